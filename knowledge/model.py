@@ -1,0 +1,137 @@
+"""Typed records that cross module boundaries (content → matcher → answer → UI/print)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class DocForm(StrEnum):
+    """How a document must be brought."""
+
+    ORIGINAL = "original"  # bản chính (nộp)
+    COPY = "copy"  # bản sao (có chứng thực hoặc kèm bản chính để đối chiếu)
+    EITHER = "either"  # bản chính hoặc bản sao
+    PRESENT = "present"  # xuất trình bản chính để kiểm tra, không nộp lại
+
+
+class Detail(StrEnum):
+    """How much of a procedure the content holds."""
+
+    FULL = "full"  # documents, fee, time, steps written up
+    BRIEF = "brief"  # catalogue entry: title, code, field, who handles it
+
+
+class Decision(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    name: str
+    form: DocForm = DocForm.ORIGINAL
+    copies: int = 1
+    required: bool = True
+    condition: str | None = None  # when the document is only needed in some cases
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    code: str  # national procedure code, e.g. "1.001193" (or "local.*" when unverified)
+    title: str
+    category: str
+    handled_by: str  # e.g. "UBND cấp xã", "Công an cấp xã"
+    detail: Detail = Detail.FULL
+    level: str = "xã"
+    where: str = ""  # where to submit: one-stop counter, commune police office…
+    counter: str | None = None  # overrides the counter derived from the category
+    processing_time: str = ""
+    processing_days: float | None = None  # working days; 0 = same day
+    fee: str = ""
+    fee_amount: int | None = None  # VND; None when it varies or is unknown
+    legal_basis: tuple[str, ...] = ()
+    online_url: str | None = None
+    notes: str = ""
+    verified_on: str | None = None  # ISO date the facts were last checked
+    sources: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()  # field names not yet confirmed from a source
+    documents: tuple[Document, ...] = ()
+    steps: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    retired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    code: str
+    name: str
+    order: int = 0
+    icon: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    number: str
+    name: str
+    categories: tuple[str, ...] = ()  # category codes served at this counter
+
+
+@dataclass(frozen=True, slots=True)
+class Office:
+    name: str
+    address: str
+    hours: str
+    hotline: str = ""
+    counters: tuple[Counter, ...] = ()
+    help_counter: str | None = None  # where to send citizens the kiosk cannot help
+
+    def counter_for(self, category: str) -> Counter | None:
+        for c in self.counters:
+            if category in c.categories:
+                return c
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    title: str
+    body: str
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """Everything the kiosk knows, as loaded from source files or the database."""
+
+    procedures: tuple[Procedure, ...]
+    categories: tuple[Category, ...]
+    office: Office
+    notices: tuple[Notice, ...] = ()
+    version: str | None = None
+    imported_at: str | None = None
+
+    def procedure(self, code: str) -> Procedure | None:
+        for p in self.procedures:
+            if p.code == code:
+                return p
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    code: str
+    title: str
+    score: float  # 0–100, higher is better
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    code: str
+    title: str
+    text: str  # full screen text
+    spoken: str  # short summary read aloud
+    procedure: Procedure = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
