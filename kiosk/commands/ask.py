@@ -1,0 +1,97 @@
+"""`kiosk ask` — the whole pipeline without a screen (text or a WAV file)."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ask", help="hỏi một câu (chữ hoặc tệp WAV) và in câu trả lời / ask without a screen",
+        description="Hỏi như ở kiosk: chữ, hoặc --audio tệp WAV (nhận dạng bằng Whisper trên máy). "
+        "In quyết định (answer | clarify | none), các thủ tục khớp nhất và câu trả lời.",
+    )
+    p.add_argument("text", nargs="*", help="câu hỏi bằng chữ (có dấu hoặc không dấu)")
+    p.add_argument("--audio", metavar="FILE.wav", help="nhận dạng câu hỏi từ tệp âm thanh (mặc định: không)")
+    p.add_argument("--json", action="store_true", help="in đúng một đối tượng JSON theo hợp đồng (mặc định: chữ)")
+    p.add_argument("--speak", action="store_true", help="đọc câu trả lời ra loa (mặc định: không)")
+    p.add_argument("--say-to", metavar="FILE.wav", help="ghi câu trả lời được đọc vào tệp WAV (mặc định: không)")
+    p.add_argument("--no-log", action="store_true", help="không ghi vào nhật ký câu hỏi (mặc định: có ghi)")
+    p.set_defaults(handler=run)
+
+
+def _spoken_text(result) -> str:
+    from knowledge.model import Decision
+
+    if result.decision is Decision.ANSWER:
+        return result.answer.spoken
+    if result.decision is Decision.CLARIFY:
+        titles = "; hay ".join(m.title for m in result.choices[:3])
+        return f"Có phải ông bà muốn hỏi: {titles}? Mời chọn trên màn hình."
+    return "Xin lỗi, kiosk chưa hiểu câu hỏi. Ông bà có thể chọn lĩnh vực trên màn hình hoặc hỏi cán bộ ở quầy hướng dẫn."
+
+
+def run(args, config: Config) -> int:
+    from kiosk.cli import CliError
+    from kiosk.services import load_knowledge
+    from knowledge.model import Decision
+
+    if bool(args.text) == bool(args.audio):
+        raise CliError("cần đúng một trong hai: câu hỏi bằng chữ hoặc --audio FILE.wav / give TEXT or --audio")
+    kb, db = load_knowledge(config)
+    transcript = None
+    if args.audio:
+        from speech import load_transcriber
+
+        transcriber = load_transcriber(config, hotwords=kb)
+        transcript = transcriber.transcribe(args.audio).text
+        query = transcript
+    else:
+        query = " ".join(args.text)
+    result = kb.ask(query, transcript=transcript)
+    if not args.no_log:
+        from knowledge.qlog import log_question
+
+        try:
+            log_question(db, query, result.decision, result.matches, channel="audio" if args.audio else "text",
+                         content_version=kb.version)
+        except Exception as exc:  # a full disk must not cost the citizen the answer
+            log.warning("question log not written: %s", exc)
+
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        if transcript is not None:
+            print(f"Nghe được: {transcript or '(không nghe rõ)'}")
+        label = {Decision.ANSWER: "Trả lời", Decision.CLARIFY: "Hỏi lại", Decision.NONE: "Không tìm thấy"}
+        print(f"[{label[result.decision]}]")
+        if result.decision is Decision.ANSWER:
+            print(result.answer.text)
+        elif result.decision is Decision.CLARIFY:
+            print("Có phải ông/bà muốn hỏi:")
+            for m in result.choices:
+                print(f"  - {m.title} ({m.code})")
+        else:
+            office = kb.content.office
+            print("Xin lỗi, kiosk chưa tìm thấy thủ tục phù hợp. Mời ông/bà chọn lĩnh vực hoặc hỏi "
+                  f"cán bộ tại quầy số {office.help_counter or 'hướng dẫn'}.")
+        sys.stdout.flush()
+
+    if args.speak or args.say_to:
+        from speech import load_synthesizer
+
+        synth = load_synthesizer(config.tts)
+        text = _spoken_text(result)
+        if args.say_to:
+            synth.to_wav(text, args.say_to)
+        if args.speak:
+            from speech import Player
+
+            Player(config.audio, volume=config.tts.volume).play(synth.synthesize(text), wait=True)
+    return 0

@@ -1,0 +1,96 @@
+"""Compose what the kiosk shows and says about one procedure."""
+from __future__ import annotations
+
+from knowledge.model import Answer, Detail, DocForm, Document, Office, Procedure
+
+FORM_LABEL = {
+    DocForm.ORIGINAL: "bản chính",
+    DocForm.COPY: "bản sao",
+    DocForm.EITHER: "bản chính hoặc bản sao",
+    DocForm.PRESENT: "xuất trình bản chính để đối chiếu",
+}
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def document_line(d: Document) -> str:
+    """'Tờ khai đăng ký khai sinh — 01 bản chính (chỉ khi …)'."""
+    how = FORM_LABEL[d.form] if d.form is DocForm.PRESENT else f"{d.copies:02d} {FORM_LABEL[d.form]}"
+    line = f"{d.name} — {how}"
+    if d.condition:
+        cond = d.condition.rstrip(".")
+        if not d.required and not cond.lower().startswith(("nếu", "trường hợp", "khi", "đối với", "chỉ")):
+            cond = "chỉ khi " + _lower_first(cond)
+        line += f" ({_lower_first(cond)})"
+    return line
+
+
+def where_line(p: Procedure, office: Office) -> str:
+    counter = None
+    if p.counter:
+        counter = next((c for c in office.counters if c.number == p.counter), None)
+    counter = counter or office.counter_for(p.category)
+    parts = []
+    if p.where:
+        parts.append(p.where.rstrip("."))
+    if counter and p.level == "xã":
+        parts.append(f"tại kiosk này: quầy số {counter.number} ({counter.name})")
+    return "; ".join(parts) or p.handled_by
+
+
+def compose_answer(p: Procedure, office: Office) -> Answer:
+    if p.detail is Detail.BRIEF:
+        return _brief_answer(p, office)
+    where = where_line(p, office)
+    lines = [p.title, ""]
+    lines.append("Giấy tờ cần mang:")
+    for i, d in enumerate(p.documents, 1):
+        lines.append(f"  {i}. {document_line(d)}")
+    lines += ["", f"Lệ phí: {p.fee}", f"Thời hạn giải quyết: {p.processing_time}", f"Nơi nộp: {where}",
+              f"Cơ quan giải quyết: {p.handled_by}"]
+    if p.steps:
+        lines += ["", "Các bước:"] + [f"  {i}. {s}" for i, s in enumerate(p.steps, 1)]
+    if p.notes:
+        lines += ["", f"Lưu ý: {p.notes}"]
+    if p.online_url:
+        lines += ["", f"Nộp trực tuyến: {p.online_url}"]
+    lines += ["", "Căn cứ pháp lý: " + "; ".join(p.legal_basis)]
+    if p.unverified:
+        lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
+    return Answer(p.code, p.title, "\n".join(lines), spoken_summary(p, office), p)
+
+
+def spoken_summary(p: Procedure, office: Office) -> str:
+    """Short enough to listen to standing at a kiosk: what to bring, fee, time, where."""
+    required = [d for d in p.documents if d.required]
+    n_optional = len(p.documents) - len(required)
+    names = "; ".join(d.name for d in required[:5])
+    more = f" và {len(required) - 5} giấy tờ khác" if len(required) > 5 else ""
+    parts = [f"Thủ tục {p.title[0].lower() + p.title[1:]}."]
+    if names:
+        parts.append(f"Ông bà cần mang: {names}{more}.")
+    if n_optional:
+        parts.append(f"Có thêm {n_optional} giấy tờ chỉ cần trong một số trường hợp, xem trên màn hình.")
+    parts.append(f"Lệ phí: {p.fee.rstrip('.')}.")
+    parts.append(f"Thời hạn: {p.processing_time.rstrip('.')}.")
+    counter = office.counter_for(p.category)
+    if p.level == "xã" and counter:
+        parts.append(f"Mời ông bà đến quầy số {counter.number}.")
+    else:
+        parts.append(f"Nơi giải quyết: {p.handled_by}.")
+    return " ".join(parts)
+
+
+def _brief_answer(p: Procedure, office: Office) -> Answer:
+    counter = office.counter_for(p.category)
+    help_counter = counter.number if counter else (office.help_counter or "hướng dẫn")
+    text = "\n".join([
+        p.title, "",
+        f"Cơ quan giải quyết: {p.handled_by}",
+        f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số {help_counter} để cán bộ hướng dẫn.",
+        f"Tra cứu trực tuyến: https://dichvucong.gov.vn (mã thủ tục {p.code})" if not p.code.startswith("local.") else "",
+    ]).rstrip()
+    spoken = f"Thủ tục {p.title[0].lower() + p.title[1:]} do {p.handled_by} giải quyết. Mời ông bà đến quầy số {help_counter} để cán bộ hướng dẫn."
+    return Answer(p.code, p.title, text, spoken, p)

@@ -1,0 +1,197 @@
+"""Vietnamese text normalisation, applied identically to the index and to every query.
+
+Three keys per text:
+- ``normalize_text``: NFC, lower case, no punctuation, chat spellings and abbreviations
+  expanded, dialect words mapped, politeness/filler words dropped — still accented;
+- ``fold``: the same without diacritics (đ→d), so unaccented typing matches;
+- ``phonetic``: the folded key with the sound confusions of Vietnamese speech and of
+  Whisper merged (s/x, ch/tr, d/gi/r, final n/ng, c/t…), for recognition errors.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+# Chat spellings and abbreviations people type on a kiosk keyboard or that appear in
+# titles. Keys are folded (no diacritics) single tokens.
+ABBREVIATIONS: dict[str, str] = {
+    "ko": "không", "k": "không", "kh": "không", "hok": "không", "hong": "không", "hông": "không",
+    "hổng": "không", "hem": "không", "khg": "không",
+    "dc": "được", "đc": "được", "duoc": "được",
+    "dk": "đăng ký", "đk": "đăng ký", "dky": "đăng ký", "đky": "đăng ký", "dki": "đăng ký", "đki": "đăng ký",
+    "ki": "ký", "kí": "ký",
+    "gks": "giấy khai sinh", "gkh": "giấy kết hôn",
+    "cccd": "căn cước công dân", "cmnd": "chứng minh nhân dân", "cmt": "chứng minh nhân dân",
+    "bhyt": "bảo hiểm y tế", "bhxh": "bảo hiểm xã hội",
+    "ubnd": "ủy ban nhân dân", "hdnd": "hội đồng nhân dân", "hđnd": "hội đồng nhân dân",
+    "hk": "hộ khẩu", "kt3": "tạm trú", "kt2": "thường trú",
+    "gcn": "giấy chứng nhận", "gcnqsdd": "giấy chứng nhận quyền sử dụng đất",
+    "qsdd": "quyền sử dụng đất", "qsdđ": "quyền sử dụng đất", "gpxd": "giấy phép xây dựng",
+    "hkd": "hộ kinh doanh", "dkkd": "đăng ký kinh doanh", "đkkd": "đăng ký kinh doanh",
+    "gpkd": "giấy phép kinh doanh", "tthc": "thủ tục hành chính", "hs": "hồ sơ",
+    "j": "gì", "ji": "gì", "z": "vậy", "v": "vậy", "zậy": "vậy", "ntn": "như thế nào", "bn": "bao nhiêu",
+    "trc": "trước", "vs": "với", "ng": "người", "mik": "mình", "mk": "mình", "e": "em",
+    "nc": "nước", "nn": "nước ngoài", "xn": "xác nhận", "tths": "tình trạng hôn nhân",
+    "ttsn": "tình trạng hôn nhân", "tthn": "tình trạng hôn nhân", "sy": "sao y", "xd": "xây dựng",
+}
+
+# Regional words (mostly southern) mapped to the word used in titles and aliases.
+DIALECT: dict[str, str] = {
+    "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
+    "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "khẩu": "hộ khẩu", "hộ hộ khẩu": "hộ khẩu",
+    "công chứng": "chứng thực", "thị thực": "chứng thực", "sổ hồng": "sổ đỏ",
+    "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
+    "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
+}
+
+# Politeness and filler words that carry no meaning for matching. Removed only as whole
+# tokens/phrases; content words that also appear in procedure names (con, cha, mẹ, nhà,
+# đất) are deliberately absent.
+FILLER_PHRASES: tuple[str, ...] = (
+    "cho em hỏi", "cho tôi hỏi", "cho cháu hỏi", "cho con hỏi", "cho bác hỏi", "cho mình hỏi",
+    "cho chị hỏi", "cho anh hỏi", "cho cô hỏi", "cho chú hỏi", "cho ông hỏi", "cho bà hỏi",
+    "xin hỏi", "làm ơn", "cho hỏi", "vui lòng", "làm sao", "như thế nào", "thế nào", "ra sao",
+    "cần những gì", "cần những giấy tờ gì", "cần giấy tờ gì", "những giấy tờ gì", "giấy tờ gì",
+    "những gì", "cần gì", "mang theo gì", "phải làm gì", "làm gì", "ở đâu", "chỗ nào", "bao lâu",
+    "thì sao", "được không", "có được không", "không ạ", "là gì", "bây giờ", "hiện nay", "hiện tại",
+    "mình muốn", "tôi muốn", "em muốn", "con muốn", "cháu muốn", "bác muốn", "muốn",
+)
+FILLER_WORDS: frozenset[str] = frozenset(
+    "ạ à ơi ờ ừ ừm hử nhé nha nhá nhỉ vậy thế đi với ấy kìa hả hỡi dạ vâng thì là mà nhưng "
+    "cần phải nên được có các những một cái này đó kia đây hỏi giúp xin rồi chưa "
+    "thủ tục hồ sơ giấy tờ".split()
+)
+# Pronouns are dropped only where they address someone ("tôi muốn…", "cho bác…"):
+# elsewhere they may be a mis-heard syllable ("tạm chú" for "tạm trú").
+PRONOUNS: frozenset[str] = frozenset("tôi tui tớ em cháu bác mình chị anh cô chú ông bà".split())
+_PRONOUN_AFTER = frozenset("cho giúp của với ơi ạ dạ vâng".split())
+
+# Number words before a unit, e.g. "dưới sáu tuổi" → "dưới 6 tuổi" (only with a unit,
+# because "ba" is also "father" and "sáu" folds to "sau", "after").
+_NUMBER_WORDS = {"một": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5", "sáu": "6",
+                 "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
+_UNITS = {"tuổi", "tháng", "bản", "ngày", "năm", "lần"}
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Remove Vietnamese diacritics (đ→d). Idempotent."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
+    """Replace the longest phrases (up to 4 tokens) found in ``table`` (keys accented or folded)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in (4, 3, 2, 1):
+            if i + n > len(tokens):
+                continue
+            phrase = " ".join(tokens[i:i + n])
+            repl = table.get(phrase)
+            if repl is not None:
+                out.extend(repl.split())
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+# Unaccented typing: a plain token is a filler if its folded form is one — except where
+# folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
+# chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ").
+_FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a"}
+_FILLER_PHRASES_FOLDED = tuple(sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True))
+
+
+def _is_filler(token: str) -> bool:
+    return token in FILLER_WORDS or (token == fold(token) and token in _FILLER_FOLDED)
+
+
+def _is_pronoun(tokens: list[str], i: int) -> bool:
+    return tokens[i] in PRONOUNS and (i == 0 or tokens[i - 1] in _PRONOUN_AFTER)
+
+
+def _drop_fillers(tokens: list[str]) -> list[str]:
+    folded = [fold(t) for t in tokens]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for p in _FILLER_PHRASES_FOLDED:
+            if tuple(folded[i:i + len(p)]) == p:
+                i += len(p)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    kept = [t for i, t in enumerate(out) if not _is_filler(t) and not _is_pronoun(out, i)]
+    return kept or out  # a question made only of "filler" keeps its words
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    return [
+        _NUMBER_WORDS[t] if t in _NUMBER_WORDS and i + 1 < len(tokens) and tokens[i + 1] in _UNITS else t
+        for i, t in enumerate(tokens)
+    ]
+
+
+def tokenize(text: str) -> list[str]:
+    text = nfc(text).lower().replace("_", " ")
+    text = _PUNCT.sub(" ", text)
+    return _SPACES.sub(" ", text).strip().split()
+
+
+@lru_cache(maxsize=4096)
+def normalize_text(text: str, drop_fillers: bool = True) -> str:
+    """The accented matching key of ``text`` (see module doc)."""
+    tokens = tokenize(text)
+    tokens = [ABBREVIATIONS.get(t, ABBREVIATIONS.get(fold(t), t)) if len(t) <= 8 else t for t in tokens]
+    tokens = " ".join(tokens).split()
+    tokens = _phrase_map(tokens, DIALECT)
+    tokens = _numbers(tokens)
+    if drop_fillers:
+        tokens = _drop_fillers(tokens)
+    return " ".join(tokens)
+
+
+# Sound confusions, applied per syllable on folded text. Initials: northern s/x, ch/tr,
+# d/gi/r merge; southern v→d(y); Whisper also confuses these. Finals: southern n/ng,
+# t/c, nh→n; "uy"/"i" spellings.
+_INITIALS = (("kh", "kh"), ("ngh", "ng"), ("gh", "g"), ("tr", "ch"), ("gi", "d"), ("x", "s"), ("r", "d"), ("v", "d"),
+             ("k", "c"), ("q", "c"), ("ph", "f"))
+_FINALS = (("nh", "n"), ("ng", "n"), ("ch", "t"), ("c", "t"), ("y", "i"))
+
+
+@lru_cache(maxsize=65536)
+def _phonetic_syllable(s: str) -> str:
+    for a, b in _INITIALS:
+        if s.startswith(a) and len(s) > len(a):
+            s = b + s[len(a):]
+            break
+    for a, b in _FINALS:
+        if s.endswith(a) and len(s) > len(a):
+            s = s[: -len(a)] + b
+            break
+    return s
+
+
+def phonetic(folded: str) -> str:
+    """Merge sound-alike spellings of an already folded key."""
+    return " ".join(_phonetic_syllable(s) for s in folded.split())
+
+
+def keys(text: str) -> tuple[str, str, str]:
+    """(accented, folded, phonetic) matching keys of a text."""
+    n = normalize_text(text)
+    f = fold(n)
+    return n, f, phonetic(f)

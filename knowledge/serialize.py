@@ -1,0 +1,75 @@
+"""Content ⇄ plain dicts (for the database snapshot, export and comparisons)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from knowledge.model import (
+    Category,
+    Content,
+    Counter,
+    Detail,
+    DocForm,
+    Document,
+    Notice,
+    Office,
+    Procedure,
+)
+
+
+def procedure_to_dict(p: Procedure) -> dict[str, Any]:
+    d = asdict(p)
+    d["detail"] = p.detail.value
+    d["documents"] = [{**asdict(doc), "form": doc.form.value} for doc in p.documents]
+    for k, v in d.items():
+        if isinstance(v, tuple):
+            d[k] = list(v)
+    return d
+
+
+def procedure_from_dict(d: dict[str, Any]) -> Procedure:
+    d = dict(d)
+    d["detail"] = Detail(d.get("detail", "full"))
+    d["documents"] = tuple(
+        Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
+        for x in d.get("documents") or ()
+    )
+    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords"):
+        d[k] = tuple(d.get(k) or ())
+    return Procedure(**d)
+
+
+def content_to_dict(c: Content) -> dict[str, Any]:
+    return {
+        "procedures": [procedure_to_dict(p) for p in c.procedures],
+        "categories": [asdict(x) for x in c.categories],
+        "office": {**asdict(c.office), "counters": [{**asdict(x), "categories": list(x.categories)} for x in c.office.counters]},
+        "notices": [asdict(n) for n in c.notices],
+    }
+
+
+def content_from_dict(d: dict[str, Any], version: str | None = None, imported_at: str | None = None) -> Content:
+    o = d["office"]
+    office = Office(
+        name=o["name"], address=o["address"], hours=o["hours"], hotline=o.get("hotline", ""),
+        counters=tuple(Counter(x["number"], x["name"], tuple(x.get("categories") or ())) for x in o.get("counters") or ()),
+        help_counter=o.get("help_counter"),
+    )
+    return Content(
+        procedures=tuple(procedure_from_dict(p) for p in d["procedures"]),
+        categories=tuple(Category(**x) for x in d["categories"]),
+        office=office,
+        notices=tuple(Notice(**n) for n in d.get("notices") or ()),
+        version=version,
+        imported_at=imported_at,
+    )
+
+
+def canonical_json(c: Content) -> str:
+    return json.dumps(content_to_dict(c), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_checksum(c: Content) -> str:
+    return hashlib.sha256(canonical_json(c).encode()).hexdigest()

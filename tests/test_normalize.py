@@ -1,0 +1,88 @@
+"""Normalisation: the same key for the same question however it was typed or heard."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge.normalize import fold, keys, normalize_text, phonetic
+
+VIETNAMESE = st.text(
+    alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐÂ?,.!0123456789")),
+    max_size=60,
+)
+
+
+@given(VIETNAMESE)
+@settings(max_examples=300, deadline=None)
+def test_nfc_and_nfd_input_give_the_same_keys(text):
+    assert keys(unicodedata.normalize("NFD", text)) == keys(unicodedata.normalize("NFC", text))
+
+
+@given(VIETNAMESE)
+@settings(max_examples=300, deadline=None)
+def test_fold_is_idempotent_and_ascii_for_vietnamese(text):
+    once = fold(text)
+    assert fold(once) == once
+    assert all(ord(ch) < 128 for ch in once)
+
+
+@given(VIETNAMESE)
+@settings(max_examples=200, deadline=None)
+def test_normalize_is_idempotent(text):
+    n = normalize_text(text)
+    assert normalize_text(n) == n
+
+
+@given(VIETNAMESE)
+@settings(max_examples=200, deadline=None)
+def test_phonetic_is_idempotent(text):
+    p = phonetic(fold(normalize_text(text)))
+    assert phonetic(p) == p
+
+
+def test_fold_handles_d_bar():
+    assert fold("Đăng ký đất đai") == "Dang ky dat dai"
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Cho em hỏi làm giấy khai sinh cho con cần những gì ạ?", "làm giấy khai sinh cho con"),
+        ("lam giay khai sanh cho con can j", "làm giấy khai sinh cho con"),
+        ("dk tam tru o dau vay", "đăng ký tạm trú"),
+        ("đk tạm trú", "đăng ký tạm trú"),
+        ("the bhyt cho tre duoi sáu tuổi", "thẻ bảo hiểm y tế cho trẻ dưới 6 tuổi"),
+        ("sao y bản chánh", "sao y bản chính"),
+        ("Làm giấy hôn thú!!!", "làm giấy kết hôn"),
+        ("ĐĂNG KÝ KẾT HÔN", "đăng ký kết hôn"),
+        ("cccd", "căn cước công dân"),
+        ("ubnd phường", "ủy ban nhân dân phường"),
+    ],
+)
+def test_equivalent_phrasings_share_the_folded_key(a, b):
+    assert keys(a)[1] == keys(b)[1]
+
+
+@pytest.mark.parametrize(
+    "heard, meant",
+    [("khai xinh", "khai sinh"), ("tạm chú", "tạm trú"), ("giấy fép xây dựng", "giấy phép xây dựng"),
+     ("ra hạn tạm chú", "gia hạn tạm trú"), ("đăng kí kết hôn", "đăng ký kết hôn"), ("chứng thựt", "chứng thực")],
+)
+def test_sound_alike_recognition_errors_share_the_phonetic_key(heard, meant):
+    assert keys(heard)[2] == keys(meant)[2]
+
+
+@pytest.mark.parametrize(
+    "text, must_keep",
+    [("thẻ bảo hiểm y tế", "the"), ("di chúc", "di"), ("sổ đỏ", "do"), ("the bao hiem", "the"),
+     ("nhận cha mẹ con", "con"), ("chi trả trợ cấp", "chi")],
+)
+def test_content_words_that_look_like_fillers_are_kept(text, must_keep):
+    assert must_keep in keys(text)[1].split()
+
+
+def test_a_question_of_only_fillers_keeps_its_words():
+    assert normalize_text("dạ vâng ạ") != ""
