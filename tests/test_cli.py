@@ -1,0 +1,120 @@
+"""The CLI end to end, as ward IT scripts call it (subprocess, real database in tmp)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import build_parser
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def kiosk(*args: str, env: dict | None = None, data_dir: Path, content_dir: Path | None = None) -> subprocess.CompletedProcess:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    e.update({"KIOSK_PATHS_DATA_DIR": str(data_dir), **(env or {})})
+    if content_dir:
+        e["KIOSK_PATHS_CONTENT_DIR"] = str(content_dir)
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, env=e, cwd=REPO, timeout=600)
+
+
+def _commands(parser=None, prefix=()):
+    parser = parser or build_parser()
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            for name, sub in action.choices.items():
+                yield prefix + (name,)
+                yield from _commands(sub, prefix + (name,))
+
+
+def test_every_command_has_help_and_it_states_defaults(tmp_path):
+    commands = list(_commands())
+    assert {("ask",), ("content",), ("content", "validate"), ("content", "stats")} <= set(commands)
+    for cmd in commands:
+        r = kiosk(*cmd, "--help", data_dir=tmp_path)
+        assert r.returncode == 0, (cmd, r.stderr)
+        assert "usage: kiosk" in r.stdout
+
+
+def test_ask_json_contract(tmp_path, mini_content):
+    r = kiosk("ask", "--json", "cho em hỏi đăng ký kết hôn cần gì", data_dir=tmp_path, content_dir=mini_content)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)  # exactly one JSON object
+    assert set(out) == {"query", "transcript", "decision", "matches", "answer"}
+    assert out["query"] == "cho em hỏi đăng ký kết hôn cần gì" and out["transcript"] is None
+    assert out["decision"] == "answer"
+    assert len(out["matches"]) >= 3
+    assert all(set(m) == {"code", "title", "score"} and isinstance(m["score"], float) for m in out["matches"])
+    assert out["matches"][0]["code"] == "1.000894"
+    assert out["answer"]["code"] == "1.000894" and "Lệ phí" in out["answer"]["text"]
+
+
+def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
+    none = json.loads(kiosk("ask", "--json", "thời tiết hôm nay", data_dir=tmp_path, content_dir=mini_content).stdout)
+    assert none["decision"] == "none" and none["answer"] is None
+    clarify = json.loads(kiosk("ask", "--json", "giấy khai sinh", data_dir=tmp_path, content_dir=mini_content).stdout)
+    assert clarify["decision"] == "clarify" and clarify["answer"] is None
+
+
+def test_ask_logs_the_question_without_personal_numbers(tmp_path, mini_content):
+    kiosk("ask", "khai sinh cho bé, số điện thoại 0903123456", data_dir=tmp_path, content_dir=mini_content)
+    import sqlite_utils
+
+    rows = list(sqlite_utils.Database(tmp_path / "kiosk.db")["question_log"].rows)
+    assert len(rows) == 1
+    assert "0903123456" not in json.dumps(rows, ensure_ascii=False)
+    assert rows[0]["decision"] in {"answer", "clarify", "none"}
+    assert "khai sinh" in rows[0]["query"]
+
+
+def test_content_commands(tmp_path, mini_content):
+    v = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)
+    assert v.returncode == 0 and "Hợp lệ" in v.stdout
+    i = kiosk("content", "import", data_dir=tmp_path, content_dir=mini_content)
+    assert i.returncode == 0, i.stderr
+    s = json.loads(kiosk("content", "stats", "--json", data_dir=tmp_path, content_dir=mini_content).stdout)
+    assert s["procedures"] == 5 and s["catalogue_only"] == 1 and s["missing"] == {}
+    out = tmp_path / "exported"
+    e = kiosk("content", "export", str(out), data_dir=tmp_path, content_dir=mini_content)
+    assert e.returncode == 0 and (out / "procedures" / "1.001193.yaml").is_file()
+    assert kiosk("content", "validate", str(out), data_dir=tmp_path).returncode == 0
+
+
+def test_invalid_content_exits_1_and_lists_problems(tmp_path, mini_content):
+    (mini_content / "procedures" / "1.000894.yaml").write_text("code: [\n", encoding="utf-8")
+    r = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)
+    assert r.returncode == 1 and "procedures/1.000894.yaml" in r.stdout
+    r = kiosk("content", "import", data_dir=tmp_path, content_dir=mini_content)
+    assert r.returncode == 1 and "không nhập gì" in r.stdout
+
+
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (("ask",), {}, "Lỗi: cần đúng một"),
+        (("ask", "x"), {"KIOSK_ASR_BEAM_SIZE": "năm"}, "Lỗi: environment KIOSK_*: asr.beam_size"),
+        (("ask", "x"), {"KIOSK_CONFIG": "/khong/co.toml"}, "Lỗi: KIOSK_CONFIG"),
+    ],
+)
+def test_bad_input_is_one_line_error_exit_1(tmp_path, mini_content, args, env, message):
+    r = kiosk(*args, env=env, data_dir=tmp_path, content_dir=mini_content)
+    assert r.returncode == 1
+    assert r.stderr.strip().startswith(message) and "Traceback" not in r.stderr
+
+
+def test_config_file_typo_is_reported_with_a_suggestion(tmp_path, mini_content):
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text("[asr]\nbeam_sise = 3\n", encoding="utf-8")
+    r = kiosk("--config", str(cfg), "ask", "x", data_dir=tmp_path, content_dir=mini_content)
+    assert r.returncode == 1 and "asr.beam_sise" in r.stderr and "asr.beam_size" in r.stderr
+
+
+def test_shipped_content_validates_and_has_60_full_procedures(tmp_path):
+    assert kiosk("content", "validate", data_dir=tmp_path).returncode == 0
+    st = json.loads(kiosk("content", "stats", "--json", data_dir=tmp_path).stdout)
+    assert isinstance(st["procedures"], int) and st["procedures"] >= 60
+    assert st["missing"] == {}

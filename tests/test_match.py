@@ -1,0 +1,88 @@
+"""Matching and the answer/clarify/none decision, on a small inline knowledge base."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.model import Decision
+from knowledge.source import load_source
+
+
+@pytest.fixture
+def kb(mini_content: Path) -> KnowledgeBase:
+    return KnowledgeBase(load_source(mini_content))
+
+
+@pytest.mark.parametrize(
+    "question, code",
+    [
+        ("Cho em hỏi làm giấy khai sinh cho con cần những gì ạ?", "1.001193"),
+        ("lam giay khai sanh cho con", "1.001193"),
+        ("làm dấy khai xinh cho con", "1.001193"),
+        ("tôi bị mất giấy khai sinh muốn làm lại", "1.004884"),
+        ("dang ky ket hon can giay to gi", "1.000894"),
+        ("làm giấy hôn thú", "1.000894"),
+        ("sao y ban chinh o dau", "2.000815"),
+        ("đăng kí tạm chú cho người thuê trọ", "1.004194"),
+    ],
+)
+def test_questions_find_their_procedure_first(kb, question, code):
+    result = kb.ask(question)
+    assert result.matches[0].code == code
+    assert result.decision in (Decision.ANSWER, Decision.CLARIFY)
+
+
+def test_confident_question_is_answered_with_the_procedure(kb):
+    result = kb.ask("cho em hỏi đăng ký kết hôn cần gì")
+    assert result.decision is Decision.ANSWER
+    assert result.answer.code == "1.000894"
+    assert "Giấy tờ cần mang" in result.answer.text and "Lệ phí" in result.answer.text
+    assert "quầy số 1" in result.answer.spoken
+
+
+@pytest.mark.parametrize("question", ["mấy giờ rồi", "thời tiết hôm nay thế nào", "bán cho tôi ổ bánh mì", "hello"])
+def test_out_of_scope_gets_none(kb, question):
+    result = kb.ask(question)
+    assert result.decision is Decision.NONE
+    assert result.answer is None
+
+
+def test_ambiguous_question_asks_back_with_choices(kb):
+    # "khai sinh" alone fits both the first registration and the re-registration
+    result = kb.ask("giấy khai sinh")
+    assert result.decision is Decision.CLARIFY
+    codes = [m.code for m in result.choices]
+    assert {"1.001193", "1.004884"} <= set(codes) and 2 <= len(codes) <= 4
+
+
+def test_matches_are_best_first_and_at_least_three(kb):
+    result = kb.ask("khai sinh")
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True) and len(scores) >= 3
+
+
+def test_retired_procedures_are_not_matched(mini_content: Path):
+    path = mini_content / "procedures" / "1.000894.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "retired: true\n", encoding="utf-8")
+    kb = KnowledgeBase(load_source(mini_content))
+    assert all(m.code != "1.000894" for m in kb.ask("đăng ký kết hôn").matches)
+
+
+def test_catalogue_only_procedure_is_recognised_and_sends_to_a_counter(kb):
+    result = kb.ask("chứng thực chữ ký trong giấy tờ văn bản")
+    assert result.matches[0].code == "1.001022"
+    answer = kb.answer_for("1.001022")
+    assert "quầy số 2" in answer.text and "UBND cấp xã" in answer.spoken
+
+
+def test_empty_question_is_none(kb):
+    assert kb.ask("   ").decision is Decision.NONE
+
+
+def test_browse_by_category(kb):
+    cats = [c.code for c in kb.categories()]
+    assert cats == ["ho-tich", "chung-thuc", "cu-tru"]
+    assert [p.code for p in kb.procedures_in("ho-tich")] == ["1.001193", "1.000894", "1.004884"]
+    assert [p.code for p in kb.procedures_in("chung-thuc", include_brief=True)][-1] == "1.001022"
