@@ -32,6 +32,7 @@ TITLE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 0.92
 COVERAGE_FLOOR = 0.5  # score multiplier when no query syllable is covered (1.0 when all are)
 RESCORE_TOP = 40  # candidate texts re-scored with coverage
+CANDIDATES = 150  # texts kept by each cheap pre-filter before the full scorers run
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,14 @@ class Matcher:
         self._weights = np.array([e.weight for e in entries], dtype=np.float32)
         self._code_ids, self._entry_code_idx = np.unique(self._codes, return_inverse=True)
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
+        # Pre-filter structures: sorted-syllable strings (plain ratio on them is
+        # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
+        self._sorted_phon = [" ".join(sorted(t.split())) for t in phon]
+        postings: dict[str, list[int]] = {}
+        for i, toks in enumerate(self._entry_tokens):
+            for t in toks:
+                postings.setdefault(t, []).append(i)
+        self._postings = {t: np.array(ix, dtype=np.int32) for t, ix in postings.items()}
         # Syllable IDF over procedures (a procedure's texts form one document).
         df: Counter[str] = Counter()
         per_code: dict[str, set[str]] = {}
@@ -102,29 +111,46 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.titles)
 
+    def _candidates(self, ph: str) -> np.ndarray:
+        """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap similarity."""
+        n = len(self._entries)
+        if n <= 2 * CANDIDATES:
+            return np.arange(n)
+        overlap = np.zeros(n, dtype=np.float32)
+        for t in set(ph.split()):
+            ix = self._postings.get(t)
+            if ix is not None:
+                overlap[ix] += self._idf[t]
+        by_overlap = np.argpartition(-overlap, CANDIDATES)[:CANDIDATES]
+        cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon, scorer=fuzz.ratio, dtype=np.float32)[0]
+        by_ratio = np.argpartition(-cheap, CANDIDATES)[:CANDIDATES]
+        return np.union1d(by_overlap, by_ratio)
+
     def scores(self, text: str) -> np.ndarray:
         """Best score per procedure (aligned with ``self._code_ids``)."""
+        best = np.zeros(len(self._code_ids), dtype=np.float32)
         _, f, ph = keys(text)
         if not f or not self._entries:
-            return np.zeros(len(self._code_ids), dtype=np.float32)
+            return best
+        cand = self._candidates(ph)
+        folded = [self._folded[i] for i in cand]
+        phon = [self._phonetic[i] for i in cand]
         s_f = _blend(
-            process.cdist([f], self._folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([f], self._folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
+            process.cdist([f], folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
+            process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
         )
         s_p = _blend(
-            process.cdist([ph], self._phonetic, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([ph], self._phonetic, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
+            process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
+            process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
         ) - PHONETIC_PENALTY
-        per_entry = np.maximum(s_f, s_p) * self._weights
-        top = np.argpartition(-per_entry, min(RESCORE_TOP, len(per_entry) - 1))[:RESCORE_TOP]
+        raw = np.maximum(s_f, s_p) * self._weights[cand]
+        top = np.argsort(-raw)[:RESCORE_TOP]
         q_tokens = ph.split()
-        rescored = np.zeros_like(per_entry)
-        for i in top:
-            cov = self._coverage(q_tokens, int(i))
-            rescored[i] = per_entry[i] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cov)
-        per_entry = rescored
-        best = np.zeros(len(self._code_ids), dtype=np.float32)
-        np.maximum.at(best, self._entry_code_idx, per_entry)
+        final = np.zeros_like(raw)
+        for j in top:
+            cov = self._coverage(q_tokens, int(cand[j]))
+            final[j] = raw[j] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cov)
+        np.maximum.at(best, self._entry_code_idx[cand], final)
         return best
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
