@@ -24,21 +24,29 @@ from knowledge.model import Decision, Match, Procedure
 from knowledge.normalize import keys
 
 # Tuned on tests/data/questions (bench/tune_match.py).
-ANSWER_THRESHOLD = 78.0
-CLARIFY_THRESHOLD = 60.0
-ANSWER_MARGIN = 6.0  # best must beat the runner-up by this much to answer outright
+ANSWER_THRESHOLD = 64.0
+CLARIFY_THRESHOLD = 63.0
+ANSWER_MARGIN = 4.0  # best must beat the runner-up by this much to answer outright
 PHONETIC_PENALTY = 4.0  # a match found only through sound-alike merging is a bit less sure
+PHONETIC_LIFT = 10.0  # sound-alike merging may raise a text's score by at most this much
 TITLE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 0.92
-COVERAGE_FLOOR = 0.5  # score multiplier when no query syllable is covered (1.0 when all are)
+COVERAGE_FLOOR = 0.5  # score multiplier when nothing is covered (1.0 when all is)
+QUERY_COVERAGE_SHARE = 0.5  # coverage = this × (query covered by text) + rest × (text covered by query)
 RESCORE_TOP = 40  # candidate texts re-scored with coverage
 CANDIDATES = 150  # texts kept by each cheap pre-filter before the full scorers run
+BAG_WEIGHT = 0.3  # share of the procedure-level evidence score in the final score
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     code: str
     weight: float
+
+
+def _terms(phonetic_key: str) -> list[str]:
+    toks = phonetic_key.split()
+    return toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
 
 
 def _blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -81,6 +89,7 @@ class Matcher:
         self._codes = np.array([e.code for e in entries])
         self._weights = np.array([e.weight for e in entries], dtype=np.float32)
         self._code_ids, self._entry_code_idx = np.unique(self._codes, return_inverse=True)
+        self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
@@ -100,13 +109,46 @@ class Matcher:
         n = max(len(per_code), 1)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
+        # Procedure-level evidence: every syllable and syllable pair of all its texts.
+        # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
+        # needs "kết hôn" from one text and "nước ngoài" context from another).
+        code_index = {str(c): i for i, c in enumerate(self._code_ids)}
+        bag_df: Counter[str] = Counter()
+        bags: dict[int, set[str]] = {}
+        for e, ph in zip(entries, phon):
+            bags.setdefault(code_index[e.code], set()).update(_terms(ph))
+        for terms in bags.values():
+            bag_df.update(terms)
+        self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
+        bag_postings: dict[str, list[int]] = {}
+        for ci, terms in bags.items():
+            for t in terms:
+                bag_postings.setdefault(t, []).append(ci)
+        self._bag_postings = {t: np.array(ix, dtype=np.int32) for t, ix in bag_postings.items()}
 
-    def _coverage(self, query_tokens: list[str], entry: int) -> float:
-        have = self._entry_tokens[entry]
-        total = sum(self._idf.get(t, self._idf_unknown) for t in query_tokens)
+    def _bag_scores(self, ph: str) -> np.ndarray:
+        """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
+        out = np.zeros(len(self._code_ids), dtype=np.float32)
+        terms = [t for t in set(_terms(ph)) if t in self._bag_idf]
+        total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
-            return 1.0
-        return sum(self._idf.get(t, self._idf_unknown) for t in query_tokens if t in have) / total
+            return out
+        for t in terms:
+            out[self._bag_postings[t]] += self._bag_idf[t]
+        return out * (100.0 / total)
+
+    def _coverage(self, query_tokens: frozenset[str], entry: int) -> float:
+        """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
+        short question contained in a title, both count; shared rare words count most."""
+        have = self._entry_tokens[entry]
+        idf = self._idf
+        unknown = self._idf_unknown
+        q_total = sum(idf.get(t, unknown) for t in query_tokens)
+        e_total = sum(idf[t] for t in have)
+        shared = sum(idf.get(t, unknown) for t in query_tokens & have)
+        q_cov = shared / q_total if q_total > 0 else 1.0
+        e_cov = shared / e_total if e_total > 0 else 1.0
+        return QUERY_COVERAGE_SHARE * q_cov + (1 - QUERY_COVERAGE_SHARE) * e_cov
 
     def __len__(self) -> int:
         return len(self.titles)
@@ -143,21 +185,27 @@ class Matcher:
             process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
             process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
         ) - PHONETIC_PENALTY
-        raw = np.maximum(s_f, s_p) * self._weights[cand]
+        # Merging sounds repairs a mis-heard syllable or two; on its own it makes short
+        # unrelated phrases collide ("mấy giờ" ~ "mai táng"), hence the cap.
+        raw = np.maximum(s_f, np.minimum(s_p, s_f + PHONETIC_LIFT)) * self._weights[cand]
         top = np.argsort(-raw)[:RESCORE_TOP]
-        q_tokens = ph.split()
+        q_tokens = frozenset(ph.split())
         final = np.zeros_like(raw)
         for j in top:
             cov = self._coverage(q_tokens, int(cand[j]))
             final[j] = raw[j] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cov)
         np.maximum.at(best, self._entry_code_idx[cand], final)
-        return best
+        # Only procedures with a well-matching text get the bag bonus, so a question
+        # that merely shares scattered words with a big bag cannot win on its own.
+        return (1 - BAG_WEIGHT) * best + BAG_WEIGHT * self._bag_scores(ph) * (best > 0)
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
         best = self.scores(text)
         if not len(best):
             return []
-        order = np.argsort(-best, kind="stable")[:limit]
+        # Equal evidence: the shorter, more general title first ("Đăng ký khai sinh"
+        # before "Đăng ký khai sinh có yếu tố nước ngoài").
+        order = np.lexsort((self._title_len, -np.round(best, 1)))[:limit]
         return [Match(str(self._code_ids[i]), self.titles[str(self._code_ids[i])], round(float(best[i]), 1)) for i in order]
 
     def decide(self, matches: list[Match]) -> Decision:

@@ -56,7 +56,7 @@ def test_ask_json_contract(tmp_path, mini_content):
 def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     none = json.loads(kiosk("ask", "--json", "thời tiết hôm nay", data_dir=tmp_path, content_dir=mini_content).stdout)
     assert none["decision"] == "none" and none["answer"] is None
-    clarify = json.loads(kiosk("ask", "--json", "giấy khai sinh", data_dir=tmp_path, content_dir=mini_content).stdout)
+    clarify = json.loads(kiosk("ask", "--json", "đăng ký", data_dir=tmp_path, content_dir=mini_content).stdout)
     assert clarify["decision"] == "clarify" and clarify["answer"] is None
 
 
