@@ -62,19 +62,38 @@ def compose_answer(p: Procedure, office: Office) -> Answer:
     return Answer(p.code, p.title, "\n".join(lines), spoken_summary(p, office), p)
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence/clause: official fee and time texts run on for a whole paragraph."""
+    for sep in (". ", "; "):
+        text = text.split(sep, 1)[0]
+    return text.rstrip(".;")
+
+
+def spoken_title(title: str, max_words: int = 12) -> str:
+    """Official titles can run to forty words; read aloud, the head is enough."""
+    head = title.split(";", 1)[0]
+    words = head.split()
+    if len(words) <= max_words:
+        return head
+    for i in range(6, len(words)):
+        if words[i - 1].endswith(","):
+            return " ".join(words[:i]).rstrip(",")
+    return " ".join(words[:max_words])
+
+
 def spoken_summary(p: Procedure, office: Office) -> str:
     """Short enough to listen to standing at a kiosk: what to bring, fee, time, where."""
     required = [d for d in p.documents if d.required]
     n_optional = len(p.documents) - len(required)
-    names = "; ".join(d.name for d in required[:5])
+    names = "; ".join(_first_sentence(d.name.split(" (", 1)[0]) for d in required[:5])
     more = f" và {len(required) - 5} giấy tờ khác" if len(required) > 5 else ""
-    parts = [f"Thủ tục {p.title[0].lower() + p.title[1:]}."]
+    parts = [f"Thủ tục {_lower_first(spoken_title(p.title))}."]
     if names:
         parts.append(f"Ông bà cần mang: {names}{more}.")
     if n_optional:
         parts.append(f"Có thêm {n_optional} giấy tờ chỉ cần trong một số trường hợp, xem trên màn hình.")
-    parts.append(f"Lệ phí: {p.fee.rstrip('.')}.")
-    parts.append(f"Thời hạn: {p.processing_time.rstrip('.')}.")
+    parts.append(f"Lệ phí: {_first_sentence(p.fee)}.")
+    parts.append(f"Thời hạn: {_first_sentence(p.processing_time)}.")
     counter = office.counter_for(p.category)
     if p.level == "xã" and counter:
         parts.append(f"Mời ông bà đến quầy số {counter.number}.")
@@ -92,5 +111,5 @@ def _brief_answer(p: Procedure, office: Office) -> Answer:
         f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số {help_counter} để cán bộ hướng dẫn.",
         f"Tra cứu trực tuyến: https://dichvucong.gov.vn (mã thủ tục {p.code})" if not p.code.startswith("local.") else "",
     ]).rstrip()
-    spoken = f"Thủ tục {p.title[0].lower() + p.title[1:]} do {p.handled_by} giải quyết. Mời ông bà đến quầy số {help_counter} để cán bộ hướng dẫn."
+    spoken = f"Thủ tục {_lower_first(spoken_title(p.title))} do {p.handled_by} giải quyết. Mời ông bà đến quầy số {help_counter} để cán bộ hướng dẫn."
     return Answer(p.code, p.title, text, spoken, p)

@@ -65,6 +65,19 @@ class KnowledgeBase:
             choices = [m for m in matches[:CLARIFY_MAX] if m.score >= floor - 10] or matches[:2]
         return AskResult(text, decision, matches, answer, transcript, choices)
 
+    def vocabulary(self) -> list[str]:
+        """Domain phrases to bias speech recognition, most general first: short titles of
+        written-up procedures, then their keywords (the recogniser keeps what fits its
+        prompt budget)."""
+        full = [p for p in self.content.procedures if p.detail is Detail.FULL and not p.retired]
+        seen: dict[str, None] = {}
+        for p in sorted(full, key=lambda p: len(p.title)):
+            seen.setdefault(p.title, None)
+        for p in full:
+            for k in p.keywords:
+                seen.setdefault(k, None)
+        return list(seen)
+
     def categories(self) -> list[Category]:
         return sorted(self.content.categories, key=lambda c: c.order)
 

@@ -49,7 +49,7 @@ def run(args, config: Config) -> int:
     if args.audio:
         from speech import load_transcriber
 
-        transcriber = load_transcriber(config, hotwords=kb)
+        transcriber = load_transcriber(config, vocabulary=kb.vocabulary())
         transcript = transcriber.transcribe(args.audio).text
         query = transcript
     else:

@@ -1,0 +1,61 @@
+"""Answers composed from the shipped content: complete on screen, short when spoken."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from knowledge.answer import document_line, spoken_title
+from knowledge.base import KnowledgeBase
+from knowledge.model import Detail, DocForm, Document
+from knowledge.source import load_source
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase(load_source(REPO / "assets" / "content"))
+
+
+def test_every_written_up_procedure_answers_completely(kb):
+    for p in kb.content.procedures:
+        a = kb.answer_for(p.code)
+        assert unicodedata.is_normalized("NFC", a.text) and unicodedata.is_normalized("NFC", a.spoken)
+        if p.detail is Detail.FULL:
+            for d in p.documents:
+                assert d.name in a.text
+            assert p.fee in a.text and p.processing_time in a.text
+            assert "Lệ phí" in a.spoken and "Thời hạn" in a.spoken
+            assert len(a.spoken) <= 650, (p.code, len(a.spoken))
+        else:
+            assert p.handled_by in a.text and "quầy số" in a.spoken
+
+
+def test_unverified_facts_are_flagged_on_screen(kb):
+    p = next(p for p in kb.content.procedures if p.unverified)
+    assert "đang được cán bộ xác minh" in kb.answer_for(p.code).text
+
+
+@pytest.mark.parametrize(
+    "doc, expected",
+    [
+        (Document("Tờ khai", DocForm.ORIGINAL, 1), "Tờ khai — 01 bản chính"),
+        (Document("Sổ hộ khẩu", DocForm.COPY, 2), "Sổ hộ khẩu — 02 bản sao"),
+        (Document("Căn cước", DocForm.PRESENT), "Căn cước — xuất trình bản chính để đối chiếu"),
+        (Document("Giấy ủy quyền", DocForm.EITHER, 1, False, "Nhờ người khác nộp"),
+         "Giấy ủy quyền — 01 bản chính hoặc bản sao (chỉ khi nhờ người khác nộp)"),
+        (Document("Giấy xác nhận", DocForm.ORIGINAL, 1, False, "Trường hợp trẻ bị bỏ rơi."),
+         "Giấy xác nhận — 01 bản chính (trường hợp trẻ bị bỏ rơi)"),
+    ],
+)
+def test_document_lines(doc, expected):
+    assert document_line(doc) == expected
+
+
+def test_spoken_title_keeps_the_head_of_a_long_official_title():
+    long = ("Chứng thực bản sao từ bản chính giấy tờ, văn bản do cơ quan, tổ chức có thẩm quyền của Việt Nam; "
+            "cơ quan, tổ chức có thẩm quyền của nước ngoài cấp")
+    assert spoken_title(long) == "Chứng thực bản sao từ bản chính giấy tờ"
+    assert spoken_title("Đăng ký khai sinh") == "Đăng ký khai sinh"
