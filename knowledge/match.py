@@ -34,7 +34,7 @@ KEYWORD_WEIGHT = 0.92
 COVERAGE_FLOOR = 0.5  # score multiplier when nothing is covered (1.0 when all is)
 QUERY_COVERAGE_SHARE = 0.5  # coverage = this × (query covered by text) + rest × (text covered by query)
 RESCORE_TOP = 40  # candidate texts re-scored with coverage
-CANDIDATES = 150  # texts kept by each cheap pre-filter before the full scorers run
+CANDIDATES = 50  # texts kept by each cheap pre-filter before the full scorers run
 BAG_WEIGHT = 0.3  # share of the procedure-level evidence score in the final score
 
 
