@@ -123,3 +123,21 @@ def test_corrupt_database_file_is_a_clear_error(tmp_path: Path):
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(KnowledgeError, match="không mở được cơ sở dữ liệu"):
         store.open_db(path)
+
+
+def test_live_knowledge_follows_a_publish_without_restart(tmp_path: Path, mini_content: Path):
+    import dataclasses
+
+    from kiosk.config import Config, PathsConfig
+    from kiosk.services import LiveKnowledge
+
+    cfg = dataclasses.replace(Config(), paths=PathsConfig(content_dir=mini_content, data_dir=tmp_path / "d"))
+    live = LiveKnowledge(cfg)
+    assert live.refresh() is False
+    assert live.kb.procedure("1.000894").fee == "Miễn lệ phí"
+    path = mini_content / "procedures" / "1.000894.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("fee: Miễn lệ phí", "fee: 30.000 đồng"), encoding="utf-8")
+    store.import_source(store.open_db(cfg.paths.db_path), mini_content)  # another process (the admin) publishes
+    assert live.refresh() is True
+    assert live.kb.procedure("1.000894").fee == "30.000 đồng"
+    assert "30.000 đồng" in live.kb.ask("đăng ký kết hôn").answer.text
