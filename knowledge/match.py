@@ -24,14 +24,14 @@ from knowledge.model import Decision, Match, Procedure
 from knowledge.normalize import keys
 
 # Tuned on tests/data/questions (bench/tune_match.py).
-ANSWER_THRESHOLD = 64.0
+ANSWER_THRESHOLD = 66.0
 CLARIFY_THRESHOLD = 63.0
-ANSWER_MARGIN = 4.0  # best must beat the runner-up by this much to answer outright
+ANSWER_MARGIN = 2.0  # best must beat the runner-up by this much to answer outright
 PHONETIC_PENALTY = 4.0  # a match found only through sound-alike merging is a bit less sure
 PHONETIC_LIFT = 10.0  # sound-alike merging may raise a text's score by at most this much
 TITLE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 0.92
-COVERAGE_FLOOR = 0.5  # score multiplier when nothing is covered (1.0 when all is)
+COVERAGE_FLOOR = 0.6  # score multiplier when nothing is covered (1.0 when all is)
 QUERY_COVERAGE_SHARE = 0.5  # coverage = this × (query covered by text) + rest × (text covered by query)
 RESCORE_TOP = 40  # candidate texts re-scored with coverage
 CANDIDATES = 50  # texts kept by each cheap pre-filter before the full scorers run
@@ -44,8 +44,10 @@ class _Entry:
     weight: float
 
 
-def _terms(phonetic_key: str) -> list[str]:
-    toks = phonetic_key.split()
+def _terms(folded_key: str) -> list[str]:
+    """Bag terms: folded syllables and syllable pairs. Not the sound-alike key: merged
+    single syllables collide too easily ("máy"~"mai", "giờ"~"độ")."""
+    toks = folded_key.split()
     return toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
 
 
@@ -109,14 +111,14 @@ class Matcher:
         n = max(len(per_code), 1)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
-        # Procedure-level evidence: every syllable and syllable pair of all its texts.
+        # Procedure-level evidence: every (folded) syllable and syllable pair of all its texts.
         # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
         # needs "kết hôn" from one text and "nước ngoài" context from another).
         code_index = {str(c): i for i, c in enumerate(self._code_ids)}
         bag_df: Counter[str] = Counter()
         bags: dict[int, set[str]] = {}
-        for e, ph in zip(entries, phon):
-            bags.setdefault(code_index[e.code], set()).update(_terms(ph))
+        for e, fo in zip(entries, folded):
+            bags.setdefault(code_index[e.code], set()).update(_terms(fo))
         for terms in bags.values():
             bag_df.update(terms)
         self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
@@ -126,10 +128,10 @@ class Matcher:
                 bag_postings.setdefault(t, []).append(ci)
         self._bag_postings = {t: np.array(ix, dtype=np.int32) for t, ix in bag_postings.items()}
 
-    def _bag_scores(self, ph: str) -> np.ndarray:
+    def _bag_scores(self, folded: str) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
         out = np.zeros(len(self._code_ids), dtype=np.float32)
-        terms = [t for t in set(_terms(ph)) if t in self._bag_idf]
+        terms = [t for t in set(_terms(folded)) if t in self._bag_idf]
         total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
             return out
@@ -197,7 +199,7 @@ class Matcher:
         np.maximum.at(best, self._entry_code_idx[cand], final)
         # Only procedures with a well-matching text get the bag bonus, so a question
         # that merely shares scattered words with a big bag cannot win on its own.
-        return (1 - BAG_WEIGHT) * best + BAG_WEIGHT * self._bag_scores(ph) * (best > 0)
+        return (1 - BAG_WEIGHT) * best + BAG_WEIGHT * self._bag_scores(f) * (best > 0)
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
         best = self.scores(text)
