@@ -48,6 +48,44 @@ DIALECT: dict[str, str] = {
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
 }
 
+# Everyday words for a concept that procedure texts name formally.
+CONCEPTS: dict[str, str] = {
+    "việt kiều": "người việt nam định cư ở nước ngoài", "ngoại quốc": "nước ngoài",
+    "người nước ngoài": "người nước ngoài", "tây": "nước ngoài",
+    "buôn bán": "kinh doanh", "bán buôn": "kinh doanh", "bán hàng": "kinh doanh", "mở tiệm": "kinh doanh",
+    "mở quán": "kinh doanh", "mở cửa hàng": "kinh doanh", "mua bán nhỏ": "kinh doanh",
+    "giấy chủ quyền": "sổ đỏ", "chủ quyền nhà": "sổ đỏ", "bằng khoán": "sổ đỏ",
+}
+# A country after one of these words makes a case "có yếu tố nước ngoài"; the country
+# alone is not enough ("pháp" is also in "hợp pháp", "anh" is a pronoun).
+_COUNTRY_CUES = frozenset("người bên ở sang qua từ với quốc tịch".split())
+COUNTRIES: tuple[str, ...] = (
+    "hàn quốc", "hàn", "nhật bản", "nhật", "trung quốc", "đài loan", "hoa kỳ", "mỹ", "úc", "pháp", "đức",
+    "canada", "ca na đa", "lào", "campuchia", "cam pu chia", "thái lan", "singapore", "nga", "anh quốc", "ý",
+    "hồng kông", "malaysia", "philippines", "indonesia",
+)
+_COUNTRIES = tuple(sorted((c.split() for c in COUNTRIES), key=len, reverse=True))
+
+
+def _countries(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if out and out[-1] in _COUNTRY_CUES:
+            for c in _COUNTRIES:
+                if tokens[i:i + len(c)] == c:
+                    out.extend(["nước", "ngoài"])
+                    i += len(c)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 # Politeness and filler words that carry no meaning for matching. Removed only as whole
 # tokens/phrases; content words that also appear in procedure names (con, cha, mẹ, nhà,
 # đất) are deliberately absent.
@@ -158,6 +196,8 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = [ABBREVIATIONS.get(t, ABBREVIATIONS.get(fold(t), t)) if len(t) <= 8 else t for t in tokens]
     tokens = " ".join(tokens).split()
     tokens = _phrase_map(tokens, DIALECT)
+    tokens = _phrase_map(tokens, CONCEPTS)
+    tokens = _countries(tokens)
     tokens = _numbers(tokens)
     if drop_fillers:
         tokens = _drop_fillers(tokens)

@@ -86,3 +86,17 @@ def test_content_words_that_look_like_fillers_are_kept(text, must_keep):
 
 def test_a_question_of_only_fillers_keeps_its_words():
     assert normalize_text("dạ vâng ạ") != ""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("kết hôn với người Hàn Quốc", "kết hôn người nước ngoài"),
+        ("chồng tôi là người Nhật", "chồng tôi người nước ngoài"),
+        ("hợp pháp hóa lãnh sự", "hợp pháp hóa lãnh sự"),  # a country name only after a cue word
+        ("tạm nghỉ buôn bán", "tạm nghỉ kinh doanh"),
+        ("mất giấy chủ quyền nhà", "mất sổ đỏ nhà"),
+    ],
+)
+def test_everyday_words_map_to_the_formal_concept(text, expected):
+    assert normalize_text(text) == expected
