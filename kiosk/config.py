@@ -125,6 +125,8 @@ class MatchConfig:
 class AdminConfig:
     host: str = "127.0.0.1"
     port: int = 8080
+    secure_cookies: bool = False
+    """Mark session cookies Secure (only when the admin is served over HTTPS)."""
 
 
 @dataclass(frozen=True)

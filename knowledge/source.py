@@ -56,13 +56,21 @@ class _Collector:
         self.problems.append(Problem(file, line, fld, message))
 
 
+# libyaml when present: validating a few hundred files must stay quick for the admin.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _Located:
     """A parsed YAML document plus the line of every key path (1-based)."""
 
     def __init__(self, text: str):
-        self.data = yaml.safe_load(text)
         self.lines: dict[tuple, int] = {}
-        node = yaml.compose(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            self.data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
         if node is not None:
             self._walk(node, ())
 

@@ -1,0 +1,263 @@
+"""HTML form fields ⇄ content dicts, with the clean-up a clerk should never have to think about.
+
+Text is stored as Unicode NFC (Vietnamese keyboards on Windows may type decomposed
+letters), control and bidi-override characters are dropped, and single-line fields
+have their whitespace collapsed. Type errors (a fee amount that is not a number) are
+reported per field; content rules (at least five aliases…) are left to the
+content-source validation in kiosk.admin.draft.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.model import DocForm
+from knowledge.source import CODE_RE
+
+_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
+_SPACES = re.compile(r"\s+")
+
+DOC_FORM_LABEL = {
+    DocForm.ORIGINAL.value: "bản chính",
+    DocForm.COPY.value: "bản sao",
+    DocForm.EITHER.value: "bản chính hoặc bản sao",
+    DocForm.PRESENT.value: "xuất trình để đối chiếu",
+}
+LEVELS = ("xã", "tỉnh", "trung ương")
+LIST_FIELDS = ("legal_basis", "sources", "steps", "aliases", "keywords")
+TEXT_FIELDS = ("title", "category", "level", "handled_by", "where", "counter", "processing_time", "fee",
+               "online_url", "verified_on")
+UNVERIFIABLE = ("code", "title", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
+                "fee_amount", "legal_basis", "online_url", "documents", "steps", "notes")
+
+
+def _drop_controls(text: str, keep_newlines: bool) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_BIDI)
+    keep = {"\n", "\t"} if keep_newlines else set()
+    return "".join(ch for ch in text if ch in keep or unicodedata.category(ch) != "Cc")
+
+
+def clean_line(value: Any) -> str:
+    """One line: NFC, no control characters, single spaces."""
+    if value is None:
+        return ""
+    return _SPACES.sub(" ", _drop_controls(str(value).replace("\r", " ").replace("\n", " "), False)).strip()
+
+
+def clean_block(value: Any) -> str:
+    """Several lines (notes, notice text): NFC, CRLF → LF, no other control characters."""
+    if value is None:
+        return ""
+    text = _drop_controls(str(value).replace("\r\n", "\n").replace("\r", "\n"), True).replace("\t", " ")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def clean_lines(value: Any) -> list[str]:
+    """A textarea with one entry per line → the non-empty lines."""
+    return [ln for ln in (clean_line(x) for x in clean_block(value).split("\n")) if ln]
+
+
+def parse_amount(text: str) -> int:
+    """'8.000', '8 000', '8,000 đồng', '8000' → 8000 (VND has no decimals)."""
+    t = text.lower().replace("đồng", "").replace("đ", "").replace("vnd", "").strip()
+    t = re.sub(r"[\s.,]", "", t) if re.fullmatch(r"\d{1,3}([.,\s]\d{3})+|\d+", t) else t
+    if not t.isdigit():
+        raise ValueError(text)
+    return int(t)
+
+
+def parse_days(text: str) -> float:
+    v = float(text.replace(",", "."))
+    if v < 0 or v != v:
+        raise ValueError(text)
+    return v
+
+
+def fmt_number(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def valid_code(code: str) -> bool:
+    return bool(CODE_RE.match(code))
+
+
+# ---- a procedure's edit form ------------------------------------------------------------------
+@dataclass
+class ProcedureForm:
+    """The raw values of the edit form (strings), so a form with a mistake is shown back as typed."""
+
+    code: str
+    detail: str = "full"
+    values: dict[str, str] = field(default_factory=dict)
+    unverified: list[str] = field(default_factory=list)
+    retired: bool = False
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_procedure(cls, p: dict[str, Any]) -> "ProcedureForm":
+        values = {k: "" if p.get(k) is None else str(p.get(k)) for k in TEXT_FIELDS}
+        values["notes"] = p.get("notes") or ""
+        values["processing_days"] = fmt_number(p.get("processing_days"))
+        values["fee_amount"] = fmt_number(p.get("fee_amount"))
+        for k in LIST_FIELDS:
+            values[k] = "\n".join(p.get(k) or ())
+        docs = [{"name": d.get("name") or "", "form": d.get("form") or "original", "copies": str(d.get("copies", 1)),
+                 "required": bool(d.get("required", True)), "condition": d.get("condition") or ""}
+                for d in p.get("documents") or ()]
+        return cls(p["code"], p.get("detail", "full"), values, list(p.get("unverified") or ()), bool(p.get("retired")), docs)
+
+    @classmethod
+    def from_post(cls, code: str, detail: str, form: Any) -> "ProcedureForm":
+        values = {k: str(form.get(k) or "") for k in (*TEXT_FIELDS, "notes", "processing_days", "fee_amount", *LIST_FIELDS)}
+        try:
+            n = min(int(form.get("doc_count") or 0), 200)
+        except ValueError:
+            n = 0
+        docs = []
+        for i in range(n):
+            docs.append({
+                "name": str(form.get(f"doc-{i}-name") or ""), "form": str(form.get(f"doc-{i}-form") or "original"),
+                "copies": str(form.get(f"doc-{i}-copies") or "1"), "required": form.get(f"doc-{i}-required") == "1",
+                "condition": str(form.get(f"doc-{i}-condition") or ""),
+            })
+        return cls(code, detail, values, [str(x) for x in form.getlist("unverified")], form.get("retired") == "1", docs)
+
+    def apply(self, action: str) -> bool:
+        """Document row actions: doc-add, doc-del-N, doc-up-N, doc-down-N. True when one applied."""
+        if action == "doc-add":
+            self.documents.append({"name": "", "form": "original", "copies": "1", "required": True, "condition": ""})
+            return True
+        m = re.fullmatch(r"doc-(del|up|down)-(\d+)", action or "")
+        if not m:
+            return False
+        op, i = m.group(1), int(m.group(2))
+        docs = self.documents
+        if not 0 <= i < len(docs):
+            return False
+        if op == "del":
+            del docs[i]
+        elif op == "up" and i > 0:
+            docs[i - 1], docs[i] = docs[i], docs[i - 1]
+        elif op == "down" and i < len(docs) - 1:
+            docs[i + 1], docs[i] = docs[i], docs[i + 1]
+        return True
+
+    def to_procedure(self, base: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The procedure dict (starting from ``base``, the draft's copy) and per-field errors."""
+        errors: dict[str, str] = {}
+        v = self.values
+        p = dict(base)
+        p["code"] = self.code
+        for k in ("title", "category", "handled_by"):
+            p[k] = clean_line(v.get(k))
+        p["level"] = clean_line(v.get("level")) or "xã"
+        if self.detail == "brief":
+            src = clean_line(v.get("sources"))
+            p["sources"] = [src] if src else []
+            return p, errors
+        for k in ("where", "processing_time", "fee", "verified_on"):
+            p[k] = clean_line(v.get(k))
+        p["verified_on"] = p["verified_on"] or None
+        p["counter"] = clean_line(v.get("counter")) or None
+        p["online_url"] = clean_line(v.get("online_url")) or None
+        p["notes"] = clean_block(v.get("notes"))
+        for k in LIST_FIELDS:
+            p[k] = clean_lines(v.get(k))
+        p["unverified"] = [x for x in dict.fromkeys(clean_line(u) for u in self.unverified) if x]
+        p["retired"] = self.retired
+        for k, parse in (("processing_days", parse_days), ("fee_amount", parse_amount)):
+            raw = clean_line(v.get(k))
+            try:
+                p[k] = parse(raw) if raw else None
+            except ValueError:
+                errors[k] = "phải là một số (để trống nếu không quy đổi được)"
+                p[k] = None
+        docs = []
+        for i, d in enumerate(self.documents):
+            name, cond = clean_line(d["name"]), clean_line(d["condition"])
+            if not name and not cond:
+                continue  # an empty row is dropped
+            form = d["form"] if d["form"] in DOC_FORM_LABEL else "original"
+            try:
+                copies = int(clean_line(d["copies"]) or "1")
+                if copies < 1:
+                    raise ValueError
+            except ValueError:
+                errors[f"doc-{i}-copies"] = "số bản phải là số nguyên ≥ 1"
+                copies = 1
+            docs.append({"name": name, "form": form, "copies": copies, "required": bool(d["required"]),
+                         "condition": cond or None})
+        p["documents"] = docs
+        return p, errors
+
+
+def new_procedure(code: str, title: str, category: str) -> dict[str, Any]:
+    """A written-up procedure skeleton; validation lists what is still missing."""
+    return {
+        "code": code, "title": title, "category": category, "handled_by": "UBND cấp xã", "detail": "full",
+        "level": "xã", "where": "", "counter": None, "processing_time": "", "processing_days": None, "fee": "",
+        "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "", "verified_on": None, "sources": [],
+        "unverified": ["code"] if code.startswith("local.") else [], "documents": [], "steps": [], "aliases": [],
+        "keywords": [], "retired": False,
+    }
+
+
+def write_up(p: dict[str, Any]) -> dict[str, Any]:
+    """Turn a catalogue-only entry into a written-up procedure (fields to fill in)."""
+    out = new_procedure(p["code"], p["title"], p["category"])
+    out.update({k: p[k] for k in ("handled_by", "level", "sources") if p.get(k)})
+    out["aliases"] = [p["title"]]
+    return out
+
+
+# ---- office and notices -------------------------------------------------------------------------
+def office_from_post(form: Any, base: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(office dict, the row action if any: counter-add / counter-del-N)."""
+    o = dict(base)
+    for k in ("name", "address", "hours", "hotline"):
+        o[k] = clean_line(form.get(k))
+    o["help_counter"] = clean_line(form.get("help_counter")) or None
+    try:
+        n = min(int(form.get("counter_count") or 0), 100)
+    except ValueError:
+        n = 0
+    counters = []
+    for i in range(n):
+        counters.append({"number": clean_line(form.get(f"counter-{i}-number")),
+                         "name": clean_line(form.get(f"counter-{i}-name")),
+                         "categories": [clean_line(c) for c in form.getlist(f"counter-{i}-cat")]})
+    action = str(form.get("action") or "save")
+    m = re.fullmatch(r"counter-del-(\d+)", action)
+    if m and int(m.group(1)) < len(counters):
+        del counters[int(m.group(1))]
+    if action == "counter-add":
+        counters.append({"number": "", "name": "", "categories": []})
+    else:
+        counters = [c for c in counters if c["number"] or c["name"] or c["categories"]]
+    o["counters"] = counters
+    return o, action
+
+
+def notices_from_post(form: Any) -> tuple[list[dict[str, Any]], str]:
+    try:
+        n = min(int(form.get("notice_count") or 0), 100)
+    except ValueError:
+        n = 0
+    notices = [{"title": clean_line(form.get(f"notice-{i}-title")), "body": clean_block(form.get(f"notice-{i}-body")),
+                "valid_from": clean_line(form.get(f"notice-{i}-valid_from")) or None,
+                "valid_to": clean_line(form.get(f"notice-{i}-valid_to")) or None} for i in range(n)]
+    action = str(form.get("action") or "save")
+    m = re.fullmatch(r"notice-del-(\d+)", action)
+    if m and int(m.group(1)) < len(notices):
+        del notices[int(m.group(1))]
+    if action == "notice-add":
+        notices.append({"title": "", "body": "", "valid_from": None, "valid_to": None})
+    else:
+        notices = [x for x in notices if x["title"] or x["body"]]
+    return notices, action
