@@ -54,8 +54,10 @@ class AsrConfig:
     cpu_threads: int = 2
     beam_size: int = 5
     language: str = "vi"
-    use_hotwords: bool = True
-    """Bias decoding toward procedure vocabulary (see bench/asr_hotwords.py)."""
+    use_hotwords: bool = False
+    """Bias decoding toward procedure vocabulary. Off: on the espeak-generated question
+    set it recognised more keywords but picked the right question less often
+    (bench/asr_hotwords.py); re-measure on real recordings before turning it on."""
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4

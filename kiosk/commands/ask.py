@@ -93,5 +93,5 @@ def run(args, config: Config) -> int:
         if args.speak:
             from speech import Player
 
-            Player(config.audio, volume=config.tts.volume).play(synth.synthesize(text), wait=True)
+            Player(config.audio, volume=config.tts.volume).play(synth.synthesize(text), block=True)
     return 0

@@ -1,0 +1,149 @@
+"""faster-whisper backend: CTranslate2 Whisper, int8 on the CPU, Vietnamese only."""
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from speech.asr import (
+    SAMPLE_RATE,
+    AudioInput,
+    GuardThresholds,
+    Segment,
+    Transcriber,
+    Transcript,
+    filter_segments,
+    load_audio,
+)
+from speech.errors import ModelNotFound
+
+_LOGGER = logging.getLogger(__name__)
+
+TEMPERATURES = (0.0,)
+"""Decoding temperatures. faster-whisper's default retries at 0.2…1.0 when a result
+looks wrong; each retry samples 5 candidates and can cost seconds on 2 cores. On the
+benchmark (bench/asr_hotwords.py) a retry at 0.4 changed no transcript, so there is
+none: a failed decode is dropped by the guards and the kiosk asks again."""
+
+VAD_PARAMETERS = {"threshold": 0.5, "min_silence_duration_ms": 500, "speech_pad_ms": 300}
+"""Silero VAD as a pre-filter: cut long silences, drop noise-only audio."""
+
+MIN_DURATION_S = 0.1
+SILENCE_PEAK = 1e-3
+"""Below this peak amplitude (−60 dBFS) audio is treated as silence without decoding."""
+
+_load_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _load_model(model_dir: str, compute_type: str, cpu_threads: int):
+    from faster_whisper import WhisperModel
+
+    started = time.monotonic()
+    try:
+        model = WhisperModel(
+            model_dir,
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelNotFound(
+            f"không nạp được mô hình Whisper / cannot load Whisper model {model_dir}: {exc}. "
+            "Thử / try: kiosk models prepare --verify"
+        ) from None
+    _LOGGER.info("loaded Whisper %s (%s, %d threads) in %.1f s", model_dir, compute_type, cpu_threads, time.monotonic() - started)
+    return model
+
+
+def load_whisper_model(model_dir: Path, compute_type: str = "int8", cpu_threads: int = 2):
+    """The faster-whisper model for ``model_dir``, loaded once per process."""
+    with _load_lock:
+        return _load_model(str(model_dir), compute_type, int(cpu_threads))
+
+
+class WhisperTranscriber(Transcriber):
+    name = "faster-whisper"
+
+    def __init__(
+        self, model_dir: Path, asr_cfg, *, hotwords: str | None = None, initial_prompt: str | None = None
+    ) -> None:
+        self.model = str(model_dir)
+        self.hotwords = hotwords
+        """Default domain vocabulary (faster-whisper ``hotwords``); None = off."""
+        self.initial_prompt = initial_prompt
+        """Alternative biasing: text the decoder sees as "previous" words (see bench/asr_hotwords.py)."""
+        self.language = asr_cfg.language or "vi"
+        self.beam_size = max(1, int(asr_cfg.beam_size))
+        self.guards = GuardThresholds(
+            no_speech_prob=asr_cfg.no_speech_threshold,
+            log_prob=asr_cfg.log_prob_threshold,
+            compression_ratio=asr_cfg.compression_ratio_threshold,
+        )
+        self.temperatures = TEMPERATURES
+        self._cfg = asr_cfg
+        self._whisper = load_whisper_model(model_dir, asr_cfg.compute_type, asr_cfg.cpu_threads)
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        started = time.monotonic()
+        from faster_whisper.vad import get_vad_model
+
+        get_vad_model()
+        rng = np.random.default_rng(0)
+        noise = (rng.standard_normal(SAMPLE_RATE) * 0.01).astype(np.float32)
+        with self._lock:
+            segments, _ = self._whisper.transcribe(
+                noise, language=self.language, beam_size=1, temperature=0.0, without_timestamps=True, max_new_tokens=4
+            )
+            for _ in segments:
+                pass
+        _LOGGER.info("warmed %s in %.2f s", self.name, time.monotonic() - started)
+
+    def transcribe(self, audio: AudioInput, *, sample_rate: int = SAMPLE_RATE, hotwords: str | None = None) -> Transcript:
+        started = time.monotonic()
+        samples = load_audio(audio, sample_rate)
+        duration = samples.size / SAMPLE_RATE
+        if duration < MIN_DURATION_S or float(np.max(np.abs(samples))) < SILENCE_PEAK:
+            return Transcript("", self.language, duration, (), time.monotonic() - started)
+        words = self.hotwords if hotwords is None else (hotwords or None)
+        max_new_tokens = int(min(200, 32 + 16 * min(duration, 30.0)))
+        with self._lock:
+            segments, _info = self._whisper.transcribe(
+                samples,
+                language=self.language,
+                task="transcribe",
+                beam_size=self.beam_size,
+                temperature=list(self.temperatures),
+                compression_ratio_threshold=self.guards.compression_ratio,
+                log_prob_threshold=self.guards.log_prob,
+                no_speech_threshold=self.guards.no_speech_prob,
+                condition_on_previous_text=False,
+                vad_filter=True,
+                vad_parameters=dict(VAD_PARAMETERS),
+                hotwords=words,
+                initial_prompt=self.initial_prompt,
+                max_new_tokens=max_new_tokens,
+            )
+            raw = [
+                Segment(
+                    # Whisper's timestamps can overshoot the end of short clips.
+                    start=min(max(0.0, float(s.start)), duration),
+                    end=min(max(float(s.start), float(s.end)), duration),
+                    text=s.text,
+                    no_speech_prob=float(s.no_speech_prob),
+                    avg_logprob=float(s.avg_logprob),
+                    compression_ratio=float(s.compression_ratio),
+                )
+                for s in segments
+            ]
+        kept, dropped = filter_segments(raw, self.guards)
+        text = " ".join(s.text for s in kept).strip()
+        elapsed = time.monotonic() - started
+        _LOGGER.info("transcribed %.1f s in %.2f s: %r", duration, elapsed, text)
+        return Transcript(text, self.language, duration, tuple(kept), elapsed, tuple(dropped))

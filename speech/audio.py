@@ -1,0 +1,254 @@
+"""Microphone capture with sounddevice: 16 kHz mono, a level callback for the UI
+meter, end of speech from the Silero VAD, cancellable from another thread.
+
+Audio stays in memory. It is written to disk only when ``AudioConfig.keep_audio``
+is on (staff diagnostics), and such files are deleted after ``keep_audio_days``.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from speech.errors import AudioDeviceError
+from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
+
+_LOGGER = logging.getLogger(__name__)
+
+LevelCallback = Callable[[float], None]
+"""Called from the audio thread with the RMS level in dBFS (−100…0) of each block."""
+
+
+def _sounddevice():
+    try:
+        import sounddevice
+    except OSError as exc:  # PortAudio library missing
+        raise AudioDeviceError(f"không có thư viện âm thanh / PortAudio not available: {exc}") from None
+    return sounddevice
+
+
+def refresh_devices() -> None:
+    """Re-scan audio devices (PortAudio lists them once, at start-up): call after a USB
+    microphone was plugged in or the sound server (re)started."""
+    sd = _sounddevice()
+    try:
+        sd._terminate()
+        sd._initialize()
+    except Exception as exc:
+        raise AudioDeviceError(f"không khởi tạo lại được âm thanh / cannot re-initialise audio: {exc}") from None
+
+
+def list_devices(kind: str = "input") -> list[str]:
+    """Names of the devices that can record (``"input"``) or play (``"output"``)."""
+    sd = _sounddevice()
+    key = "max_input_channels" if kind == "input" else "max_output_channels"
+    try:
+        devices = sd.query_devices()
+    except Exception as exc:
+        raise AudioDeviceError(f"không liệt kê được thiết bị âm thanh / cannot list audio devices: {exc}") from None
+    return [d["name"] for d in devices if d[key] > 0]
+
+
+def find_device(name: str | None, kind: str = "input") -> int | None:
+    """Index of the first ``kind`` device whose name contains ``name`` (case-insensitive);
+    None = the system default. Raises AudioDeviceError when there is no such device."""
+    sd = _sounddevice()
+    key = "max_input_channels" if kind == "input" else "max_output_channels"
+    what = "micrô / microphone" if kind == "input" else "loa / speaker"
+    try:
+        devices = list(sd.query_devices())
+    except Exception as exc:
+        raise AudioDeviceError(f"không liệt kê được thiết bị âm thanh / cannot list audio devices: {exc}") from None
+    usable = [(i, d) for i, d in enumerate(devices) if d[key] > 0]
+    if not usable:
+        raise AudioDeviceError(f"không tìm thấy {what} nào / no {kind} audio device found")
+    if not name:
+        default = sd.default.device[0 if kind == "input" else 1]
+        if default is None or default < 0 or devices[default][key] <= 0:
+            return usable[0][0]
+        return None
+    for i, d in usable:
+        if name.lower() in d["name"].lower():
+            return i
+    raise AudioDeviceError(
+        f"không tìm thấy {what} có tên chứa {name!r} / no {kind} device matching {name!r}; "
+        f"có / available: {', '.join(d['name'] for _, d in usable)}"
+    )
+
+
+def level_dbfs(block: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))) if block.size else 0.0
+    return max(-100.0, 20.0 * np.log10(rms)) if rms > 0 else -100.0
+
+
+@dataclass(frozen=True)
+class Recording:
+    audio: np.ndarray
+    """16 kHz mono float32: the utterance with a little audio around it; empty when
+    nothing was heard."""
+    sample_rate: int
+    reason: Endpoint
+    speech_duration: float
+    """Seconds between detected start and end of speech."""
+    ended_at: float
+    """``time.monotonic()`` when end of speech was decided (for latency measurements)."""
+
+    @property
+    def heard(self) -> bool:
+        return self.audio.size > 0
+
+
+class Recorder:
+    """Records one utterance at a time from the configured microphone.
+
+    ``record()`` blocks (run it in a worker thread) and returns a :class:`Recording`;
+    ``cancel()`` from any thread makes it return at once with ``Endpoint.CANCELLED``.
+    """
+
+    block_s = 0.032
+
+    def __init__(
+        self,
+        audio_cfg,
+        *,
+        on_level: LevelCallback | None = None,
+        vad: SileroVad | None = None,
+        keep_dir: Path | None = None,
+    ) -> None:
+        self.cfg = audio_cfg
+        self.on_level = on_level
+        self.sample_rate = int(audio_cfg.sample_rate)
+        if self.sample_rate != 16000:
+            raise AudioDeviceError("audio.sample_rate phải là 16000 / must be 16000 (Silero VAD and Whisper)")
+        self._vad = vad
+        self.keep_dir = keep_dir
+        """Where ``keep_audio`` saves recordings (e.g. ``paths.data_dir / "recordings"``)."""
+        if audio_cfg.keep_audio and keep_dir is None:
+            _LOGGER.warning("audio.keep_audio is on but no keep_dir was given: recordings are not kept")
+        self._cancel = threading.Event()
+        self._device = find_device(audio_cfg.input_device, "input")
+
+    @property
+    def vad(self) -> SileroVad:
+        if self._vad is None:
+            self._vad = SileroVad()
+        return self._vad
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def endpoint_config(self, max_wait_s: float | None) -> EndpointConfig:
+        return EndpointConfig(
+            end_silence_s=self.cfg.end_silence_s,
+            max_utterance_s=self.cfg.max_utterance_s,
+            min_speech_s=self.cfg.min_speech_s,
+            max_wait_s=max_wait_s,
+        )
+
+    def record(self, *, max_wait_s: float | None = 10.0) -> Recording:
+        sd = _sounddevice()
+        self._cancel.clear()
+        vad = self.vad
+        vad.reset()
+        detector = EndpointDetector(self.endpoint_config(max_wait_s))
+        blocks: queue.Queue[np.ndarray] = queue.Queue()
+        overflow = [0]
+
+        def callback(indata, frames, time_info, status):  # audio thread: keep it short
+            if status.input_overflow:
+                overflow[0] += 1
+            block = indata[:, 0].copy()
+            blocks.put(block)
+            if self.on_level is not None:
+                try:
+                    self.on_level(level_dbfs(block))
+                except Exception:  # a UI bug must not kill capture
+                    _LOGGER.exception("level callback failed")
+
+        try:
+            stream = sd.InputStream(
+                samplerate=self.sample_rate,
+                channels=1,
+                dtype="float32",
+                blocksize=WINDOW,
+                device=self._device,
+                callback=callback,
+            )
+        except Exception as exc:
+            raise AudioDeviceError(f"không mở được micrô / cannot open microphone: {exc}") from None
+
+        audio: list[np.ndarray] = []
+        reason: Endpoint | None = None
+        deadline_s = (max_wait_s or 0) + self.cfg.max_utterance_s + 5.0
+        started = time.monotonic()
+        with stream:
+            while reason is None:
+                if self._cancel.is_set():
+                    reason = Endpoint.CANCELLED
+                    break
+                try:
+                    block = blocks.get(timeout=0.1)
+                except queue.Empty:
+                    if time.monotonic() - started > deadline_s:
+                        raise AudioDeviceError("micrô không gửi dữ liệu / microphone delivers no audio") from None
+                    continue
+                audio.append(block)
+                for prob in vad.process(block):
+                    reason = detector.update(prob)
+                    if reason is not None:
+                        break
+        ended_at = time.monotonic()
+        if overflow[0]:
+            _LOGGER.warning("microphone overflowed %d times", overflow[0])
+        return self._result(audio, detector, reason, ended_at)
+
+    def _result(self, audio: list[np.ndarray], detector: EndpointDetector, reason: Endpoint, ended_at: float) -> Recording:
+        sr = self.sample_rate
+        if reason in (Endpoint.CANCELLED, Endpoint.NO_SPEECH) or detector.speech_start is None:
+            return Recording(np.zeros(0, np.float32), sr, reason, 0.0, ended_at)
+        samples = np.concatenate(audio) if audio else np.zeros(0, np.float32)
+        pre = int(detector.cfg.pre_roll_s * sr)
+        start = max(0, detector.speech_start * WINDOW - pre)
+        end_window = detector.speech_end if detector.speech_end is not None else detector.index
+        end = min(samples.size, end_window * WINDOW + int(0.2 * sr))
+        speech_s = (end_window - detector.speech_start) * WINDOW / sr
+        rec = Recording(samples[start:end].copy(), sr, reason, speech_s, ended_at)
+        if self.cfg.keep_audio and self.keep_dir is not None:
+            keep_recording(rec, self.keep_dir, self.cfg.keep_audio_days)
+        return rec
+
+
+def write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
+    """16-bit mono WAV from float32 [-1, 1] or int16 samples."""
+    a = np.asarray(audio)
+    if a.dtype.kind == "f":
+        a = (np.clip(a, -1.0, 1.0) * 32767).astype(np.int16)
+    path = Path(path)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(int(sample_rate))
+        w.writeframes(a.astype("<i2").tobytes())
+    return path
+
+
+def keep_recording(rec: Recording, keep_dir: Path, keep_days: int) -> Path | None:
+    """Staff diagnostic mode: save ``rec`` and delete recordings older than ``keep_days``."""
+    try:
+        keep_dir.mkdir(parents=True, exist_ok=True)
+        cutoff = time.time() - max(0, keep_days) * 86400
+        for old in keep_dir.glob("utt-*.wav"):
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        path = keep_dir / time.strftime("utt-%Y%m%d-%H%M%S.wav")
+        return write_wav(path, rec.audio, rec.sample_rate)
+    except OSError:
+        _LOGGER.exception("could not keep recording in %s", keep_dir)
+        return None
