@@ -85,12 +85,24 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         migrations.apply(db)
+    except sqlite3.OperationalError as exc:
+        # A full disk (or a read-only medium) cannot take the WAL index; the content
+        # can still be read, so the kiosk keeps answering and only the log is lost.
+        if path.is_file() and path.stat().st_size > 0:
+            log.warning("database %s not writable (%s): opening read-only", path, exc)
+            return open_db_readonly(path)
+        raise KnowledgeError(f"không mở được cơ sở dữ liệu {path}: {exc} / cannot open the database") from exc
     except sqlite3.DatabaseError as exc:
         raise KnowledgeError(
             f"không mở được cơ sở dữ liệu {path}: {exc} — khôi phục từ bản sao lưu hoặc xóa tệp rồi chạy "
             "`kiosk content import` / cannot open the database"
         ) from exc
     return db
+
+
+def open_db_readonly(path: str | Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?immutable=1", uri=True, check_same_thread=False)
+    return sqlite_utils.Database(conn)
 
 
 def _now() -> str:

@@ -4,6 +4,12 @@ answers (piper, espeak-ng fallback). Offline; audio is never kept unless configu
 Heavy libraries (faster-whisper, piper, onnxruntime, sounddevice) are imported only
 when an engine is actually loaded.
 """
+import os
+
+# onnxruntime (Silero VAD, piper) otherwise writes a telemetry store and a device id under
+# ~/.cache and $TMPDIR on every run; the kiosk writes nothing outside its data dir.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 from speech.asr import Segment, Transcriber, Transcript, build_hotwords, load_audio, load_transcriber
 from speech.audio import Recorder, Recording, list_devices, refresh_devices
 from speech.errors import AudioDeviceError, InvalidAudio, ModelNotFound, SpeechError, SynthesisError

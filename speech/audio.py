@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from speech.errors import AudioDeviceError
+from speech.errors import AudioDeviceError, SpeechError
 from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
 
 _LOGGER = logging.getLogger(__name__)
@@ -188,22 +188,27 @@ class Recorder:
         reason: Endpoint | None = None
         deadline_s = (max_wait_s or 0) + self.cfg.max_utterance_s + 5.0
         started = time.monotonic()
-        with stream:
-            while reason is None:
-                if self._cancel.is_set():
-                    reason = Endpoint.CANCELLED
-                    break
-                try:
-                    block = blocks.get(timeout=0.1)
-                except queue.Empty:
-                    if time.monotonic() - started > deadline_s:
-                        raise AudioDeviceError("micrô không gửi dữ liệu / microphone delivers no audio") from None
-                    continue
-                audio.append(block)
-                for prob in vad.process(block):
-                    reason = detector.update(prob)
-                    if reason is not None:
+        try:
+            with stream:
+                while reason is None:
+                    if self._cancel.is_set():
+                        reason = Endpoint.CANCELLED
                         break
+                    try:
+                        block = blocks.get(timeout=0.1)
+                    except queue.Empty:
+                        if time.monotonic() - started > deadline_s:
+                            raise AudioDeviceError("micrô không gửi dữ liệu / microphone delivers no audio") from None
+                        continue
+                    audio.append(block)
+                    for prob in vad.process(block):
+                        reason = detector.update(prob)
+                        if reason is not None:
+                            break
+        except SpeechError:
+            raise
+        except Exception as exc:  # PortAudio errors while reading or closing a vanished device
+            raise AudioDeviceError(f"micrô bị ngắt giữa chừng / microphone failed: {exc}") from None
         ended_at = time.monotonic()
         if overflow[0]:
             _LOGGER.warning("microphone overflowed %d times", overflow[0])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,20 @@ import pytest
 from kiosk.config import Config, PathsConfig
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_machine_config(tmp_path_factory):
+    """Tests never read a kiosk's /etc/kiosk/kiosk.toml: an empty config file instead."""
+    empty = tmp_path_factory.mktemp("config") / "kiosk.toml"
+    empty.write_text("", encoding="utf-8")
+    old = os.environ.get("KIOSK_CONFIG")
+    os.environ["KIOSK_CONFIG"] = str(empty)
+    yield empty
+    if old is None:
+        os.environ.pop("KIOSK_CONFIG", None)
+    else:
+        os.environ["KIOSK_CONFIG"] = old
 
 CATEGORIES = """
 - code: ho-tich

@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def kiosk(*args: str, env: dict | None = None, data_dir: Path, content_dir: Path | None = None) -> subprocess.CompletedProcess:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
+    e = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_") or k == "KIOSK_CONFIG"}
     e.update({"KIOSK_PATHS_DATA_DIR": str(data_dir), **(env or {})})
     if content_dir:
         e["KIOSK_PATHS_CONTENT_DIR"] = str(content_dir)
@@ -118,3 +118,22 @@ def test_shipped_content_validates_and_has_60_full_procedures(tmp_path):
     st = json.loads(kiosk("content", "stats", "--json", data_dir=tmp_path).stdout)
     assert isinstance(st["procedures"], int) and st["procedures"] >= 60
     assert st["missing"] == {}
+
+
+@pytest.mark.parametrize(
+    "question, kept, masked",
+    [
+        ("cho em hỏi làm khai sinh cho bé Nguyễn Văn An, số 0903123456", "khai sinh cho bé", ["Nguyễn", "0903123456"]),
+        ("khai sinh cho be nguyen van an", "khai sinh cho be", ["nguyen van an"]),
+        ("Tôi tên Lê Thị Hoa muốn sao y", "muốn sao y", ["Lê Thị Hoa"]),
+        ("đăng ký kết hôn cho vợ", "đăng ký kết hôn cho vợ", []),
+        ("Đăng ký kết hôn cần gì", "Đăng ký kết hôn cần gì", []),
+    ],
+)
+def test_question_log_masks_names_and_numbers(question, kept, masked):
+    from knowledge.qlog import scrub
+
+    out = scrub(question)
+    assert kept in out
+    for m in masked:
+        assert m not in out

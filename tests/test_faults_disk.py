@@ -105,10 +105,6 @@ def test_disk_full_when_logging_real_tmpfs(tiny_disk, mini_content):
     con.close()
 
 
-@pytest.mark.xfail(strict=True, reason="knowledge/store.py open_db(): on a disk with no free byte SQLite cannot "
-                   "create the WAL index (kiosk.db-shm) and open_db raises 'disk I/O error' (and tells staff to "
-                   "delete the database), so `kiosk ask` answers nothing; it could fall back to a read-only "
-                   "`file:…?immutable=1` connection when the open fails with SQLITE_IOERR/SQLITE_FULL — the lead")
 def test_disk_completely_full_still_answers(tiny_disk, mini_content):
     data = tiny_disk / "data"
     assert kiosk("ask", "đăng ký kết hôn", data_dir=data, content_dir=mini_content).returncode == 0

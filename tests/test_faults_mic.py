@@ -122,10 +122,6 @@ def test_microphone_vanishes_mid_question(monkeypatch):
     assert time.monotonic() - started < 15
 
 
-@pytest.mark.xfail(strict=True, reason="speech/audio.py Recorder.record(): when the microphone vanishes, "
-                   "closing the stream (`with stream:` → Pa_StopStream) raises sounddevice.PortAudioError, which "
-                   "escapes instead of AudioDeviceError (not a SpeechError: the UI cannot catch it as one) — "
-                   "the speech team")
 def test_microphone_vanishes_and_the_stream_fails_to_close(monkeypatch):
     use(monkeypatch, fake_sounddevice([USB_MIC], blocks=10, fail_on_close=True))
     rec = Recorder(CFG, vad=SpeechEverywhere())

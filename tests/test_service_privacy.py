@@ -129,21 +129,12 @@ def test_a_spoken_question_leaves_no_audio_on_disk(tmp_path, question_wav):
         con.close()
 
 
-@pytest.mark.xfail(strict=True, reason="speech/ (onnxruntime, used by the Silero VAD and piper): without "
-                   "ORT_DISABLE_TELEMETRY=1 onnxruntime writes a telemetry store, a session file and a device id "
-                   "(~/.cache/Microsoft/DeveloperTools/.onnxruntime/, $TMPDIR/.ses) on every run. The units set "
-                   "the variable; speech/ could set os.environ.setdefault('ORT_DISABLE_TELEMETRY', '1') before "
-                   "importing onnxruntime so that every entry point is covered — the speech team")
 def test_no_files_outside_the_data_dir_even_without_the_service_env(tmp_path, question_wav):
     r, new, written, dirs = run_ask_audio(tmp_path, question_wav, {}, trace=False)
     outside = {p for p in new if not p.is_relative_to(dirs["data"]) and not p.name.startswith("sem.")}
     assert not outside, sorted(map(str, outside))
 
 
-@pytest.mark.xfail(strict=True, reason="knowledge/qlog.py scrub()/log_question(): only digit runs are masked, so a "
-                   "name said or typed with the question (\"khai sinh cho bé Nguyễn Văn An\") is stored in "
-                   "question_log.query and .normalized for privacy.question_log_days — the lead (e.g. keep only "
-                   "words known to the content vocabulary, or mask capitalised words of a transcript)")
 def test_the_question_log_keeps_no_names(tmp_path):
     from knowledge.model import Decision
     from knowledge.qlog import log_question
