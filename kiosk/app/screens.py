@@ -1,0 +1,324 @@
+"""One Screen class per flow state. Static layout lives in ``kv/<screen>.kv``; the
+parts that depend on the answer/choices/list are rebuilt here by ``refresh``, only
+when what they show has changed."""
+from __future__ import annotations
+
+import math
+
+from kivy.factory import Factory
+from kivy.uix.screenmanager import Screen
+
+from kiosk.app import texts
+from kiosk.app.view import checklist_lines
+
+
+def _button(text, action, *, icon="", style="secondary", sub="", font_size=0, halign="left", **kw):
+    b = Factory.KButton(text=text, icon=icon, style=style, sub=sub, halign=halign, **kw)
+    if font_size:
+        b.font_size = font_size
+    b.action = action
+    return b
+
+
+def _label(text, kind="KLabel", **kw):
+    return getattr(Factory, kind)(text=text, **kw)
+
+
+def _notice(text, app, title=""):
+    box = Factory.NoticeBox()
+    if title:
+        box.add_widget(_label(title, bold=True, tone="notice"))
+    lbl = _label(text, tone="notice", markup=True)
+    box.add_widget(lbl)
+    return box
+
+
+class KScreen(Screen):
+    """Base: ``refresh`` rebuilds the dynamic parts when their key changes."""
+
+    _key = None
+
+    def refresh(self, app, flow) -> None:
+        key = self.key(app, flow)
+        if key != self._key:
+            self._key = key
+            self.build(app, flow)
+
+    def key(self, app, flow):
+        return None
+
+    def build(self, app, flow) -> None:
+        pass
+
+
+def fill_tiles(grid, app, flow) -> None:
+    grid.clear_widgets()
+    for cat in flow.categories():
+        tile = Factory.KTile(text=cat.name, icon=cat.icon or "more")
+        tile.action = lambda code=cat.code: app.flow.tap_category(code)
+        grid.add_widget(tile)
+
+
+def _layout_key(app):
+    return (app.portrait, app.theme.scale, app.theme.high_contrast)
+
+
+class HomeScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), tuple(c.code for c in flow.categories()), tuple(flow.notices),
+                tuple((n.title, n.body) for n in flow.content_notices()))
+
+    def build(self, app, flow):
+        fill_tiles(self.ids.tiles, app, flow)
+        box = self.ids.device_notices
+        box.clear_widgets()
+        for text in flow.notices:
+            box.add_widget(_notice(text, app))
+        box = self.ids.notices
+        box.clear_widgets()
+        for n in flow.content_notices()[:2]:
+            box.add_widget(_notice(f"[b]{n.title}:[/b] {n.body}", app))
+
+
+class ListeningScreen(KScreen):
+    pass
+
+
+class ThinkingScreen(KScreen):
+    pass
+
+
+class AnswerScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), id(flow.view), flow.transcript, app.tts_available, app.printer_available,
+                flow.print_ok is False)
+
+    def build(self, app, flow):
+        self.build_actions(app, flow)
+        self.build_content(app, flow)
+
+    def build_actions(self, app, flow):
+        names = (["RepeatButton", "StopButton"] if app.tts_available else []) + ["PrintButton"]
+        if flow.print_ok is False and app.printer_available:
+            names.append("LargeViewButton")
+        names += ["BackButton", "AnotherButton"]
+        per_row = len(names) if not app.portrait else math.ceil(len(names) / 2)
+        box = self.ids.actions
+        box.clear_widgets()
+        for i in range(0, len(names), per_row):
+            row = Factory.ButtonRow(spacing=app.theme.gap)
+            for name in names[i:i + per_row]:
+                row.add_widget(getattr(Factory, name)())
+            box.add_widget(row)
+
+    def build_content(self, app, flow):
+        c = self.ids.content
+        c.clear_widgets()
+        v = flow.view
+        if v is None:
+            return
+        t = app.theme
+        c.add_widget(_label(v.title, "KTitle"))
+        if flow.transcript:
+            c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
+        if v.counter:
+            c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {v.counter}[/b]", markup=True, role="big",
+                                tone="primary"))
+        if v.brief:
+            c.add_widget(_notice(f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số "
+                                 f"{v.counter or flow.help_counter} để cán bộ hướng dẫn.", app))
+            c.add_widget(_label(f"Cơ quan giải quyết: {v.handled_by}"))
+            return
+        if v.unverified:
+            c.add_widget(_notice("Một số thông tin đang được cán bộ xác minh lại — ông/bà vui lòng hỏi quầy để "
+                                 "chắc chắn.", app))
+        c.add_widget(_label("Giấy tờ cần mang", "KTitle", role="big"))
+        n = 0
+        for heading, docs in ((None, v.required), ("Chỉ cần trong một số trường hợp:", v.optional)):
+            if not docs:
+                continue
+            if heading:
+                c.add_widget(_label(heading, bold=True))
+            for d in docs:
+                n += 1
+                card = Factory.Card()
+                card.add_widget(_label(f"{n}. {d.name}", bold=True))
+                card.add_widget(_label(d.how, tone="primary"))
+                if d.note:
+                    card.add_widget(_label(d.note, tone="muted"))
+                c.add_widget(card)
+        facts = Factory.Card()
+        for label, value in (("Lệ phí", v.fee), ("Thời hạn giải quyết", v.time), ("Nơi nộp", v.where)):
+            if value:
+                facts.add_widget(_label(f"[b]{label}:[/b] {value}", markup=True))
+        c.add_widget(facts)
+        if v.steps:
+            c.add_widget(_label("Các bước", "KTitle", role="big"))
+            for i, s in enumerate(v.steps, 1):
+                c.add_widget(_label(f"{i}. {s}"))
+        if v.notes:
+            c.add_widget(_label(f"[b]Lưu ý:[/b] {v.notes}", markup=True))
+        self.ids.scroll.scroll_y = 1
+
+
+class ClarifyScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), tuple(m.code for m in flow.choices))
+
+    def build(self, app, flow):
+        box = self.ids.choices
+        box.clear_widgets()
+        for m in flow.choices:
+            box.add_widget(_button(m.title, lambda code=m.code: app.flow.choose(code), icon="question",
+                                   font_size=app.theme.big))
+
+
+class NoneScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), tuple(c.code for c in flow.categories()))
+
+    def build(self, app, flow):
+        fill_tiles(self.ids.tiles, app, flow)
+
+
+class BrowseScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), flow.category.code if flow.category else None,
+                tuple(p.code for p in flow.browse_items))
+
+    def build(self, app, flow):
+        box = self.ids.proc_list
+        box.clear_widgets()
+        if not flow.browse_items:
+            box.add_widget(_notice(texts.BROWSE_EMPTY.format(counter=flow.help_counter), app))
+        cols = 1 if app.portrait else 2
+        row = None
+        for i, p in enumerate(flow.browse_items):
+            if i % cols == 0:
+                row = Factory.ButtonRow(spacing=app.theme.gap)
+                box.add_widget(row)
+            brief = p.detail.value == "brief"
+            row.add_widget(_button(p.title, lambda code=p.code: app.flow.choose(code),
+                                   sub=texts.BRIEF_MARK if brief else "", icon="info" if brief else "next"))
+        if row is not None and len(row.children) < cols:
+            row.add_widget(Factory.Widget())
+        self.ids.scroll.scroll_y = 1
+
+
+KEYS = "abcdđefghijklmnopqrstuvwxyz"
+
+
+class SearchScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), tuple(m.code for m in flow.search_results), len(flow.search_text) >= 2)
+
+    def build(self, app, flow):
+        kb = self.ids.keyboard
+        if not kb.children or self._kb_key != _layout_key(app):
+            self._kb_key = _layout_key(app)
+            kb.clear_widgets()
+            pad = (app.theme.gap / 3, app.theme.gap / 3)
+            for ch in KEYS:
+                kb.add_widget(_button(ch, lambda ch=ch: app.type_key(ch), halign="center", font_size=app.theme.big,
+                                      style="card", padding=pad, size_hint_y=None))
+            extra = self.ids.keyboard_extra
+            extra.clear_widgets()
+            row = Factory.ButtonRow(spacing=app.theme.gap / 2)
+            row.add_widget(_button("Dấu cách", lambda: app.type_key(" "), halign="center", style="card",
+                                   size_hint_x=2))
+            row.add_widget(_button("Xóa", lambda: app.type_key("\b"), icon="backspace", halign="center",
+                                   style="card", padding=pad))
+            row.add_widget(_button("Xóa hết", lambda: app.type_key("\x7f"), halign="center", style="card",
+                                   padding=pad))
+            extra.add_widget(row)
+        box = self.ids.results
+        box.clear_widgets()
+        for m in flow.search_results:
+            box.add_widget(_button(m.title, lambda code=m.code: app.flow.choose(code), icon="next"))
+        if not flow.search_results and len(flow.search_text.strip()) >= 2:
+            box.add_widget(_notice(texts.SEARCH_NOTHING.format(counter=flow.help_counter), app))
+
+    _kb_key = None
+
+
+class ChecklistScreen(KScreen):
+    def key(self, app, flow):
+        return (_layout_key(app), id(flow.view))
+
+    def build(self, app, flow):
+        c = self.ids.content
+        c.clear_widgets()
+        v = flow.view
+        if v is None:
+            return
+        t = app.theme
+        c.add_widget(_label(v.title, "KTitle"))
+        c.add_widget(_label("Giấy tờ cần mang:", bold=True, role="big"))
+        lines = checklist_lines(v) or ["Chưa có danh sách giấy tờ chi tiết — mời hỏi cán bộ tại quầy."]
+        for line in lines:
+            c.add_widget(_label(line, role="big"))
+        if v.counter:
+            c.add_widget(_label(f"[b]Nộp tại quầy số {v.counter}[/b]", markup=True, role="title"))
+        self.ids.qr.data = v.qr_url or ""
+
+
+class RatingScreen(KScreen):
+    pass
+
+
+class IdleScreen(KScreen):
+    pass
+
+
+class PinScreen(KScreen):
+    def build(self, app, flow):
+        pad = self.ids.keypad
+        if pad.children:
+            return
+        for d in "123456789":
+            pad.add_widget(_button(d, lambda d=d: app.pin_key(d), halign="center", style="card",
+                                   font_size=app.theme.title))
+        pad.add_widget(_button("Xóa", lambda: app.pin_key("\b"), halign="center", style="card"))
+        pad.add_widget(_button("0", lambda: app.pin_key("0"), halign="center", style="card",
+                               font_size=app.theme.title))
+        pad.add_widget(_button("Vào", lambda: app.pin_key("\n"), halign="center", style="primary"))
+
+    def key(self, app, flow):
+        return _layout_key(app)
+
+
+class StaffScreen(KScreen):
+    def key(self, app, flow):
+        s = flow.status
+        return (_layout_key(app), s, flow.kb.version, len(flow.kb.content.procedures), app.staff_message)
+
+    def build(self, app, flow):
+        box = self.ids.status
+        box.clear_widgets()
+        s = flow.status
+        rows = (("Micrô", s.mic), ("Nhận dạng giọng nói (mô hình)", s.asr), ("Giọng đọc", s.tts), ("Máy in", s.printer))
+        for name, st in rows:
+            mark = "[color=#1a7a33]SẴN SÀNG[/color]" if st.ok else "[color=#b31b1b]CHƯA DÙNG ĐƯỢC[/color]"
+            if app.theme.high_contrast:
+                mark = "SẴN SÀNG" if st.ok else "CHƯA DÙNG ĐƯỢC"
+            box.add_widget(_label(f"[b]{name}:[/b] {mark} — {st.message}", markup=True))
+        kb = flow.kb
+        n_full = sum(1 for p in kb.content.procedures if p.detail.value == "full")
+        box.add_widget(_label(f"[b]Nội dung:[/b] phiên bản {kb.version or '?'}; {n_full} thủ tục có hướng dẫn đầy đủ, "
+                              f"{len(kb.content.procedures)} thủ tục trong danh mục", markup=True))
+        if s.loading:
+            box.add_widget(_label("Đang khởi động thiết bị…", tone="muted"))
+
+
+SCREENS = {
+    "home": HomeScreen, "listening": ListeningScreen, "thinking": ThinkingScreen, "answer": AnswerScreen,
+    "clarify": ClarifyScreen, "none": NoneScreen, "browse": BrowseScreen, "search": SearchScreen,
+    "checklist": ChecklistScreen, "rating": RatingScreen, "idle_warning": IdleScreen, "staff_pin": PinScreen,
+    "staff": StaffScreen,
+}
+KV_FILES = ("widgets", "home", "listening", "thinking", "answer", "clarify", "none", "browse", "search",
+            "checklist", "rating", "idle", "staff", "app")
+
+
+def tile_rows(n: int, cols: int) -> int:
+    return max(1, math.ceil(n / max(1, cols)))

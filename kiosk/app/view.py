@@ -1,0 +1,125 @@
+"""What the screens show, as plain data built from the knowledge records (no Kivy)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from knowledge.answer import where_line
+from knowledge.model import Detail, DocForm, Document, Notice, Office, Procedure
+
+NATIONAL_PORTAL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
+
+_HOW = {
+    DocForm.ORIGINAL: "{n} bản chính",
+    DocForm.COPY: "{n} bản sao",
+    DocForm.EITHER: "{n} bản chính hoặc bản sao",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DocRow:
+    name: str
+    how: str
+    """"01 bản chính", "Xuất trình bản chính (không nộp)"…"""
+    note: str = ""
+    """When it is needed, or a remark."""
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    code: str
+    title: str
+    brief: bool
+    """Only a catalogue entry: no document list, send the citizen to a counter."""
+    documents: tuple[DocRow, ...]
+    fee: str
+    time: str
+    where: str
+    counter: str
+    """Counter number at this office, "" when the procedure is handled elsewhere."""
+    handled_by: str
+    steps: tuple[str, ...]
+    notes: str
+    unverified: bool
+    qr_url: str | None
+
+    @property
+    def required(self) -> tuple[DocRow, ...]:
+        return tuple(d for d in self.documents if d.required)
+
+    @property
+    def optional(self) -> tuple[DocRow, ...]:
+        return tuple(d for d in self.documents if not d.required)
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def doc_row(d: Document) -> DocRow:
+    if d.form is DocForm.PRESENT:
+        how = "Xuất trình bản chính (không nộp)"
+    else:
+        how = _HOW[d.form].format(n=f"{max(1, d.copies):02d}")
+    note = (d.condition or "").strip().rstrip(".")
+    if note.lower() in ("xuất trình để đối chiếu", "xuất trình bản chính để đối chiếu"):
+        note = ""  # already said by `how`
+    if not d.required and not note:
+        note = "Nếu có"
+    return DocRow(d.name.strip(), how, _upper_first(note), d.required)
+
+
+def counter_for(p: Procedure, office: Office) -> str:
+    if p.level != "xã":
+        return ""
+    if p.counter:
+        c = next((c for c in office.counters if c.number == p.counter), None)
+        if c:
+            return c.number
+    c = office.counter_for(p.category)
+    return c.number if c else (office.help_counter or "")
+
+
+def qr_url(p: Procedure) -> str | None:
+    if p.online_url:
+        return p.online_url.strip()
+    if not p.code.startswith("local."):
+        return NATIONAL_PORTAL.format(code=p.code)
+    return None
+
+
+def answer_view(p: Procedure, office: Office) -> AnswerView:
+    brief = p.detail is Detail.BRIEF
+    return AnswerView(
+        code=p.code,
+        title=p.title,
+        brief=brief,
+        documents=tuple(doc_row(d) for d in sorted(p.documents, key=lambda d: not d.required)),
+        fee=p.fee.strip(),
+        time=p.processing_time.strip(),
+        where=where_line(p, office) if not brief else p.handled_by,
+        counter=counter_for(p, office),
+        handled_by=p.handled_by,
+        steps=tuple(s.strip() for s in p.steps),
+        notes=p.notes.strip(),
+        unverified=bool(p.unverified) or brief,
+        qr_url=qr_url(p),
+    )
+
+
+def active_notices(notices: tuple[Notice, ...] | list[Notice], today: dt.date | None = None) -> list[Notice]:
+    """Notices whose validity window contains ``today`` (open ends always match)."""
+    day = (today or dt.date.today()).isoformat()
+    return [n for n in notices if (not n.valid_from or n.valid_from <= day) and (not n.valid_to or day <= n.valid_to)]
+
+
+def checklist_lines(view: AnswerView) -> list[str]:
+    """The checklist as numbered lines for the large view and for reading aloud."""
+    lines = []
+    for i, d in enumerate(view.documents, 1):
+        line = f"{i}. {d.name} — {d.how}"
+        if d.note:
+            line += f" ({d.note[:1].lower() + d.note[1:]})"
+        lines.append(line)
+    return lines
