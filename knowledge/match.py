@@ -33,7 +33,7 @@ TITLE_WEIGHT = 1.0
 KEYWORD_WEIGHT = 0.92
 COVERAGE_FLOOR = 0.6  # score multiplier when nothing is covered (1.0 when all is)
 QUERY_COVERAGE_SHARE = 0.5  # coverage = this × (query covered by text) + rest × (text covered by query)
-RESCORE_TOP = 40  # candidate texts re-scored with coverage
+RESCORE_TOP = 25  # candidate texts re-scored with coverage
 CANDIDATES = 50  # texts kept by each cheap pre-filter before the full scorers run
 BAG_WEIGHT = 0.3  # share of the procedure-level evidence score in the final score
 
@@ -111,6 +111,7 @@ class Matcher:
         n = max(len(per_code), 1)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
+        self._entry_idf_total = [sum(self._idf[t] for t in toks) for toks in self._entry_tokens]
         # Procedure-level evidence: every (folded) syllable and syllable pair of all its texts.
         # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
         # needs "kết hôn" from one text and "nước ngoài" context from another).
@@ -139,15 +140,12 @@ class Matcher:
             out[self._bag_postings[t]] += self._bag_idf[t]
         return out * (100.0 / total)
 
-    def _coverage(self, query_tokens: frozenset[str], entry: int) -> float:
+    def _coverage(self, query_idf: dict[str, float], q_total: float, entry: int) -> float:
         """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
         short question contained in a title, both count; shared rare words count most."""
         have = self._entry_tokens[entry]
-        idf = self._idf
-        unknown = self._idf_unknown
-        q_total = sum(idf.get(t, unknown) for t in query_tokens)
-        e_total = sum(idf[t] for t in have)
-        shared = sum(idf.get(t, unknown) for t in query_tokens & have)
+        shared = sum(w for t, w in query_idf.items() if t in have)
+        e_total = self._entry_idf_total[entry]
         q_cov = shared / q_total if q_total > 0 else 1.0
         e_cov = shared / e_total if e_total > 0 else 1.0
         return QUERY_COVERAGE_SHARE * q_cov + (1 - QUERY_COVERAGE_SHARE) * e_cov
@@ -191,10 +189,11 @@ class Matcher:
         # unrelated phrases collide ("mấy giờ" ~ "mai táng"), hence the cap.
         raw = np.maximum(s_f, np.minimum(s_p, s_f + PHONETIC_LIFT)) * self._weights[cand]
         top = np.argsort(-raw)[:RESCORE_TOP]
-        q_tokens = frozenset(ph.split())
+        query_idf = {t: self._idf.get(t, self._idf_unknown) for t in set(ph.split())}
+        q_total = sum(query_idf.values())
         final = np.zeros_like(raw)
         for j in top:
-            cov = self._coverage(q_tokens, int(cand[j]))
+            cov = self._coverage(query_idf, q_total, int(cand[j]))
             final[j] = raw[j] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * cov)
         np.maximum.at(best, self._entry_code_idx[cand], final)
         # Only procedures with a well-matching text get the bag bonus, so a question

@@ -149,7 +149,9 @@ def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
 # folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
 # chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ").
 _FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a"}
-_FILLER_PHRASES_FOLDED = tuple(sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True))
+_FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _p in sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True):
+    _FILLER_PHRASES_FOLDED[_p[0]] = _FILLER_PHRASES_FOLDED.get(_p[0], ()) + (_p,)  # longest first
 
 
 def _is_filler(token: str) -> bool:
@@ -165,7 +167,7 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for p in _FILLER_PHRASES_FOLDED:
+        for p in _FILLER_PHRASES_FOLDED.get(folded[i], ()):
             if tuple(folded[i:i + len(p)]) == p:
                 i += len(p)
                 break
