@@ -7,6 +7,7 @@ from knowledge.answer import compose_answer
 from knowledge.match import Matcher
 from knowledge.model import Answer, Category, Content, Decision, Detail, Match, Procedure
 from knowledge.errors import UnknownProcedure
+from knowledge.normalize import fold
 
 MIN_MATCHES = 3
 CLARIFY_MAX = 4
@@ -85,4 +86,5 @@ class KnowledgeBase:
         """Procedures of a field for the touch path: written-up ones first, then by title."""
         out = [p for p in self.content.procedures
                if p.category == category and not p.retired and (include_brief or p.detail is Detail.FULL)]
-        return sorted(out, key=lambda p: (p.detail is not Detail.FULL, p.title))
+        # Vietnamese alphabetical order: compare without diacritics ("Đ" among the "D"s).
+        return sorted(out, key=lambda p: (p.detail is not Detail.FULL, fold(p.title).lower(), p.title))
