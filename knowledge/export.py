@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from knowledge.model import Content, Detail
-from knowledge.source import CATALOGUE_COLUMNS
+from knowledge.source import CATALOGUE_COLUMNS, CATALOGUE_OPTIONAL
 from knowledge.serialize import procedure_to_dict
 
 # Field order of a procedure file, as a clerk reads it (see assets/content/README.md).
@@ -80,12 +80,13 @@ def export_content(content: Content, out_dir: str | Path) -> int:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CATALOGUE_COLUMNS)
+    w.writerow(CATALOGUE_COLUMNS + CATALOGUE_OPTIONAL)
     for p in content.procedures:
         if p.detail is Detail.FULL:
             _atomic_write(out / "procedures" / f"{p.code}.yaml", _procedure_yaml(p))
             written += 1
         else:
-            w.writerow([p.code, p.title, p.category, p.handled_by, p.level, p.sources[0] if p.sources else ""])
+            w.writerow([p.code, p.title, p.category, p.handled_by, p.level, p.sources[0] if p.sources else "",
+                        "|".join(p.aliases)])
     _atomic_write(out / "catalogue.csv", buf.getvalue())
     return written + 1

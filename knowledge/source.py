@@ -33,6 +33,7 @@ from knowledge.model import (
 
 CODE_RE = re.compile(r"^(\d\.\d{6}|local\.[a-z0-9][a-z0-9-]*)$")
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
+CATALOGUE_OPTIONAL = ("aliases",)  # ways people ask, separated by "|"
 PROCEDURE_FIELDS = {
     "code", "title", "category", "level", "handled_by", "where", "counter",
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
@@ -394,6 +395,7 @@ def parse_catalogue(text: str, rel: str, categories: set[str], col: _Collector) 
                     detail=Detail.BRIEF,
                     level=nfc(row.get("level") or "") or "xã",
                     sources=(nfc(row["source"]),) if row.get("source") else (),
+                    aliases=_dedupe(a for a in (nfc(x) for x in (row.get("aliases") or "").split("|")) if a),
                 )
             )
     return out

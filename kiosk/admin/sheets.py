@@ -29,7 +29,7 @@ COLUMNS = (
     "unverified", "documents", "steps", "aliases", "keywords", "retired",
 )
 LIST_COLUMNS = ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords")
-BRIEF_COLUMNS = {"code", "detail", "title", "category", "level", "handled_by", "sources"}
+BRIEF_COLUMNS = {"code", "detail", "title", "category", "level", "handled_by", "sources", "aliases"}
 DETAIL_WORDS = {"đầy đủ": "full", "full": "full", "danh mục": "brief", "brief": "brief"}
 FORM_WORDS = {**{v: k for k, v in DOC_FORM_LABEL.items()}, **{k: k for k in DOC_FORM_LABEL},
               "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present"}
@@ -265,6 +265,8 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
         if detail == "brief":
             if "sources" in cells:
                 p["sources"] = clean_lines(cells["sources"])[:1]
+            if "aliases" in cells:
+                p["aliases"] = clean_lines(cells["aliases"])
             filled = [k for k in cells if k not in BRIEF_COLUMNS and k != "retired" and clean_line(cells[k])]
             if filled:
                 problems.append(f"{where}: thủ tục chỉ có trong danh mục không có "
@@ -274,8 +276,9 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
             brief = {k: p.get(k) for k in ("code", "title", "category", "handled_by", "level", "sources")}
             brief.update({"detail": "brief", "where": "", "counter": None, "processing_time": "", "processing_days": None,
                           "fee": "", "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "",
-                          "verified_on": None, "unverified": [], "documents": [], "steps": [], "aliases": [],
-                          "keywords": [], "retired": False, "sources": p.get("sources") or []})
+                          "verified_on": None, "unverified": [], "documents": [], "steps": [],
+                          "aliases": p.get("aliases") or [], "keywords": [], "retired": False,
+                          "sources": p.get("sources") or []})
             out.append(brief)
             continue
         for key in ("where", "processing_time", "fee", "verified_on"):
