@@ -132,3 +132,13 @@ def test_missing_office_and_unknown_counter_category(mini_content: Path):
     with pytest.raises(ContentInvalid) as exc:
         load_source(mini_content)
     assert [p.field for p in exc.value.problems] == ["counters[0].categories"]
+
+
+def test_catalogue_aliases_column_is_optional(mini_content: Path):
+    (mini_content / "catalogue.csv").write_text(
+        "code,title,category,handled_by,level,source,aliases\n"
+        "1.001022,Chứng thực chữ ký,chung-thuc,UBND cấp xã,xã,QĐ 113,ký chứng thực| chung thuc chu ky |\n",
+        encoding="utf-8",
+    )
+    p = load_source(mini_content).procedure("1.001022")
+    assert p.detail is Detail.BRIEF and p.aliases == ("ký chứng thực", "chung thuc chu ky")
