@@ -32,7 +32,7 @@ if not (CHROMIUM.exists() and DRIVER.exists()):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 QUESTION_FEE = "làm giấy khai sinh"
@@ -100,11 +100,23 @@ def ask(data: Path, question: str, log: bool = False) -> dict:
     return json.loads(r.stdout)
 
 
+def _gone(element):
+    """Like staleness_of, but Chrome sometimes reports a node of the old page as "does not
+    belong to the document" (a plain WebDriverException) instead of a stale reference."""
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+    return check
+
+
 def go(driver, element) -> None:
     """Click something that loads a new page, and wait for the new page."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(staleness_of(page))
+    WebDriverWait(driver, 30).until(_gone(page))
 
 
 def flash(driver) -> str:
