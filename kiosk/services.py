@@ -13,6 +13,11 @@ from knowledge.store import current_version, open_content, open_db, read_content
 log = logging.getLogger(__name__)
 
 
+def live_content(config: Config):
+    """The published content (the database is filled from the source on first use)."""
+    return open_content(open_db(config.paths.db_path), config.paths.content_dir)
+
+
 def load_knowledge(config: Config) -> tuple[KnowledgeBase, sqlite_utils.Database]:
     db = open_db(config.paths.db_path)
     content = open_content(db, config.paths.content_dir)

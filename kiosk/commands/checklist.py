@@ -40,14 +40,9 @@ def load_procedure(config: Config, code: str):
     """(Procedure, Office) from the content database, filled from the source on first use."""
     from knowledge.errors import UnknownProcedure
 
-    try:
-        from knowledge.store import open_content, open_db
-    except ImportError:  # knowledge.store not there yet: read the source files directly
-        from knowledge.source import load_source
+    from kiosk.services import live_content
 
-        content = load_source(config.paths.content_dir)
-    else:
-        content = open_content(open_db(config.paths.db_path), config.paths.content_dir)
+    content = live_content(config)
     procedure = content.procedure(code.strip())
     if procedure is None:
         raise UnknownProcedure(f"không có thủ tục mã {code} / unknown procedure code")

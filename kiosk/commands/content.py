@@ -69,9 +69,9 @@ def _import(args, config: Config) -> int:
 
 def _export(args, config: Config) -> int:
     from knowledge.export import export_content
-    from knowledge.store import open_content, open_db
+    from kiosk.services import live_content
 
-    content = open_content(open_db(config.paths.db_path), config.paths.content_dir)
+    content = live_content(config)
     n = export_content(content, args.out)
     print(f"Đã xuất {n} tệp vào {args.out} (phiên bản {content.version})")
     return 0
@@ -108,9 +108,9 @@ def content_stats(content) -> dict:
 
 
 def _stats(args, config: Config) -> int:
-    from knowledge.store import open_content, open_db
+    from kiosk.services import live_content
 
-    content = open_content(open_db(config.paths.db_path), config.paths.content_dir)
+    content = live_content(config)
     st = content_stats(content)
     if args.json:
         print(json.dumps(st, ensure_ascii=False))
