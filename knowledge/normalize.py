@@ -55,6 +55,11 @@ CONCEPTS: dict[str, str] = {
     "buôn bán": "kinh doanh", "bán buôn": "kinh doanh", "bán hàng": "kinh doanh", "mở tiệm": "kinh doanh",
     "mở quán": "kinh doanh", "mở cửa hàng": "kinh doanh", "mua bán nhỏ": "kinh doanh",
     "giấy chủ quyền": "sổ đỏ", "chủ quyền nhà": "sổ đỏ", "bằng khoán": "sổ đỏ",
+    # "làm khai sinh kèm nhận cha" = the combined procedure ("… kết hợp …"); "kèm theo"
+    # (enclosed with) is not.
+    # "người có công" is the everyday short form of the legal term.
+    "công với cách mạng": "công",
+    "kèm": "kết hợp", "kèm theo": "kèm theo",
 }
 # A country after one of these words makes a case "có yếu tố nước ngoài"; the country
 # alone is not enough ("pháp" is also in "hợp pháp", "anh" is a pronoun).
@@ -95,6 +100,7 @@ FILLER_PHRASES: tuple[str, ...] = (
     "xin hỏi", "làm ơn", "cho hỏi", "vui lòng", "làm sao", "như thế nào", "thế nào", "ra sao",
     "cần những gì", "cần những giấy tờ gì", "cần giấy tờ gì", "những giấy tờ gì", "giấy tờ gì",
     "những gì", "cần gì", "mang theo gì", "phải làm gì", "làm gì", "ở đâu", "chỗ nào", "bao lâu",
+    "mấy ngày", "bao nhiêu ngày", "mấy tháng", "bao nhiêu tiền", "hết bao nhiêu", "bao nhiêu",
     "thì sao", "được không", "có được không", "không ạ", "là gì", "bây giờ", "hiện nay", "hiện tại",
     "mình muốn", "tôi muốn", "em muốn", "con muốn", "cháu muốn", "bác muốn", "muốn",
 )
@@ -178,6 +184,26 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
     return kept or out  # a question made only of "filler" keeps its words
 
 
+# "mất mấy ngày", "mất bao lâu", "mất bao nhiêu tiền": here "mất" is "take, cost", not
+# "lost" or "died" (which point to re-issue and death procedures). After "đã/mới/vừa"
+# it stays ("mẹ đã mất bao lâu" is ambiguous). Folded keys cover unaccented typing;
+# "mat tien" is left alone ("mặt tiền", a house front).
+_TAKES_NEXT = frozenset("mấy bao nhiêu thời tiền phí may bao nhieu thoi".split())
+_TAKES_NOT_AFTER = frozenset("đã mới vừa da moi vua".split())
+
+
+def _takes_time(tokens: list[str]) -> list[str]:
+    return [
+        t for i, t in enumerate(tokens)
+        if not (
+            t in ("mất", "mat")
+            and i + 1 < len(tokens) and tokens[i + 1] in _TAKES_NEXT
+            and (t == "mất" or tokens[i + 1] != "tien")
+            and (i == 0 or tokens[i - 1] not in _TAKES_NOT_AFTER)
+        )
+    ]
+
+
 def _numbers(tokens: list[str]) -> list[str]:
     return [
         _NUMBER_WORDS[t] if t in _NUMBER_WORDS and i + 1 < len(tokens) and tokens[i + 1] in _UNITS else t
@@ -201,6 +227,7 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = _phrase_map(tokens, CONCEPTS)
     tokens = _countries(tokens)
     tokens = _numbers(tokens)
+    tokens = _takes_time(tokens)
     if drop_fillers:
         tokens = _drop_fillers(tokens)
     return " ".join(tokens)

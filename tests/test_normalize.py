@@ -100,3 +100,40 @@ def test_a_question_of_only_fillers_keeps_its_words():
 )
 def test_everyday_words_map_to_the_formal_concept(text, expected):
     assert normalize_text(text) == expected
+
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("làm khai sinh kèm nhận cha", "làm khai sinh kết hợp nhận cha"),
+        ("xác nhận thân nhân người có công với cách mạng", "xác nhận thân nhân người có công"),
+    ],
+)
+def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
+    assert keys(a)[1] == keys(b)[1]
+
+
+def test_kem_theo_enclosed_is_not_combined():
+    assert "ket hop" not in keys("giấy tờ kèm theo đơn")[1]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("đăng ký kết hôn mất mấy ngày", "đăng ký kết hôn"),
+        ("tach ho khau mat bao nhieu ngay", "tách hộ khẩu"),
+        ("chứng thực di chúc mất bao lâu", "chứng thực di chúc"),
+        ("sao y mất bao nhiêu tiền", "sao y"),
+    ],
+)
+def test_mat_meaning_takes_time_or_costs_is_dropped(a, b):
+    assert keys(a)[1] == keys(b)[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mất giấy khai sinh", "mat giay khai sinh", "mẹ đã mất bao lâu", "sửa mặt tiền nhà", "sua mat tien nha"],
+)
+def test_mat_meaning_lost_or_died_or_front_is_kept(text):
+    assert "mat" in keys(text)[1].split()
