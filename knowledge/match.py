@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from knowledge.model import Decision, Match, Procedure
+from knowledge.model import Decision, Detail, Match, Procedure
 from knowledge.normalize import keys
 
 # Tuned on tests/data/questions (bench/tune_match.py).
@@ -68,6 +68,7 @@ class Matcher:
         self.clarify_threshold = CLARIFY_THRESHOLD if clarify_threshold is None else clarify_threshold
         self.margin = ANSWER_MARGIN if margin is None else margin
         self.titles: dict[str, str] = {}
+        brief: set[str] = set()
         entries: list[_Entry] = []
         folded: list[str] = []
         phon: list[str] = []
@@ -76,6 +77,8 @@ class Matcher:
             if p.retired:
                 continue
             self.titles[p.code] = p.title
+            if p.detail is not Detail.FULL:
+                brief.add(p.code)
             texts = [(p.title, TITLE_WEIGHT)] + [(a, 1.0) for a in p.aliases] + [(k, KEYWORD_WEIGHT) for k in p.keywords]
             for text, weight in texts:
                 _, f, ph = keys(text)
@@ -92,6 +95,7 @@ class Matcher:
         self._weights = np.array([e.weight for e in entries], dtype=np.float32)
         self._code_ids, self._entry_code_idx = np.unique(self._codes, return_inverse=True)
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
+        self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
@@ -204,9 +208,10 @@ class Matcher:
         best = self.scores(text)
         if not len(best):
             return []
-        # Equal evidence: the shorter, more general title first ("Đăng ký khai sinh"
+        # Equal evidence: a written-up procedure before a catalogue-only one (it gives
+        # the full answer), then the shorter, more general title ("Đăng ký khai sinh"
         # before "Đăng ký khai sinh có yếu tố nước ngoài").
-        order = np.lexsort((self._title_len, -np.round(best, 1)))[:limit]
+        order = np.lexsort((self._title_len, self._brief, -np.round(best, 1)))[:limit]
         return [Match(str(self._code_ids[i]), self.titles[str(self._code_ids[i])], round(float(best[i]), 1)) for i in order]
 
     def decide(self, matches: list[Match]) -> Decision:

@@ -108,3 +108,18 @@ def test_shipped_content_general_question_ranks_the_general_procedure_first():
     repo = Path(__file__).resolve().parents[1]
     kb = KnowledgeBase(load_source(repo / "assets" / "content"))
     assert kb.ask("khai sinh").matches[0].code == "1.001193"
+
+
+def test_equal_evidence_puts_the_written_up_procedure_before_a_catalogue_only_one():
+    from knowledge.match import Matcher
+    from knowledge.model import Detail, Procedure
+
+    # Same aliases; the catalogue-only entry even has the shorter title.
+    brief = Procedure("9.000001", "Công nhận hộ nghèo thường xuyên", "xa-hoi", "UBND cấp xã",
+                      detail=Detail.BRIEF, aliases=("xin xét hộ nghèo",))
+    full = Procedure("9.000002", "Công nhận hộ nghèo định kỳ hằng năm", "xa-hoi", "UBND cấp xã",
+                     aliases=("xin xét hộ nghèo",))
+    for order in ([brief, full], [full, brief]):
+        matches = Matcher(order).search("xin xét hộ nghèo")
+        assert matches[0].score == matches[1].score
+        assert [m.code for m in matches[:2]] == ["9.000002", "9.000001"]
