@@ -153,8 +153,8 @@ def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
 
 # Unaccented typing: a plain token is a filler if its folded form is one — except where
 # folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
-# chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ").
-_FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a"}
+# chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng").
+_FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang"}
 _FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[str, ...], ...]] = {}
 for _p in sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True):
     _FILLER_PHRASES_FOLDED[_p[0]] = _FILLER_PHRASES_FOLDED.get(_p[0], ()) + (_p,)  # longest first
@@ -181,7 +181,23 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
             out.append(tokens[i])
             i += 1
     kept = [t for i, t in enumerate(out) if not _is_filler(t) and not _is_pronoun(out, i)]
+    kept = _drop_question_particle(kept)
     return kept or out  # a question made only of "filler" keeps its words
+
+
+# "(có) … không?" is how a yes/no question ends: a final "không" (also "hông", "ko"…,
+# already mapped), maybe followed by the person addressed ("… không chị", "… hông con"),
+# is not a negation. Inside the sentence it stays ("hòa giải không thành").
+_ADDRESSED_FOLDED = frozenset(fold(t) for t in PRONOUNS | {"con", "ba", "má", "mẹ"})
+
+
+def _drop_question_particle(tokens: list[str]) -> list[str]:
+    end = len(tokens)
+    if end >= 3 and fold(tokens[end - 1]) in _ADDRESSED_FOLDED and fold(tokens[end - 2]) == "khong":
+        end -= 1
+    if end >= 2 and fold(tokens[end - 1]) == "khong":
+        return tokens[:end - 1]
+    return tokens
 
 
 # "mất mấy ngày", "mất bao lâu", "mất bao nhiêu tiền": here "mất" is "take, cost", not

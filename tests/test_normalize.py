@@ -137,3 +137,25 @@ def test_mat_meaning_takes_time_or_costs_is_dropped(a, b):
 )
 def test_mat_meaning_lost_or_died_or_front_is_kept(text):
     assert "mat" in keys(text)[1].split()
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("phường có hòa giải tranh chấp đất không?", "phường hòa giải tranh chấp đất"),
+        ("báo tạm vắng hông chị", "báo tạm vắng"),
+        ("co phai bao tam vang ko em", "co phai bao tam vang"),
+        ("nộp lệ phí không con", "nộp lệ phí"),
+    ],
+)
+def test_final_khong_of_a_yes_no_question_is_dropped(a, b):
+    assert keys(a)[1] == keys(b)[1]
+
+
+@pytest.mark.parametrize("text", ["hòa giải không thành", "không còn sổ hộ khẩu", "không"])
+def test_khong_inside_a_sentence_is_kept(text):
+    assert "khong" in keys(text)[1].split()
+
+
+def test_unaccented_vang_is_tam_vang_not_the_filler_vang():
+    assert keys("khai bao tam vang")[1] == keys("khai báo tạm vắng")[1] == "khai bao tam vang"
