@@ -57,6 +57,11 @@ CONCEPTS: dict[str, str] = {
     "giấy chủ quyền": "sổ đỏ", "chủ quyền nhà": "sổ đỏ", "bằng khoán": "sổ đỏ",
     # "làm khai sinh kèm nhận cha" = the combined procedure ("… kết hợp …"); "kèm theo"
     # (enclosed with) is not.
+    # Closing a business for good ("đóng hẳn", "dẹp tiệm") is "chấm dứt hoạt động";
+    # "tạm nghỉ" / "đóng cửa tạm thời" is not.
+    "đóng hẳn": "chấm dứt", "nghỉ hẳn": "chấm dứt", "dẹp hẳn": "chấm dứt", "ngưng hẳn": "chấm dứt",
+    "dừng hẳn": "chấm dứt", "đóng cửa hẳn": "chấm dứt", "dẹp tiệm": "chấm dứt kinh doanh",
+    "dẹp quán": "chấm dứt kinh doanh",
     # "người có công" is the everyday short form of the legal term.
     "công với cách mạng": "công",
     "kèm": "kết hợp", "kèm theo": "kèm theo",

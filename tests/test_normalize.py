@@ -108,6 +108,8 @@ def test_everyday_words_map_to_the_formal_concept(text, expected):
     [
         ("làm khai sinh kèm nhận cha", "làm khai sinh kết hợp nhận cha"),
         ("xác nhận thân nhân người có công với cách mạng", "xác nhận thân nhân người có công"),
+        ("đóng hẳn hộ kinh doanh", "chấm dứt hộ kinh doanh"),
+        ("dẹp tiệm luôn", "chấm dứt kinh doanh luôn"),
     ],
 )
 def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
@@ -159,3 +161,8 @@ def test_khong_inside_a_sentence_is_kept(text):
 
 def test_unaccented_vang_is_tam_vang_not_the_filler_vang():
     assert keys("khai bao tam vang")[1] == keys("khai báo tạm vắng")[1] == "khai bao tam vang"
+
+
+def test_closing_for_a_while_is_not_closing_for_good():
+    assert "cham dut" not in keys("đóng cửa tiệm tạm thời")[1]
+    assert "cham dut" not in keys("tạm nghỉ bán")[1]
