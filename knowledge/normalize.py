@@ -62,6 +62,10 @@ CONCEPTS: dict[str, str] = {
     "đóng hẳn": "chấm dứt", "nghỉ hẳn": "chấm dứt", "dẹp hẳn": "chấm dứt", "ngưng hẳn": "chấm dứt",
     "dừng hẳn": "chấm dứt", "đóng cửa hẳn": "chấm dứt", "dẹp tiệm": "chấm dứt kinh doanh",
     "dẹp quán": "chấm dứt kinh doanh",
+    # A damaged paper is re-issued ("cấp lại / đổi … bị hư hỏng"), however it got damaged
+    # (not "cháy", which usually means lost). Unambiguous unaccented forms too.
+    "rách": "hư hỏng", "nhòe": "hư hỏng", "ướt": "hư hỏng", "hư": "hư hỏng", "hư hỏng": "hư hỏng",
+    "hỏng": "hư hỏng", "rach": "hư hỏng", "nhoe": "hư hỏng", "uot": "hư hỏng",
     # "người có công" is the everyday short form of the legal term.
     "công với cách mạng": "công",
     "kèm": "kết hợp", "kèm theo": "kèm theo",
@@ -232,6 +236,15 @@ def _numbers(tokens: list[str]) -> list[str]:
     ]
 
 
+def _abbreviation(token: str) -> str:
+    """Expand a chat spelling. The folded form is tried only for a token typed without
+    tone marks ("đk" → "dk"): "hỏng" (broken) is not "hong" (= "không"), "kì" is not "ki"."""
+    repl = ABBREVIATIONS.get(token)
+    if repl is None and fold(token) == token.replace("đ", "d"):
+        repl = ABBREVIATIONS.get(fold(token))
+    return token if repl is None else repl
+
+
 def tokenize(text: str) -> list[str]:
     text = nfc(text).lower().replace("_", " ")
     text = _PUNCT.sub(" ", text)
@@ -242,7 +255,7 @@ def tokenize(text: str) -> list[str]:
 def normalize_text(text: str, drop_fillers: bool = True) -> str:
     """The accented matching key of ``text`` (see module doc)."""
     tokens = tokenize(text)
-    tokens = [ABBREVIATIONS.get(t, ABBREVIATIONS.get(fold(t), t)) if len(t) <= 8 else t for t in tokens]
+    tokens = [_abbreviation(t) if len(t) <= 8 else t for t in tokens]
     tokens = " ".join(tokens).split()
     tokens = _phrase_map(tokens, DIALECT)
     tokens = _phrase_map(tokens, CONCEPTS)

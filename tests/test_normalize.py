@@ -110,6 +110,9 @@ def test_everyday_words_map_to_the_formal_concept(text, expected):
         ("xác nhận thân nhân người có công với cách mạng", "xác nhận thân nhân người có công"),
         ("đóng hẳn hộ kinh doanh", "chấm dứt hộ kinh doanh"),
         ("dẹp tiệm luôn", "chấm dứt kinh doanh luôn"),
+        ("giấy khuyết tật bị rách", "giấy khuyết tật bị hư hỏng"),
+        ("giay phep bi nhoe het chu", "giấy phép bị hư hỏng hết chữ"),
+        ("làm lại sổ hồng", "làm lại sổ đỏ"),
     ],
 )
 def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
@@ -166,3 +169,14 @@ def test_unaccented_vang_is_tam_vang_not_the_filler_vang():
 def test_closing_for_a_while_is_not_closing_for_good():
     assert "cham dut" not in keys("đóng cửa tiệm tạm thời")[1]
     assert "cham dut" not in keys("tạm nghỉ bán")[1]
+
+
+@pytest.mark.parametrize("text", ["giấy bị hỏng", "làm lại sổ hồng"])
+def test_accented_words_are_not_read_as_chat_spellings_of_khong(text):
+    # "hong"/"hông" is chat for "không"; "hỏng" (broken) and "hồng" (pink) are not.
+    assert "khong" not in keys(text)[1].split()
+
+
+def test_unaccented_chat_spellings_still_expand():
+    assert keys("đc hong")[0] == keys("dc hong")[0] == keys("được không")[0]
+    assert keys("dk tam tru")[1] == keys("đk tạm trú")[1] == "dang ky tam tru"
