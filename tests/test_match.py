@@ -98,8 +98,8 @@ def test_labelled_question_set_meets_the_accuracy_floor():
     questions = load_questions(repo / "tests" / "data" / "questions")
     assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 30
     s = evaluate(kb, questions).summary()
-    assert s["top1_pct"] >= 89.0, s
-    assert s["top3_pct"] >= 97.5, s
+    assert s["top1_pct"] >= 92.0, s
+    assert s["top3_pct"] >= 98.0, s
     assert s["answered_wrong_pct"] <= 3.0, s
     assert s["oos_refused_pct"] >= 90.0, s
 
