@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import threading
 import time
 from pathlib import Path
@@ -32,11 +33,46 @@ none: a failed decode is dropped by the guards and the kiosk asks again."""
 VAD_PARAMETERS = {"threshold": 0.5, "min_silence_duration_ms": 500, "speech_pad_ms": 300}
 """Silero VAD as a pre-filter: cut long silences, drop noise-only audio."""
 
+FRAMES_PER_S = 100
+"""Whisper's log-mel frames per second (10 ms hop)."""
+FULL_WINDOW_FRAMES = 3000
+"""Whisper's standard 30 s encoder window."""
+TAIL_FRAMES = 100
+"""Padding kept after the audio (1 s) so the decoder sees where speech ends."""
+
 MIN_DURATION_S = 0.1
 SILENCE_PEAK = 1e-3
 """Below this peak amplitude (−60 dBFS) audio is treated as silence without decoding."""
 
 _load_lock = threading.Lock()
+_window = threading.local()
+"""Per-thread encoder window (frames) for the call in progress; unset = 30 s."""
+
+
+def encoder_frames(duration_s: float, window_s: float) -> int:
+    """Mel frames to encode for ``duration_s`` of audio with a minimum window of ``window_s``.
+
+    Whisper pads every input to 30 s, and on 2 cores that 30 s encoder pass (~0.8 s)
+    dominates a short question. CTranslate2 encodes shorter inputs, at a cost that
+    grows with their length, so a question of a few seconds is encoded in a window of
+    ``window_s`` (and never shorter than the audio plus 1 s). bench/asr_window.py
+    measures the trade: on the espeak-ng questions a 10 s window recognised as well as
+    30 s in a third of the time; ``asr.window_s = 30`` restores standard Whisper.
+    """
+    wanted = max(float(window_s) * FRAMES_PER_S, math.ceil(duration_s * FRAMES_PER_S) + TAIL_FRAMES)
+    return int(min(FULL_WINDOW_FRAMES, wanted))
+
+
+def _windowed(encode):
+    """Wrap ``WhisperModel.encode`` so it encodes only the window set for this thread."""
+
+    def encode_window(features):
+        frames = getattr(_window, "frames", None)
+        if frames is not None and features.shape[-1] > frames:
+            features = np.ascontiguousarray(features[..., :frames])
+        return encode(features)
+
+    return encode_window
 
 
 @functools.lru_cache(maxsize=2)
@@ -52,6 +88,7 @@ def _load_model(model_dir: str, compute_type: str, cpu_threads: int):
             cpu_threads=cpu_threads,
             local_files_only=True,
         )
+        model.encode = _windowed(model.encode)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelNotFound(
             f"không nạp được mô hình Whisper / cannot load Whisper model {model_dir}: {exc}. "
@@ -80,6 +117,7 @@ class WhisperTranscriber(Transcriber):
         """Alternative biasing: text the decoder sees as "previous" words (see bench/asr_hotwords.py)."""
         self.language = asr_cfg.language or "vi"
         self.beam_size = max(1, int(asr_cfg.beam_size))
+        self.window_s = float(asr_cfg.window_s)
         self.guards = GuardThresholds(
             no_speech_prob=asr_cfg.no_speech_threshold,
             log_prob=asr_cfg.log_prob_threshold,
@@ -114,34 +152,42 @@ class WhisperTranscriber(Transcriber):
         words = self.hotwords if hotwords is None else (hotwords or None)
         max_new_tokens = int(min(200, 32 + 16 * min(duration, 30.0)))
         with self._lock:
-            segments, _info = self._whisper.transcribe(
-                samples,
-                language=self.language,
-                task="transcribe",
-                beam_size=self.beam_size,
-                temperature=list(self.temperatures),
-                compression_ratio_threshold=self.guards.compression_ratio,
-                log_prob_threshold=self.guards.log_prob,
-                no_speech_threshold=self.guards.no_speech_prob,
-                condition_on_previous_text=False,
-                vad_filter=True,
-                vad_parameters=dict(VAD_PARAMETERS),
-                hotwords=words,
-                initial_prompt=self.initial_prompt,
-                max_new_tokens=max_new_tokens,
-            )
-            raw = [
-                Segment(
-                    # Whisper's timestamps can overshoot the end of short clips.
-                    start=min(max(0.0, float(s.start)), duration),
-                    end=min(max(float(s.start), float(s.end)), duration),
-                    text=s.text,
-                    no_speech_prob=float(s.no_speech_prob),
-                    avg_logprob=float(s.avg_logprob),
-                    compression_ratio=float(s.compression_ratio),
+            # An upper bound: faster-whisper's VAD filter only shortens the audio.
+            _window.frames = encoder_frames(duration, self.window_s)
+            try:
+                segments, _info = self._whisper.transcribe(
+                    samples,
+                    language=self.language,
+                    task="transcribe",
+                    beam_size=self.beam_size,
+                    temperature=list(self.temperatures),
+                    compression_ratio_threshold=self.guards.compression_ratio,
+                    log_prob_threshold=self.guards.log_prob,
+                    no_speech_threshold=self.guards.no_speech_prob,
+                    condition_on_previous_text=False,
+                    # One window (every question): segment times are not needed, and
+                    # not predicting them saves ~10 % of the decoding.
+                    without_timestamps=duration <= 30.0,
+                    vad_filter=True,
+                    vad_parameters=dict(VAD_PARAMETERS),
+                    hotwords=words,
+                    initial_prompt=self.initial_prompt,
+                    max_new_tokens=max_new_tokens,
                 )
-                for s in segments
-            ]
+                raw = [
+                    Segment(
+                        # Whisper's timestamps can overshoot the end of short clips.
+                        start=min(max(0.0, float(s.start)), duration),
+                        end=min(max(float(s.start), float(s.end)), duration),
+                        text=s.text,
+                        no_speech_prob=float(s.no_speech_prob),
+                        avg_logprob=float(s.avg_logprob),
+                        compression_ratio=float(s.compression_ratio),
+                    )
+                    for s in segments
+                ]
+            finally:
+                _window.frames = None
         kept, dropped = filter_segments(raw, self.guards)
         text = " ".join(s.text for s in kept).strip()
         elapsed = time.monotonic() - started

@@ -7,6 +7,7 @@ is on (staff diagnostics), and such files are deleted after ``keep_audio_days``.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -24,6 +25,12 @@ _LOGGER = logging.getLogger(__name__)
 
 LevelCallback = Callable[[float], None]
 """Called from the audio thread with the RMS level in dBFS (−100…0) of each block."""
+PauseCallback = Callable[["Recording"], None]
+"""Called from the capturing thread when the citizen pauses inside an utterance, with
+the utterance so far (exactly what ``record()`` returns if they do not speak again)."""
+
+TAIL_S = 0.2
+"""Audio kept after the detected end of speech."""
 
 
 def _sounddevice():
@@ -99,10 +106,88 @@ class Recording:
     """Seconds between detected start and end of speech."""
     ended_at: float
     """``time.monotonic()`` when end of speech was decided (for latency measurements)."""
+    span: tuple[int, int] | None = None
+    """(first, last) VAD window of the speech: two recordings with the same span hold
+    the same utterance (a transcription started at a pause is still valid)."""
 
     @property
     def heard(self) -> bool:
         return self.audio.size > 0
+
+
+class Utterance:
+    """One utterance being heard: blocks in, speech probabilities from the VAD, end of
+    speech from :class:`EndpointDetector`, and the audio to transcribe out.
+
+    Independent of where the blocks come from (a sounddevice stream in
+    :meth:`Recorder.record`, a file or a test signal in :meth:`Recorder.replay`).
+    """
+
+    def __init__(
+        self,
+        vad: SileroVad,
+        endpoint_cfg: EndpointConfig,
+        *,
+        sample_rate: int = 16000,
+        on_pause: PauseCallback | None = None,
+        pause_s: float = 0.0,
+    ) -> None:
+        vad.reset()
+        self.vad = vad
+        self.detector = EndpointDetector(endpoint_cfg)
+        self.sample_rate = sample_rate
+        self.on_pause = on_pause if pause_s > 0 else None
+        # Not before the tail after the speech has arrived, so the audio handed to
+        # on_pause is the very audio record() returns if nobody speaks again.
+        tail_windows = math.ceil(TAIL_S * sample_rate / WINDOW)
+        self._pause_windows = max(tail_windows, int(round(pause_s / endpoint_cfg.window_s))) if pause_s > 0 else 0
+        self._blocks: list[np.ndarray] = []
+        self._size = 0
+        self._samples: np.ndarray | None = None
+
+    def feed(self, block: np.ndarray) -> Endpoint | None:
+        """Add one block; the reason the utterance ended, or None while it goes on."""
+        self._blocks.append(block)
+        self._size += block.size
+        self._samples = None
+        detector = self.detector
+        for prob in self.vad.process(block):
+            reason = detector.update(prob)
+            if reason is not None:
+                return reason
+            if (
+                self.on_pause is not None
+                and detector.speech_start is not None
+                and detector.silence_windows == self._pause_windows
+            ):
+                self._notify_pause()
+        return None
+
+    def _notify_pause(self) -> None:
+        try:
+            self.on_pause(self.result(Endpoint.END_OF_SPEECH, time.monotonic()))
+        except Exception:  # a listener bug must not stop capture
+            _LOGGER.exception("pause callback failed")
+
+    def _all(self) -> np.ndarray:
+        if self._samples is None:
+            self._samples = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
+            self._blocks = [self._samples]
+        return self._samples
+
+    def result(self, reason: Endpoint, ended_at: float) -> Recording:
+        sr = self.sample_rate
+        detector = self.detector
+        if reason in (Endpoint.CANCELLED, Endpoint.NO_SPEECH) or detector.speech_start is None:
+            return Recording(np.zeros(0, np.float32), sr, reason, 0.0, ended_at)
+        samples = self._all()
+        start = max(0, detector.speech_start * WINDOW - int(detector.cfg.pre_roll_s * sr))
+        end_window = detector.speech_end if detector.speech_end is not None else detector.index
+        end = min(samples.size, end_window * WINDOW + int(TAIL_S * sr))
+        speech_s = (end_window - detector.speech_start) * WINDOW / sr
+        return Recording(
+            samples[start:end].copy(), sr, reason, speech_s, ended_at, (detector.speech_start, end_window)
+        )
 
 
 class Recorder:
@@ -152,12 +237,18 @@ class Recorder:
             max_wait_s=max_wait_s,
         )
 
-    def record(self, *, max_wait_s: float | None = 10.0) -> Recording:
+    def record(
+        self,
+        *,
+        max_wait_s: float | None = 10.0,
+        on_pause: PauseCallback | None = None,
+        pause_s: float | None = None,
+    ) -> Recording:
+        """Record one utterance from the microphone. ``on_pause`` (with ``pause_s``,
+        default ``audio.pause_transcribe_s``) is told about each pause inside it."""
         sd = _sounddevice()
         self._cancel.clear()
-        vad = self.vad
-        vad.reset()
-        detector = EndpointDetector(self.endpoint_config(max_wait_s))
+        utterance = self._utterance(max_wait_s, on_pause, pause_s)
         blocks: queue.Queue[np.ndarray] = queue.Queue()
         overflow = [0]
 
@@ -184,7 +275,6 @@ class Recorder:
         except Exception as exc:
             raise AudioDeviceError(f"không mở được micrô / cannot open microphone: {exc}") from None
 
-        audio: list[np.ndarray] = []
         reason: Endpoint | None = None
         deadline_s = (max_wait_s or 0) + self.cfg.max_utterance_s + 5.0
         started = time.monotonic()
@@ -200,11 +290,7 @@ class Recorder:
                         if time.monotonic() - started > deadline_s:
                             raise AudioDeviceError("micrô không gửi dữ liệu / microphone delivers no audio") from None
                         continue
-                    audio.append(block)
-                    for prob in vad.process(block):
-                        reason = detector.update(prob)
-                        if reason is not None:
-                            break
+                    reason = utterance.feed(block)
         except SpeechError:
             raise
         except Exception as exc:  # PortAudio errors while reading or closing a vanished device
@@ -212,22 +298,72 @@ class Recorder:
         ended_at = time.monotonic()
         if overflow[0]:
             _LOGGER.warning("microphone overflowed %d times", overflow[0])
-        return self._result(audio, detector, reason, ended_at)
+        return self._finish(utterance.result(reason, ended_at))
 
-    def _result(self, audio: list[np.ndarray], detector: EndpointDetector, reason: Endpoint, ended_at: float) -> Recording:
-        sr = self.sample_rate
-        if reason in (Endpoint.CANCELLED, Endpoint.NO_SPEECH) or detector.speech_start is None:
-            return Recording(np.zeros(0, np.float32), sr, reason, 0.0, ended_at)
-        samples = np.concatenate(audio) if audio else np.zeros(0, np.float32)
-        pre = int(detector.cfg.pre_roll_s * sr)
-        start = max(0, detector.speech_start * WINDOW - pre)
-        end_window = detector.speech_end if detector.speech_end is not None else detector.index
-        end = min(samples.size, end_window * WINDOW + int(0.2 * sr))
-        speech_s = (end_window - detector.speech_start) * WINDOW / sr
-        rec = Recording(samples[start:end].copy(), sr, reason, speech_s, ended_at)
-        if self.cfg.keep_audio and self.keep_dir is not None:
+    def _utterance(self, max_wait_s, on_pause, pause_s) -> Utterance:
+        return Utterance(
+            self.vad,
+            self.endpoint_config(max_wait_s),
+            sample_rate=self.sample_rate,
+            on_pause=on_pause,
+            pause_s=self.cfg.pause_transcribe_s if pause_s is None else pause_s,
+        )
+
+    def _finish(self, rec: Recording) -> Recording:
+        if rec.heard and self.cfg.keep_audio and self.keep_dir is not None:
             keep_recording(rec, self.keep_dir, self.cfg.keep_audio_days)
         return rec
+
+
+class ReplayRecorder(Recorder):
+    """A :class:`Recorder` that hears prepared audio instead of a microphone, block by
+    block and optionally at the speed of speech — the same VAD, endpoint and pause
+    logic, for benchmarks, tests and demos without a sound card."""
+
+    def __init__(self, audio_cfg, audio: np.ndarray, *, realtime: bool = False, vad: SileroVad | None = None,
+                 on_level: LevelCallback | None = None) -> None:
+        self.cfg = audio_cfg
+        self.on_level = on_level
+        self.sample_rate = int(audio_cfg.sample_rate)
+        self.audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        self.realtime = realtime
+        self._vad = vad
+        self.keep_dir = None
+        self._cancel = threading.Event()
+        self.block_delivered_at: list[float] = []
+        """``time.monotonic()`` when each block was handed over (realtime timing)."""
+
+    def record(
+        self,
+        *,
+        max_wait_s: float | None = 10.0,
+        on_pause: PauseCallback | None = None,
+        pause_s: float | None = None,
+    ) -> Recording:
+        self._cancel.clear()
+        utterance = self._utterance(max_wait_s, on_pause, pause_s)
+        self.block_delivered_at = []
+        reason: Endpoint | None = None
+        started = time.monotonic()
+        for i in range(0, self.audio.size, WINDOW):
+            if self._cancel.is_set():
+                reason = Endpoint.CANCELLED
+                break
+            block = self.audio[i : i + WINDOW]
+            if self.realtime:
+                # The block is complete only once its last sample has been "spoken".
+                delay = started + (i + block.size) / self.sample_rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            self.block_delivered_at.append(time.monotonic())
+            if self.on_level is not None:
+                self.on_level(level_dbfs(block))
+            reason = utterance.feed(block)
+            if reason is not None:
+                break
+        if reason is None:  # the audio ran out: as if silence followed
+            reason = Endpoint.END_OF_SPEECH if utterance.detector.speech_start is not None else Endpoint.NO_SPEECH
+        return utterance.result(reason, time.monotonic())
 
 
 def write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> Path:

@@ -116,6 +116,11 @@ class EndpointDetector:
         return max(1, int(round(seconds / self.cfg.window_s)))
 
     @property
+    def silence_windows(self) -> int:
+        """Consecutive non-speech windows at the moment (inside an utterance: the pause so far)."""
+        return self._silence
+
+    @property
     def heard_speech(self) -> bool:
         return self.speech_start is not None
 

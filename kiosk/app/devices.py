@@ -289,17 +289,30 @@ class Devices:
         try:
             if self.recorder is None or self.transcriber is None:
                 raise RuntimeError("voice input not ready")
-            rec = self.recorder.record()
-            self.level = 0.0
+            from speech.listen import Listener
+
+            def recorded(rec) -> None:
+                self.level = 0.0
+                if rec.heard:
+                    self._to_flow("heard", token)
+
+            # Transcription starts at the citizen's first pause (audio.pause_transcribe_s)
+            # so the answer is ready about when end of speech is certain.
+            listener = Listener(self.recorder, self.transcriber)
+            try:
+                heard = listener.listen(on_recorded=recorded)
+            finally:
+                listener.close()
+            rec = heard.recording
             reason = getattr(getattr(rec, "reason", None), "value", "")
             if reason == "cancelled":
                 return
-            if not rec.heard:
+            if heard.transcript is None:
                 self._to_flow("speech_ended", "", token)
                 return
-            self._to_flow("heard", token)
-            transcript = self.transcriber.transcribe(rec.audio, sample_rate=rec.sample_rate)
-            log.info("heard %r in %.1fs", transcript.text, getattr(transcript, "elapsed", 0.0))
+            transcript = heard.transcript
+            log.info("heard %r in %.1fs%s", transcript.text, getattr(transcript, "elapsed", 0.0),
+                     " (started at a pause)" if heard.early else "")
             self._to_flow("speech_ended", transcript.text, token)
         except Exception as exc:
             mic_lost = type(exc).__name__ == "AudioDeviceError"
