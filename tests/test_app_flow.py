@@ -424,3 +424,45 @@ def test_answer_view_of_a_catalogue_entry(knowledge):
     brief = next(p for p in kb.content.procedures if p.detail.value == "brief")
     v = answer_view(brief, kb.content.office)
     assert v.brief and v.unverified and not v.documents
+
+
+def test_voice_answer_starts_speaking_before_the_screen_changes(make):
+    """The transcript stays on screen for the dwell, but the answer is heard at once
+    (end of speech → first spoken word is what the citizen waits for)."""
+    flow, ports = make()
+    flow.press_to_ask()
+    token = ports.last("listen")[1]
+    flow.heard(token)
+    flow.speech_ended("làm giấy khai sinh cho con", token)
+    assert flow.state is State.THINKING and flow.speaking
+    said = ports.last("speak")
+    assert said[1] == flow._pending[0].answer.spoken
+    flow.idle_tick(1.1)
+    assert flow.state is State.ANSWER and flow.answer.code == BIRTH
+    assert ports.last("speak") == said  # not started a second time
+    assert "stop" not in ports.names()[ports.calls.index(said):]
+
+
+def test_clarify_and_none_are_spoken_at_once_too(make):
+    flow, ports = make()
+    flow.press_to_ask()
+    token = ports.last("listen")[1]
+    flow.speech_ended("mấy giờ rồi", token)
+    assert flow.state is State.THINKING
+    said = ports.last("speak")[1]
+    flow.idle_tick(1.1)
+    assert flow.state is State.NONE
+    assert said == texts.SAY_NOT_FOUND.format(counter=flow.help_counter)
+    assert [c for c in ports.calls if c[0] == "speak"][-1][1] == said
+
+
+def test_cancel_while_thinking_silences_the_started_answer(make):
+    flow, ports = make()
+    flow.press_to_ask()
+    token = ports.last("listen")[1]
+    flow.speech_ended("làm giấy khai sinh cho con", token)
+    assert flow.speaking
+    said = ports.last("speak")
+    flow.cancel()
+    assert flow.state is State.HOME and not flow.speaking
+    assert "stop" in ports.names()[ports.calls.index(said):]

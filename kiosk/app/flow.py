@@ -295,6 +295,10 @@ class Flow:
         self._go(State.THINKING)
         self._pending = (result, CHANNEL_VOICE)
         self._dwell = 0.0
+        # Speak at once: the transcript stays on screen a moment (thinking_dwell_s),
+        # but the citizen should hear the answer begin as soon as it is known.
+        self._stop_speaking()
+        self._speak(self._speech_for(result))
         if self.settings.thinking_dwell_s <= 0:
             self._show_pending()
         self._changed()
@@ -318,6 +322,8 @@ class Flow:
         if self.state in (State.LISTENING, State.THINKING):
             if self.state is State.LISTENING:
                 self.ports.cancel_listening()
+            else:
+                self._stop_speaking()  # the answer may already be speaking
             self.token += 1
             self._pending = None
             back = self._before_listen
@@ -330,22 +336,30 @@ class Flow:
     def _show_pending(self) -> None:
         result, channel = self._pending
         self._pending = None
-        self._show_result(result)
+        self._show_result(result, speak=False)  # speech_ended already started speaking
 
-    def _show_result(self, result) -> None:
+    def _speech_for(self, result) -> str:
+        if result.decision is Decision.ANSWER:
+            return result.answer.spoken if self.settings.auto_speak else ""
+        if result.decision is Decision.CLARIFY:
+            titles = "; hay ".join(m.title for m in list(result.choices)[:3])
+            return texts.SAY_CLARIFY.format(titles=titles)
+        return texts.SAY_NOT_FOUND.format(counter=self.help_counter)
+
+    def _show_result(self, result, *, speak: bool = True) -> None:
         self.result = result
         self._back = []
         if result.decision is Decision.ANSWER:
-            self._enter_answer(result.answer)
-        elif result.decision is Decision.CLARIFY:
+            self._enter_answer(result.answer, speak=speak)
+            return
+        if result.decision is Decision.CLARIFY:
             self.choices = list(result.choices)
             self._go(State.CLARIFY)
-            titles = "; hay ".join(m.title for m in self.choices[:3])
-            self._speak(texts.SAY_CLARIFY.format(titles=titles))
         else:
             self.none_reason = "not_found"
             self._go(State.NONE)
-            self._speak(texts.SAY_NOT_FOUND.format(counter=self.help_counter))
+        if speak:
+            self._speak(self._speech_for(result))
 
     # ----------------------------------------------------------- touch path
     def choose(self, code: str) -> None:
@@ -423,15 +437,16 @@ class Flow:
         self._changed()
 
     # -------------------------------------------------------------- answer
-    def _enter_answer(self, answer: Answer) -> None:
-        self._stop_speaking()
+    def _enter_answer(self, answer: Answer, *, speak: bool = True) -> None:
+        if speak:
+            self._stop_speaking()
         self.answer = answer
         self.view = answer_view(answer.procedure, self.kb.content.office)
         self.print_busy = False
         self.print_message = ""
         self.print_ok = None
         self._go(State.ANSWER)
-        if self.settings.auto_speak:
+        if speak and self.settings.auto_speak:
             self._speak(answer.spoken)
 
     def repeat(self) -> None:
