@@ -157,11 +157,12 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.titles)
 
-    def _candidates(self, ph: str) -> np.ndarray:
-        """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap similarity."""
+    def _candidates(self, ph: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap
+        similarity; and that similarity for them (None when every entry is a candidate)."""
         n = len(self._entries)
         if n <= 2 * CANDIDATES:
-            return np.arange(n)
+            return np.arange(n), None
         overlap = np.zeros(n, dtype=np.float32)
         for t in set(ph.split()):
             ix = self._postings.get(t)
@@ -170,7 +171,8 @@ class Matcher:
         by_overlap = np.argpartition(-overlap, CANDIDATES)[:CANDIDATES]
         cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon, scorer=fuzz.ratio, dtype=np.float32)[0]
         by_ratio = np.argpartition(-cheap, CANDIDATES)[:CANDIDATES]
-        return np.union1d(by_overlap, by_ratio)
+        cand = np.union1d(by_overlap, by_ratio)
+        return cand, cheap[cand]
 
     def scores(self, text: str) -> np.ndarray:
         """Best score per procedure (aligned with ``self._code_ids``)."""
@@ -178,16 +180,18 @@ class Matcher:
         _, f, ph = keys(text)
         if not f or not self._entries:
             return best
-        cand = self._candidates(ph)
+        cand, sorted_ratio = self._candidates(ph)
         folded = [self._folded[i] for i in cand]
         phon = [self._phonetic[i] for i in cand]
         s_f = _blend(
             process.cdist([f], folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
             process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
         )
+        if sorted_ratio is None:
+            sorted_ratio = process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
+        # (token-sort ratio is plain ratio on sorted syllables: the pre-filter computed it)
         s_p = _blend(
-            process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
+            process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], sorted_ratio
         ) - PHONETIC_PENALTY
         # Merging sounds repairs a mis-heard syllable or two; on its own it makes short
         # unrelated phrases collide ("mấy giờ" ~ "mai táng"), hence the cap.
