@@ -1,6 +1,6 @@
 """ASR latency and real-time factor for 3 / 5 / 10 s Vietnamese clips.
 
-    python bench/asr_latency.py [--beams 5,1] [--runs 3] [--model-dir DIR]
+    python bench/asr_latency.py [--beams 5,1] [--windows 10,30] [--runs 3] [--model-dir DIR]
 
 Clips are espeak-ng Vietnamese questions joined to the target length (speech, not
 silence, so the decoder really works). Prints numbers; asserts nothing.
@@ -52,6 +52,7 @@ def speech_clip(seconds: float) -> np.ndarray:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beams", default="5,1", help="beam sizes to compare (default: 5,1)")
+    parser.add_argument("--windows", default="10,30", help="asr.window_s values to compare (default: 10,30)")
     parser.add_argument("--runs", type=int, default=3, help="runs per clip; the median is reported (default: 3)")
     parser.add_argument("--durations", default="3,5,10", help="clip lengths in seconds (default: 3,5,10)")
     parser.add_argument("--model-dir", help="CTranslate2 Whisper dir (default: the packaged base)")
@@ -78,9 +79,9 @@ def main() -> int:
     clips = {float(d): speech_clip(float(d)) for d in args.durations.split(",")}
     # CPU seconds are reported too: on a machine shared with other work, wall-clock
     # latency is inflated, while CPU time per request barely moves.
-    print(f"{'beam':>4} {'clip':>6} {'median':>8} {'min':>7} {'RTF':>6} {'cpu':>7}  text")
-    for beam in (int(b) for b in args.beams.split(",")):
-        t.beam_size = beam
+    print(f"{'window':>6} {'beam':>4} {'clip':>6} {'median':>8} {'min':>7} {'RTF':>6} {'cpu':>7}  text")
+    for window, beam in ((float(w), int(b)) for w in args.windows.split(",") for b in args.beams.split(",")):
+        t.beam_size, t.window_s = beam, window
         for seconds, audio in clips.items():
             times, cpus = [], []
             for _ in range(args.runs):
@@ -89,7 +90,7 @@ def main() -> int:
                 cpus.append(time.process_time() - cpu0)
                 times.append(out.elapsed)
             med = statistics.median(times)
-            print(f"{beam:>4} {seconds:>5.0f}s {med:>7.2f}s {min(times):>6.2f}s {med / seconds:>6.2f} "
+            print(f"{window:>5.0f}s {beam:>4} {seconds:>5.0f}s {med:>7.2f}s {min(times):>6.2f}s {med / seconds:>6.2f} "
                   f"{statistics.median(cpus):>6.2f}s  {out.text[:50]!r}")
     print(f"load average now {os.getloadavg()[0]:.1f}")
     return 0

@@ -55,8 +55,8 @@ class AsrConfig:
     beam_size: int = 5
     window_s: float = 10.0
     """Shortest encoder window in seconds (Whisper's own is 30). A short question is
-    encoded in this window instead of 30 s: ~3× faster on 2 cores, no loss measured
-    (bench/asr_window.py). 30 = standard Whisper."""
+    encoded in this window instead of 30 s: ~2× faster on 2 cores for a small loss on
+    the espeak-ng set (bench/asr_window.py; 5 s lost clearly). 30 = standard Whisper."""
     language: str = "vi"
     use_hotwords: bool = False
     """Bias decoding toward procedure vocabulary. Off: on the espeak-generated question

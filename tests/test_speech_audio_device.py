@@ -88,6 +88,31 @@ def test_record_a_question_from_the_microphone(pulse, espeak_questions, transcri
     assert not keep.exists()  # audio is never written unless audio.keep_audio
 
 
+def test_listener_transcribes_at_the_pause_from_the_microphone(pulse, espeak_questions, transcriber):  # noqa: F811
+    """The whole hearing path on a real audio server: sounddevice capture, VAD, the
+    pause hand-over and Whisper started before end of speech is certain."""
+    from speech.listen import Listener
+
+    clip = espeak_questions[1]
+    listener = Listener(Recorder(AudioConfig(input_device="pulse")), transcriber, pause_s=0.2)
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(h=listener.listen(max_wait_s=8.0)))
+    with Monitor() as mon:
+        worker.start()
+        time.sleep(0.5)
+        pulse.play_file(clip.path).wait(20)
+        worker.join(20)
+    listener.close()
+    heard = result["h"]
+    assert heard.recording.reason is Endpoint.END_OF_SPEECH
+    assert heard.early, "the transcript started at the pause was not used"
+    assert similarity(heard.transcript.text, clip.text) >= 0.3, heard.transcript.text
+    last_sound = mon.loud_times(0.02)[-1]
+    print(f"text ready {heard.text_ready_at - last_sound:.2f} s after the last loud block "
+          f"(end of speech decided at {heard.recording.ended_at - last_sound:.2f} s)")
+    assert heard.text_ready_at >= heard.recording.ended_at
+
+
 def test_keep_audio_saves_and_expires(tmp_path):
     import os
 
