@@ -11,8 +11,9 @@ import os
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 from speech.asr import Segment, Transcriber, Transcript, build_hotwords, load_audio, load_transcriber
-from speech.audio import Recorder, Recording, list_devices, refresh_devices
+from speech.audio import Recorder, Recording, ReplayRecorder, list_devices, refresh_devices
 from speech.errors import AudioDeviceError, InvalidAudio, ModelNotFound, SpeechError, SynthesisError
+from speech.listen import Heard, Listener
 from speech.models import find_piper_voice, prepare_whisper_base, resolve_asr_model
 from speech.player import Player
 from speech.text_for_speech import normalize_for_speech
@@ -29,7 +30,10 @@ __all__ = [
     "load_audio",
     # microphone
     "Recorder",
+    "ReplayRecorder",
     "Recording",
+    "Listener",
+    "Heard",
     "Endpoint",
     "list_devices",
     "refresh_devices",

@@ -289,7 +289,7 @@ class Devices:
         try:
             if self.recorder is None or self.transcriber is None:
                 raise RuntimeError("voice input not ready")
-            from speech.listen import Listener
+            from speech import Listener
 
             def recorded(rec) -> None:
                 self.level = 0.0
