@@ -62,10 +62,6 @@ CONCEPTS: dict[str, str] = {
     "đóng hẳn": "chấm dứt", "nghỉ hẳn": "chấm dứt", "dẹp hẳn": "chấm dứt", "ngưng hẳn": "chấm dứt",
     "dừng hẳn": "chấm dứt", "đóng cửa hẳn": "chấm dứt", "dẹp tiệm": "chấm dứt kinh doanh",
     "dẹp quán": "chấm dứt kinh doanh",
-    # A damaged paper is re-issued ("cấp lại / đổi … bị hư hỏng"), however it got damaged
-    # (not "cháy", which usually means lost). Unambiguous unaccented forms too.
-    "rách": "hư hỏng", "nhòe": "hư hỏng", "ướt": "hư hỏng", "hư": "hư hỏng", "hư hỏng": "hư hỏng",
-    "hỏng": "hư hỏng", "rach": "hư hỏng", "nhoe": "hư hỏng", "uot": "hư hỏng",
     # "người có công" is the everyday short form of the legal term.
     "công với cách mạng": "công",
     "kèm": "kết hợp", "kèm theo": "kèm theo",

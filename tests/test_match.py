@@ -110,6 +110,27 @@ def test_shipped_content_general_question_ranks_the_general_procedure_first():
     assert kb.ask("khai sinh").matches[0].code == "1.001193"
 
 
+@pytest.mark.parametrize(
+    "question, codes",
+    [
+        # A damaged paper is asked about by the paper's name: the answer is that paper's
+        # procedure, not whichever title happens to say "hư hỏng".
+        ("căn cước bị hỏng", {"1.014064"}),  # Luật Căn cước 2023 Đ.24 k.2a: cấp lại
+        ("căn cước bị rách", {"1.014064"}),
+        ("giấy khai sinh bị rách", {"2.000635", "1.004884"}),
+        ("bằng lái xe bị hỏng", {"3.000348", "3.000347"}),
+        ("giấy phép kinh doanh bị rách", {"2.000575"}),
+    ],
+)
+def test_damaged_papers_go_to_their_own_procedure(shipped, question, codes):
+    assert shipped.ask(question).matches[0].code in codes
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return KnowledgeBase(load_source(Path(__file__).resolve().parents[1] / "assets" / "content"))
+
+
 def test_equal_evidence_puts_the_written_up_procedure_before_a_catalogue_only_one():
     from knowledge.match import Matcher
     from knowledge.model import Detail, Procedure
