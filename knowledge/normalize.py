@@ -225,6 +225,34 @@ def _takes_time(tokens: list[str]) -> list[str]:
     ]
 
 
+# "bố tôi mới mất", "ba mất rồi": after a relative, "mất" is "died" — a death to
+# register (khai tử), not a lost paper ("mất giấy khai sinh", "bố làm mất sổ đỏ").
+_KIN = frozenset(
+    "bố ba cha mẹ má ông bà nội ngoại chồng vợ con cháu anh chị em cô chú bác dì cậu thím mợ tôi tui nhà thân"
+    " bo cha me ma ong ba noi ngoai chong vo con chau anh chi em co chu bac di cau".split()
+)
+_KIN_GAP = frozenset("đã mới vừa cũng da moi vua cung".split())
+_PAPERS = frozenset("giấy sổ thẻ căn bằng hồ bản trích chứng giay so the can bang ho ban trich chung".split())
+
+
+def _died(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    for i, t in enumerate(tokens):
+        if t not in ("mất", "mat"):
+            continue
+        j = i - 1
+        while j >= 0 and tokens[j] in _KIN_GAP:
+            j -= 1
+        if j < 0 or tokens[j] not in _KIN:
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1] in _PAPERS:
+            continue  # "mẹ mất giấy khai sinh": lost
+        if t == "mat" and i + 1 < len(tokens) and tokens[i + 1] == "tien":
+            continue
+        out[i] = "qua đời" if t == "mất" else "qua doi"
+    return " ".join(out).split()
+
+
 def _numbers(tokens: list[str]) -> list[str]:
     return [
         _NUMBER_WORDS[t] if t in _NUMBER_WORDS and i + 1 < len(tokens) and tokens[i + 1] in _UNITS else t
@@ -258,6 +286,7 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = _countries(tokens)
     tokens = _numbers(tokens)
     tokens = _takes_time(tokens)
+    tokens = _died(tokens)
     if drop_fillers:
         tokens = _drop_fillers(tokens)
     return " ".join(tokens)

@@ -126,6 +126,14 @@ def test_damaged_papers_go_to_their_own_procedure(shipped, question, codes):
     assert shipped.ask(question).matches[0].code in codes
 
 
+@pytest.mark.parametrize(
+    "question", ["bố tôi mất rồi làm giấy gì", "ba mất rồi làm giấy tờ gì", "ông tôi vừa mất, cần làm giấy gì"]
+)
+def test_a_relative_who_died_is_a_death_to_register(shipped, question):
+    # Before: "mất" read as "lost" → "Đăng ký lại khai tử" (re-registering a lost record).
+    assert shipped.ask(question).matches[0].code == "1.000656"
+
+
 @pytest.fixture(scope="module")
 def shipped() -> KnowledgeBase:
     return KnowledgeBase(load_source(Path(__file__).resolve().parents[1] / "assets" / "content"))

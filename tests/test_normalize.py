@@ -136,7 +136,7 @@ def test_mat_meaning_takes_time_or_costs_is_dropped(a, b):
 
 @pytest.mark.parametrize(
     "text",
-    ["mất giấy khai sinh", "mat giay khai sinh", "mẹ đã mất bao lâu", "sửa mặt tiền nhà", "sua mat tien nha"],
+    ["mất giấy khai sinh", "mat giay khai sinh", "sửa mặt tiền nhà", "sua mat tien nha"],
 )
 def test_mat_meaning_lost_or_died_or_front_is_kept(text):
     assert "mat" in keys(text)[1].split()
@@ -178,3 +178,22 @@ def test_accented_words_are_not_read_as_chat_spellings_of_khong(text):
 def test_unaccented_chat_spellings_still_expand():
     assert keys("đc hong")[0] == keys("dc hong")[0] == keys("được không")[0]
     assert keys("dk tam tru")[1] == keys("đk tạm trú")[1] == "dang ky tam tru"
+
+
+@pytest.mark.parametrize(
+    "text, died",
+    [
+        ("bố tôi mất rồi làm giấy gì", True),
+        ("ông tôi vừa mất", True),
+        ("ba mat roi lam giay to gi", True),
+        ("má tui mới mất ở nhà", True),
+        ("mẹ đã mất bao lâu", True),  # not "takes how long"
+        ("mất giấy khai sinh", False),  # lost, not died
+        ("mẹ tôi mất giấy khai sinh", False),
+        ("bố làm mất sổ đỏ", False),
+        ("đăng ký kết hôn mất bao lâu", False),
+    ],
+)
+def test_mat_after_a_relative_means_died(text, died):
+    key = normalize_text(text)
+    assert ("qua đời" in key or "qua doi" in key) is died, key
