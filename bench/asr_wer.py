@@ -12,7 +12,6 @@ Prints numbers; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import platform
 import re
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from asr_options import add_asr_options, with_asr_options  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from speech import load_transcriber  # noqa: E402
 
@@ -62,17 +62,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dir", type=Path, default=ROOT.parent / "shared" / "audio")
     ap.add_argument("--espeak", action="store_true", help="without recordings, measure espeak-ng questions")
-    ap.add_argument("--window", type=float, help="asr.window_s (default: config)")
-    ap.add_argument("--beam", type=int, help="asr.beam_size (default: config)")
+    add_asr_options(ap)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    config = load_config()
+    config = with_asr_options(load_config(), args)
     asr = config.asr
-    if args.window is not None:
-        asr = dataclasses.replace(asr, window_s=args.window)
-    if args.beam is not None:
-        asr = dataclasses.replace(asr, beam_size=args.beam)
-    config = dataclasses.replace(config, asr=asr)
     clips = recorded(args.dir) if args.dir.is_dir() else []
     source = f"recordings in {args.dir}"
     with tempfile.TemporaryDirectory() as tmp:

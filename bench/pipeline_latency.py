@@ -17,7 +17,6 @@ Prints numbers; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import platform
 import statistics
@@ -31,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from asr_options import add_asr_options, with_asr_options  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from kiosk.services import load_knowledge  # noqa: E402
 from speech import load_audio, load_synthesizer, load_transcriber  # noqa: E402
@@ -67,17 +67,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2, help="runs per question (default 2)")
     ap.add_argument("--wpm", type=int, default=120, help="espeak-ng speaking rate (default 120)")
     ap.add_argument("--pause", type=float, help="audio.pause_transcribe_s (default: config); 0 = no early transcription")
-    ap.add_argument("--window", type=float, help="asr.window_s (default: config); 30 = standard Whisper")
-    ap.add_argument("--beam", type=int, help="asr.beam_size (default: config)")
+    add_asr_options(ap)
     ap.add_argument("--play", action="store_true", help="play through the output device; time the first sample handed to it")
     args = ap.parse_args()
-    config = load_config()
+    config = with_asr_options(load_config(), args)
     asr = config.asr
-    if args.window is not None:
-        asr = dataclasses.replace(asr, window_s=args.window)
-    if args.beam is not None:
-        asr = dataclasses.replace(asr, beam_size=args.beam)
-    config = dataclasses.replace(config, asr=asr)
     pause = config.audio.pause_transcribe_s if args.pause is None else args.pause
     kb, _ = load_knowledge(config)
     t0 = time.perf_counter()

@@ -1,0 +1,20 @@
+"""Command-line overrides of the ASR settings shared by the speech benchmarks."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+
+def add_asr_options(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--window", type=float, help="asr.window_s (default: config); 30 = standard Whisper")
+    ap.add_argument("--beam", type=int, help="asr.beam_size (default: config)")
+
+
+def with_asr_options(config, args: argparse.Namespace):
+    """``config`` with ``--window``/``--beam`` applied."""
+    asr = config.asr
+    if args.window is not None:
+        asr = dataclasses.replace(asr, window_s=args.window)
+    if args.beam is not None:
+        asr = dataclasses.replace(asr, beam_size=args.beam)
+    return dataclasses.replace(config, asr=asr)
