@@ -110,6 +110,18 @@ def _ordinal_words(n: int) -> str:
 
 # ----------------------------------------------------------------- abbreviations
 
+# Ministries: read alone ("BTP") and as the issuer of a document number ("…/TT-BTP").
+_MINISTRIES: dict[str, str] = {
+    "BTP": "bộ tư pháp",
+    "BCA": "bộ công an",
+    "BTC": "bộ tài chính",
+    "BYT": "bộ y tế",
+    "BNV": "bộ nội vụ",
+    "BXD": "bộ xây dựng",
+    "BTNMT": "bộ tài nguyên và môi trường",
+    "BLĐTBXH": "bộ lao động thương binh và xã hội",
+}
+
 ABBREVIATIONS: dict[str, str] = {
     "UBND": "ủy ban nhân dân",
     "HĐND": "hội đồng nhân dân",
@@ -143,14 +155,7 @@ ABBREVIATIONS: dict[str, str] = {
     "NĐ": "nghị định",
     "QĐ": "quyết định",
     "NQ": "nghị quyết",
-    "BTP": "bộ tư pháp",
-    "BCA": "bộ công an",
-    "BTC": "bộ tài chính",
-    "BYT": "bộ y tế",
-    "BNV": "bộ nội vụ",
-    "BXD": "bộ xây dựng",
-    "BTNMT": "bộ tài nguyên và môi trường",
-    "BLĐTBXH": "bộ lao động thương binh và xã hội",
+    **_MINISTRIES,
     "LĐTBXH": "lao động thương binh và xã hội",
     "TNMT": "tài nguyên và môi trường",
     "CA": "công an",
@@ -173,14 +178,7 @@ ABBREVIATIONS: dict[str, str] = {
 _ISSUERS: dict[str, str] = {
     "CP": "chính phủ",
     "TTg": "thủ tướng chính phủ",
-    "BTP": "bộ tư pháp",
-    "BCA": "bộ công an",
-    "BTC": "bộ tài chính",
-    "BYT": "bộ y tế",
-    "BNV": "bộ nội vụ",
-    "BXD": "bộ xây dựng",
-    "BTNMT": "bộ tài nguyên và môi trường",
-    "BLĐTBXH": "bộ lao động thương binh và xã hội",
+    **_MINISTRIES,
     "BGDĐT": "bộ giáo dục và đào tạo",
     "UBND": "ủy ban nhân dân",
     "HĐND": "hội đồng nhân dân",
