@@ -16,7 +16,7 @@ from knowledge.serialize import procedure_to_dict
 
 # Field order of a procedure file, as a clerk reads it (see assets/content/README.md).
 _ORDER = (
-    "code", "title", "category", "level", "handled_by", "where", "counter", "processing_time",
+    "code", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
     "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on",
     "sources", "unverified", "documents", "steps", "aliases", "keywords", "retired",
 )
@@ -47,6 +47,8 @@ def _procedure_yaml(p) -> str:
             value = int(value)
         if key == "documents":
             value = [{k: v for k, v in doc.items()} for doc in value]
+        if key == "short_title" and not value:
+            continue
         out[key] = value
     return _dump(out)
 
@@ -85,8 +87,16 @@ def export_content(content: Content, out_dir: str | Path) -> int:
         if p.detail is Detail.FULL:
             _atomic_write(out / "procedures" / f"{p.code}.yaml", _procedure_yaml(p))
             written += 1
+        elif p.detail is Detail.REDIRECT:
+            _atomic_write(out / "redirects" / f"{p.code}.yaml", _procedure_yaml(p))
+            written += 1
         else:
             w.writerow([p.code, p.title, p.category, p.handled_by, p.level, p.sources[0] if p.sources else "",
-                        "|".join(p.aliases)])
+                        "|".join(p.aliases), p.short_title])
     _atomic_write(out / "catalogue.csv", buf.getvalue())
+    if content.families:
+        _atomic_write(out / "families.yaml", _dump([
+            {"id": f.id, "name": f.name, "terms": list(f.terms), "members": list(f.members)} for f in content.families
+        ]))
+        written += 1
     return written + 1

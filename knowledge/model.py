@@ -19,6 +19,7 @@ class Detail(StrEnum):
 
     FULL = "full"  # documents, fee, time, steps written up
     BRIEF = "brief"  # catalogue entry: title, code, field, who handles it
+    REDIRECT = "redirect"  # not done at the ward: where to go instead (redirects.yaml)
 
 
 class Decision(StrEnum):
@@ -61,6 +62,29 @@ class Procedure:
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     retired: bool = False
+    short_title: str = ""  # plain words a citizen recognises on a choice button ("Xây nhà mới")
+
+    @property
+    def label(self) -> str:
+        """What a choice button or a spoken question shows: the short title when written."""
+        return self.short_title or self.title
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.detail is Detail.REDIRECT
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """Procedures a citizen names with one word ("giấy phép xây dựng") before knowing which.
+
+    A question that names the family but nothing that tells its members apart is
+    answered with a choice among the members, not with one of them."""
+
+    id: str
+    name: str
+    terms: tuple[str, ...]  # the words that name the family, as citizens say them
+    members: tuple[str, ...]  # procedure codes, most asked first
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +135,7 @@ class Content:
     categories: tuple[Category, ...]
     office: Office
     notices: tuple[Notice, ...] = ()
+    families: tuple[Family, ...] = ()
     version: str | None = None
     imported_at: str | None = None
 
@@ -126,6 +151,7 @@ class Match:
     code: str
     title: str
     score: float  # 0–100, higher is better
+    label: str = ""  # short title for a choice button ("" → use the title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,3 +161,8 @@ class Answer:
     text: str  # full screen text
     spoken: str  # short summary read aloud
     procedure: Procedure = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def kind(self) -> str:
+        """`procedure`, or `redirect` when the ward does not do this and the text says where to go."""
+        return "redirect" if self.procedure is not None and self.procedure.is_redirect else "procedure"

@@ -13,6 +13,7 @@ from knowledge.model import (
     Detail,
     DocForm,
     Document,
+    Family,
     Notice,
     Office,
     Procedure,
@@ -47,6 +48,7 @@ def content_to_dict(c: Content) -> dict[str, Any]:
         "categories": [asdict(x) for x in c.categories],
         "office": {**asdict(c.office), "counters": [{**asdict(x), "categories": list(x.categories)} for x in c.office.counters]},
         "notices": [asdict(n) for n in c.notices],
+        "families": [{**asdict(f), "terms": list(f.terms), "members": list(f.members)} for f in c.families],
     }
 
 
@@ -62,6 +64,7 @@ def content_from_dict(d: dict[str, Any], version: str | None = None, imported_at
         categories=tuple(Category(**x) for x in d["categories"]),
         office=office,
         notices=tuple(Notice(**n) for n in d.get("notices") or ()),
+        families=tuple(Family(f["id"], f["name"], tuple(f["terms"]), tuple(f["members"])) for f in d.get("families") or ()),
         version=version,
         imported_at=imported_at,
     )

@@ -26,21 +26,24 @@ from knowledge.model import (
     Detail,
     DocForm,
     Document,
+    Family,
     Notice,
     Office,
     Procedure,
 )
 
-CODE_RE = re.compile(r"^(\d\.\d{6}|local\.[a-z0-9][a-z0-9-]*)$")
+CODE_RE = re.compile(r"^(\d\.\d{6}|local\.[a-z0-9][a-z0-9-]*|redirect\.[a-z0-9][a-z0-9-]*)$")
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
-CATALOGUE_OPTIONAL = ("aliases",)  # ways people ask, separated by "|"
+CATALOGUE_OPTIONAL = ("aliases", "short_title")  # aliases: ways people ask, separated by "|"
 PROCEDURE_FIELDS = {
-    "code", "title", "category", "level", "handled_by", "where", "counter",
+    "code", "title", "short_title", "category", "level", "handled_by", "where", "counter",
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
     "online_url", "notes", "verified_on", "sources", "unverified", "documents",
     "steps", "aliases", "keywords", "retired",
 }
 REQUIRED_FULL = ("processing_time", "fee", "legal_basis", "documents", "steps", "aliases", "verified_on", "sources")
+SHORT_TITLE_MAX_WORDS = 8  # a choice button for an elderly reader: two lines of big type at most
+FAMILY_FIELDS = {"id", "name", "terms", "members"}
 DOCUMENT_FIELDS = {"name", "form", "copies", "required", "condition"}
 MIN_ALIASES = 5
 
@@ -133,7 +136,10 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collector) -> Procedure | None:
+def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collector, *,
+                     redirect: bool = False) -> Procedure | None:
+    """A written-up procedure file, or (``redirect``) a "not done here: go to …" entry,
+    which needs no fee, time limit or steps and may list no documents."""
     d = doc.data
     if not isinstance(d, dict):
         col.add(rel, 1, "", "tệp thủ tục phải là một bảng khóa: giá trị / must be a mapping")
@@ -160,6 +166,8 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
             bad("code", "thiếu mã thủ tục / missing code")
         elif not CODE_RE.match(code):
             bad("code", f"mã '{code}' sai định dạng (N.NNNNNN hoặc local.ten) / bad code format")
+        elif redirect != code.startswith("redirect."):
+            bad("code", "mã chỉ đường phải dạng redirect.ten và nằm trong redirects/ / redirect codes live in redirects/")
         elif Path(rel).stem != code:
             bad("code", f"tên tệp phải là mã thủ tục: {code}.yaml / file name must match the code")
 
@@ -170,14 +178,21 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         return v or ""
 
     title = req_text("title")
+    short_title = _text(d.get("short_title")) or ""
+    if len(short_title.split()) > SHORT_TITLE_MAX_WORDS:
+        bad("short_title", f"tên ngắn tối đa {SHORT_TITLE_MAX_WORDS} từ / at most {SHORT_TITLE_MAX_WORDS} words")
+    if redirect and not _text(d.get("category")):
+        d = {**d, "category": "khac"}
     category = req_text("category")
     if category and category not in categories:
         bad("category", f"lĩnh vực '{category}' không có trong categories.yaml / unknown category")
     handled_by = req_text("handled_by")
 
     for name in ("processing_time", "fee"):
-        if not _text(d.get(name)):
+        if not redirect and not _text(d.get(name)):
             bad(name, "thiếu hoặc để trống / missing or empty")
+    if redirect and not _text(d.get("where")):
+        bad("where", "chỉ đường phải ghi nơi đến / a redirect must say where to go")
 
     days = d.get("processing_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, (int, float)) or days < 0):
@@ -193,7 +208,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
             bad(name, "phải là danh sách các dòng chữ / must be a list of text")
             v = []
         lists[name] = v
-    for name in ("legal_basis", "sources", "steps"):
+    for name in ("legal_basis", "sources") + (() if redirect else ("steps",)):
         if not lists[name]:
             bad(name, "cần ít nhất một dòng / needs at least one entry")
     if len(_dedupe(lists["aliases"])) < MIN_ALIASES:
@@ -218,7 +233,9 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
 
     documents: list[Document] = []
     raw_docs = d.get("documents")
-    if not isinstance(raw_docs, list) or not raw_docs:
+    if redirect and raw_docs is None:
+        raw_docs = []
+    elif not isinstance(raw_docs, list) or not raw_docs:
         bad("documents", "cần ít nhất một giấy tờ / needs at least one document")
         raw_docs = []
     for i, rd in enumerate(raw_docs):
@@ -262,8 +279,8 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         title=title,
         category=category,
         handled_by=handled_by,
-        detail=Detail.FULL,
-        level=_text(d.get("level")) or "xã",
+        detail=Detail.REDIRECT if redirect else Detail.FULL,
+        level=_text(d.get("level")) or ("ngoài phường" if redirect else "xã"),
         where=_text(d.get("where")) or "",
         counter=_text(d.get("counter")),
         processing_time=_text(d.get("processing_time")) or "",
@@ -281,7 +298,38 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         aliases=_dedupe(lists["aliases"]),
         keywords=_dedupe(lists["keywords"]),
         retired=retired,
+        short_title=short_title,
     )
+
+
+def _parse_families(doc: _Located, rel: str, codes: set[str], col: _Collector) -> list[Family]:
+    out: list[Family] = []
+    data = doc.data or []
+    if not isinstance(data, list):
+        col.add(rel, 1, "", "phải là danh sách nhóm thủ tục / must be a list")
+        return out
+    seen: set[str] = set()
+    for i, f in enumerate(data):
+        if not isinstance(f, dict):
+            col.add(rel, doc.line(i), f"[{i}]", "mỗi nhóm là một bảng có id, name, terms, members / must be a mapping")
+            continue
+        for key in f:
+            if key not in FAMILY_FIELDS:
+                col.add(rel, doc.line(i, key), f"[{i}].{key}", "trường không biết / unknown field")
+        fid, name = _text(f.get("id")), _text(f.get("name"))
+        terms, members = _text_list(f.get("terms")), _text_list(f.get("members"))
+        ok = bool(fid and name and terms and members and len(members) >= 2)
+        if not ok:
+            col.add(rel, doc.line(i), f"[{i}]", "nhóm cần id, name, terms và ít nhất 2 members / needs id, name, terms, ≥ 2 members")
+            continue
+        if fid in seen:
+            col.add(rel, doc.line(i, "id"), f"[{i}].id", f"trùng nhóm '{fid}' / duplicate family")
+        seen.add(fid or "")
+        for j, m in enumerate(members or ()):
+            if m not in codes:
+                col.add(rel, doc.line(i, "members", j), f"[{i}].members", f"không có thủ tục mã {m} / unknown procedure code")
+        out.append(Family(fid or "", name or "", _dedupe(terms or ()), _dedupe(members or ())))
+    return out
 
 
 def _parse_categories(doc: _Located, rel: str, col: _Collector) -> list[Category]:
@@ -396,6 +444,7 @@ def parse_catalogue(text: str, rel: str, categories: set[str], col: _Collector) 
                     level=nfc(row.get("level") or "") or "xã",
                     sources=(nfc(row["source"]),) if row.get("source") else (),
                     aliases=_dedupe(a for a in (nfc(x) for x in (row.get("aliases") or "").split("|")) if a),
+                    short_title=nfc(row.get("short_title") or ""),
                 )
             )
     return out
@@ -443,6 +492,20 @@ def load_source(content_dir: str | Path) -> Content:
         procedures[p.code] = p
         origin[p.code] = rel
 
+    for path in sorted((root / "redirects").glob("*.y*ml")):
+        rel = str(path.relative_to(root))
+        doc = _read_yaml(path, root, col)
+        if doc is None:
+            continue
+        p = _parse_procedure(doc, rel, cat_codes, col, redirect=True)
+        if p is None:
+            continue
+        if p.code in procedures:
+            col.add(rel, doc.line("code"), "code", f"trùng mã {p.code} với {origin[p.code]} / duplicate code")
+            continue
+        procedures[p.code] = p
+        origin[p.code] = rel
+
     cat_file = root / "catalogue.csv"
     if cat_file.is_file():
         try:
@@ -453,12 +516,16 @@ def load_source(content_dir: str | Path) -> Content:
             for p in parse_catalogue(text, "catalogue.csv", cat_codes, col):
                 procedures.setdefault(p.code, p)  # a written-up file wins over its catalogue row
 
+    families: list[Family] = []
+    if (root / "families.yaml").is_file() and (doc := _read_yaml(root / "families.yaml", root, col)) is not None:
+        families = _parse_families(doc, "families.yaml", set(procedures), col)
+
     if not any(p.detail is Detail.FULL for p in procedures.values()) and not col.problems:
         col.add("procedures/", None, "", "chưa có thủ tục nào / no procedures")
     if col.problems or office is None:
         raise ContentInvalid(col.problems)
     ordered = sorted(procedures.values(), key=lambda p: (p.detail is not Detail.FULL, p.code))
-    return Content(tuple(ordered), tuple(categories), office, tuple(notices))
+    return Content(tuple(ordered), tuple(categories), office, tuple(notices), tuple(families))
 
 
 def validate_source(content_dir: str | Path) -> list[Problem]:
