@@ -42,7 +42,7 @@ ABBREVIATIONS: dict[str, str] = {
 # Regional words (mostly southern) mapped to the word used in titles and aliases.
 DIALECT: dict[str, str] = {
     "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
-    "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
+    "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "báo tử": "khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
     "công chứng": "chứng thực", "thị thực": "chứng thực", "sổ hồng": "sổ đỏ",
     "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",

@@ -49,12 +49,18 @@ def run(args, config: Config) -> int:
     if args.audio:
         from speech import load_transcriber
 
+        from kiosk.hearing import hear
+        from speech import load_audio
+
         transcriber = load_transcriber(config, vocabulary=kb.vocabulary())
-        transcript = transcriber.transcribe(args.audio).text
+        audio = load_audio(args.audio)
+        heard = hear(kb, transcriber, audio, transcriber.transcribe(audio))
+        transcript = heard.text
         query = transcript
+        result = kb.ask_heard(heard.hearings())
     else:
         query = " ".join(args.text)
-    result = kb.ask(query, transcript=transcript)
+        result = kb.ask(query, transcript=transcript)
     if not args.no_log:
         from knowledge.qlog import log_question
 
@@ -76,7 +82,8 @@ def run(args, config: Config) -> int:
         elif result.decision is Decision.CLARIFY:
             print("Có phải ông/bà muốn hỏi:")
             for m in result.choices:
-                print(f"  - {m.title} ({m.code})")
+                label = f"{m.label} — {m.title}" if m.label and m.label != m.title else m.title
+                print(f"  - {label} ({m.code})")
         else:
             office = kb.content.office
             print("Xin lỗi, kiosk chưa tìm thấy thủ tục phù hợp. Mời ông/bà chọn lĩnh vực hoặc hỏi "
