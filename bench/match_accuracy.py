@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
-from knowledge.decision_data import hearing_of, load_spoken  # noqa: E402
+from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import evaluate, load_questions  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
@@ -45,7 +45,7 @@ def main() -> None:
         if not spoken:
             sys.exit(f"no transcripts in {cache}: run bench/spoken_questions.py {folder} {cache}")
         questions = [q for q in questions if q.question in spoken]
-        heard = {q: (s["transcript"], hearing_of(s)) for q, s in spoken.items()}
+        heard = {q: hearings_of(s) for q, s in spoken.items()}
     report = evaluate(kb, questions, heard=heard)
     print(f"{'blind' if args.blind else 'development'} set{' (spoken)' if args.spoken else ''}: {len(questions)} questions; "
           f"content: {len(kb.matcher)} procedures indexed; {platform.machine()}, Python {platform.python_version()}")

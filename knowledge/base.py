@@ -90,23 +90,28 @@ class KnowledgeBase:
         heard = [(t, h) for t, h in heard if t.strip()]
         if not heard:
             return self.ask("", transcript="")
-        rankings = [(self.matcher.rank(t, limit=max(limit, MIN_MATCHES)), t, h) for t, h in heard]
+        ranking, hearing = self.rank_heard(heard, limit=limit)
+        return self._decide(heard[0][0], ranking, heard[0][0], hearing)
+
+    def rank_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> tuple[Ranking, Hearing | None]:
+        """The merged ranking of several hearings of one question (see ``ask_heard``)."""
+        rankings = [(self.matcher.rank(t, limit=max(limit, MIN_MATCHES)), h) for t, h in heard if t.strip()]
+        if not rankings:
+            return self.matcher.rank("", limit=limit), None
         if len(rankings) == 1:
-            r, t, h = rankings[0]
-            return self._decide(t, r, t, h)
+            return rankings[0]
         merged: dict[str, float] = {}
-        for r, _, _ in rankings:
+        for r, _ in rankings:
             for code, sc in r.scores.items():
                 merged[code] = max(merged.get(code, 0.0), sc)
         # the hearing whose own best is the merged best speaks for the evidence
-        r0, t0, h0 = max(rankings, key=lambda x: x[0].evidence.score1)
+        r0, h0 = max(rankings, key=lambda x: x[0].evidence.score1)
         order = sorted(merged, key=lambda c: (-round(merged[c], 1), c not in self._full, len(self.matcher.titles[c])))
         matches = [Match(c, self.matcher.titles[c], round(merged[c], 1), self.matcher.labels.get(c, ""))
                    for c in order[:max(limit, MIN_MATCHES)]]
         tops = [m.score for m in matches] + [0.0] * 4
         ev = dataclasses.replace(r0.evidence, score1=tops[0], score2=tops[1], score3=tops[2], score4=tops[3])
-        ranking = Ranking(matches, merged, ev, r0.folded)
-        return self._decide(heard[0][0], ranking, heard[0][0], h0)
+        return Ranking(matches, merged, ev, r0.folded), h0
 
     def _decide(self, text: str, ranking: Ranking, transcript: str | None, hearing: Hearing | None) -> AskResult:
         matches = ranking.matches

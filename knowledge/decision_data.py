@@ -53,10 +53,19 @@ def load_spoken(path: Path) -> dict[str, dict]:
     return {r["question"]: r for r in rows}
 
 
-def hearing_of(spoken: dict) -> Hearing | None:
-    if spoken.get("avg_logprob") is None:
+def hearing_of(spoken: dict, prefix: str = "") -> Hearing | None:
+    if spoken.get(prefix + "avg_logprob") is None:
         return None
-    return Hearing(float(spoken["avg_logprob"]), float(spoken["no_speech_prob"]))
+    return Hearing(float(spoken[prefix + "avg_logprob"]), float(spoken[prefix + "no_speech_prob"]))
+
+
+def hearings_of(spoken: dict) -> list[tuple[str, Hearing | None]]:
+    """The kiosk's hearings of a cached spoken question: the first, and the second when
+    the kiosk would make one (bench/spoken_questions.py --second)."""
+    out = [(spoken["transcript"], hearing_of(spoken))]
+    if spoken.get("second"):
+        out.append((spoken["second"], hearing_of(spoken, "second_")))
+    return out
 
 
 def keyword_questions(kb: KnowledgeBase, *, seed: int = 7, per_procedure: int = 1) -> list[LabelledQuestion]:
@@ -85,8 +94,12 @@ def rows_for(kb: KnowledgeBase, questions: list[LabelledQuestion], spoken: dict[
     rng = random.Random(seed)
     out: list[Row] = []
 
-    def add(group: int, text: str, q: LabelledQuestion, hearing: Hearing | None, original: bool) -> None:
-        r = kb.matcher.rank(text, limit=4)
+    def add(group: int, text: str, q: LabelledQuestion, hearing: Hearing | None, original: bool,
+            heard: list | None = None) -> None:
+        if heard:
+            r, hearing = kb.rank_heard(heard, limit=4)
+        else:
+            r = kb.matcher.rank(text, limit=4)
         out.append(Row(group, text, q.codes, q.kind, hearing, r.evidence, tuple(m.code for m in r.matches), original))
 
     for g, q in enumerate(questions):
@@ -98,5 +111,5 @@ def rows_for(kb: KnowledgeBase, questions: list[LabelledQuestion], spoken: dict[
             add(g, f"{rng.choice(PREAMBLES)}, {q.question}", q, None, False)
         s = (spoken or {}).get(q.question)
         if s is not None and s.get("transcript"):
-            add(g, s["transcript"], q, hearing_of(s), True)
+            add(g, s["transcript"], q, hearing_of(s), True, hearings_of(s))
     return out

@@ -70,14 +70,15 @@ def _scope(q: LabelledQuestion) -> frozenset[str]:
     return frozenset(c for c in q.codes if not c.startswith("redirect."))
 
 
-def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dict[str, tuple] | None = None) -> Report:
-    """``heard``: question → (transcript, Hearing) to measure spoken questions; a
-    question heard as nothing counts as in scope and missed (the kiosk says "không nghe rõ")."""
+def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dict[str, list] | None = None) -> Report:
+    """``heard``: question → the kiosk's hearings [(transcript, Hearing), …] to measure
+    spoken questions; a question heard as nothing is missed (the kiosk says "không nghe rõ")."""
     r = Report()
     for q in questions:
         scope = _scope(q)
         if heard is not None:
-            transcript, hearing = heard.get(q.question, ("", None))
+            hearings = heard.get(q.question) or [("", None)]
+            transcript = hearings[0][0]
             if not transcript:
                 if scope:
                     r.in_scope += 1
@@ -88,7 +89,7 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
                     r.out_of_scope += 1
                     r.oos_refused += 1
                 continue
-            res = kb.ask(transcript, transcript=transcript, hearing=hearing)
+            res = kb.ask_heard(hearings)
         else:
             res = kb.ask(q.question)
         codes = [m.code for m in res.matches]
