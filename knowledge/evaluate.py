@@ -39,6 +39,7 @@ class Report:
     clarified_without_right: int = 0
     missed: int = 0  # in scope but "none"
     oos_refused: int = 0
+    oos_redirected: int = 0  # answered with a redirect entry ("not done here: go to …"), the right outcome
     oos_answered: int = 0
     failures: list[tuple[str, str, list[str], str]] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [n, top1]
@@ -57,6 +58,8 @@ class Report:
             "clarify_pct": round(self.pct(self.clarified_with_right + self.clarified_without_right, self.in_scope), 1),
             "missed_pct": round(self.pct(self.missed, self.in_scope), 1),
             "oos_refused_pct": round(self.pct(self.oos_refused, self.out_of_scope), 1),
+            "oos_redirected_pct": round(self.pct(self.oos_redirected, self.out_of_scope), 1),
+            "oos_refused_or_redirected_pct": round(self.pct(self.oos_refused + self.oos_redirected, self.out_of_scope), 1),
         }
 
 
@@ -69,6 +72,8 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion]) -> Report:
             r.out_of_scope += 1
             if res.decision is Decision.NONE:
                 r.oos_refused += 1
+            elif res.decision is Decision.ANSWER and codes and codes[0].startswith("redirect."):
+                r.oos_redirected += 1
             else:
                 r.oos_answered += 1
                 r.failures.append((q.question, "none", codes[:3], res.decision.value))
