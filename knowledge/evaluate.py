@@ -38,7 +38,8 @@ class Report:
     clarified_with_right: int = 0
     clarified_without_right: int = 0
     missed: int = 0  # in scope but "none"
-    oos_refused: int = 0  # "none", or answered with a redirect ("not done here: go to …")
+    oos_refused: int = 0  # "none"
+    oos_redirected: int = 0  # answered with a redirect entry ("not done here: go to …"), the right outcome
     oos_answered: int = 0
     broad: int = 0  # questions that name a family without saying which member
     broad_clarified: int = 0  # … answered with a choice that holds a right member
@@ -59,6 +60,8 @@ class Report:
             "clarify_pct": round(self.pct(self.clarified_with_right + self.clarified_without_right, self.in_scope), 1),
             "missed_pct": round(self.pct(self.missed, self.in_scope), 1),
             "oos_refused_pct": round(self.pct(self.oos_refused, self.out_of_scope), 1),
+            "oos_redirected_pct": round(self.pct(self.oos_redirected, self.out_of_scope), 1),
+            "oos_refused_or_redirected_pct": round(self.pct(self.oos_refused + self.oos_redirected, self.out_of_scope), 1),
             "offered_right_pct": round(self.pct(self.answered_right + self.clarified_with_right, self.in_scope), 1),
             "broad_questions": self.broad,
             "broad_clarified_pct": round(self.pct(self.broad_clarified, self.broad), 1),
@@ -95,9 +98,10 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
         codes = [m.code for m in res.matches]
         if not scope:
             r.out_of_scope += 1
-            redirected = res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind == "redirect"
-            if res.decision is Decision.NONE or redirected:
+            if res.decision is Decision.NONE:
                 r.oos_refused += 1
+            elif res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind == "redirect":
+                r.oos_redirected += 1
             else:
                 r.oos_answered += 1
                 r.failures.append((q.question, "none", codes[:3], res.decision.value))
