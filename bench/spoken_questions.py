@@ -93,12 +93,13 @@ def _hearing_row(t) -> dict:
 
 def second_pass(out: Path) -> None:
     from kiosk.hearing import shortlist_words
-    from kiosk.services import load_knowledge
+    from knowledge.base import KnowledgeBase
     from knowledge.decision_data import hearing_of
     from knowledge.model import Decision
+    from knowledge.source import load_source
 
     config = load_config()
-    kb, _ = load_knowledge(config)
+    kb = KnowledgeBase(load_source(ROOT / "assets" / "content"))
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
     tr = load_transcriber(config)
     tr.warm()

@@ -137,9 +137,16 @@ class DecisionModel:
         if p_answer >= self.answer_p:
             return Decision.ANSWER, p_answer, p_offer
         bar = self.offer_p if hearing is None or self.offer_p_spoken is None else self.offer_p_spoken
-        if p_offer >= bar:
+        if p_offer >= bar or self.plausible(ranking.evidence):
             return Decision.CLARIFY, p_answer, p_offer
         return Decision.NONE, p_answer, p_offer
+
+    @staticmethod
+    def plausible(ev: Evidence) -> bool:
+        """Every word of the question is in one text of the first candidate ("đăng ký",
+        "hộ khẩu"): whatever the model thinks of so short a question, it is about a
+        procedure, and offering the choices is never wrong."""
+        return ev.tokens > 0 and ev.unknown_share == 0.0 and ev.query_coverage >= 0.999
 
     def to_json(self) -> dict:
         return {
@@ -161,7 +168,9 @@ class DecisionModel:
         )
 
     def save(self, path: Path = MODEL_PATH) -> None:
-        path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)  # a reader never sees half a model
 
 
 @lru_cache(maxsize=4)
