@@ -61,6 +61,9 @@ class Procedure:
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     retired: bool = False
+    # "field: why" for each fact that knowingly differs from the national database record
+    # (a later decision, a local rule); `kiosk content audit` reports these as explained.
+    national_differences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

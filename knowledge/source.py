@@ -38,8 +38,11 @@ PROCEDURE_FIELDS = {
     "code", "title", "category", "level", "handled_by", "where", "counter",
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
     "online_url", "notes", "verified_on", "sources", "unverified", "documents",
-    "steps", "aliases", "keywords", "retired",
+    "steps", "aliases", "keywords", "retired", "national_differences",
 }
+# Facts `kiosk content audit` compares with the national record; a national_differences
+# entry "field: reason" names one of them.
+NATIONAL_FIELDS = ("title", "documents", "fee", "processing_time")
 REQUIRED_FULL = ("processing_time", "fee", "legal_basis", "documents", "steps", "aliases", "verified_on", "sources")
 DOCUMENT_FIELDS = {"name", "form", "copies", "required", "condition"}
 MIN_ALIASES = 5
@@ -187,7 +190,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         bad("fee_amount", "phải là số tiền (đồng), số nguyên ≥ 0 / must be an integer ≥ 0")
 
     lists: dict[str, list[str]] = {}
-    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified"):
+    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified", "national_differences"):
         v = _text_list(d.get(name))
         if v is None:
             bad(name, "phải là danh sách các dòng chữ / must be a list of text")
@@ -201,6 +204,11 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
     for i, name in enumerate(lists["unverified"]):
         if name not in PROCEDURE_FIELDS:
             bad("unverified", f"'{name}' không phải tên trường / not a field name", i)
+    for i, line in enumerate(lists["national_differences"]):
+        fld, sep, why = line.partition(":")
+        if not sep or fld.strip() not in NATIONAL_FIELDS or not why.strip():
+            bad("national_differences", f"mỗi dòng dạng 'trường: lý do', trường là {', '.join(NATIONAL_FIELDS)} / "
+                "each entry is 'field: reason'", i)
     if code and code.startswith("local.") and "code" not in lists["unverified"]:
         bad("unverified", "mã local.* phải ghi 'code' trong unverified / local codes must be marked unverified")
 
@@ -281,6 +289,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         aliases=_dedupe(lists["aliases"]),
         keywords=_dedupe(lists["keywords"]),
         retired=retired,
+        national_differences=_dedupe(lists["national_differences"]),
     )
 
 
