@@ -494,6 +494,10 @@ def draft_from_national(n: NationalProcedure, *, category: str | None = None, to
         processing_time = direct.label() if same else "; ".join(parts)
     if days is None:
         unverified.append("processing_time")
+    if not n.legal_basis:
+        unverified.append("legal_basis")
+    if not n.steps:
+        unverified.append("steps")
 
     fee, amount = _fee_text(n)
     if amount is None:
