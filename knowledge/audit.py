@@ -73,6 +73,7 @@ class AuditReport:
     province: str | None
     compared: int  # written-up procedures that have an official detail record
     findings: list[Finding] = field(default_factory=list)
+    absent_checked: bool = True  # False: no whole catalogue, codes were not looked up nationally
 
     @property
     def coverage(self) -> float:
@@ -100,6 +101,7 @@ class AuditReport:
             "coverage": {"commune_level": self.commune_total, "known": self.commune_known,
                          "written_up": self.commune_written, "percent": self.coverage, "province": self.province},
             "compared": self.compared,
+            "absent_checked": self.absent_checked,
             "counts": self.counts(),
             "findings": [f.to_json() for f in self.findings],
         }
@@ -275,7 +277,10 @@ def _fmt(days: float | None) -> str:
 
 
 # ---- the audit ----------------------------------------------------------------------------------
-def audit(content: Content, snapshot: Snapshot, province: str | None = None) -> AuditReport:
+def audit(content: Content, snapshot: Snapshot, province: str | None = None,
+          check_absent: bool | None = None) -> AuditReport:
+    """Compare; ``check_absent`` None = only when the snapshot holds a whole national catalogue."""
+    check_absent = snapshot.complete if check_absent is None else check_absent
     procs = {p.code: p for p in content.procedures if not p.retired}
     commune = snapshot.commune_procedures(province)
     known = [n for n in commune if n.code in procs]
@@ -290,7 +295,7 @@ def audit(content: Content, snapshot: Snapshot, province: str | None = None) -> 
     for p in sorted(procs.values(), key=lambda x: x.code):
         n = snapshot.get(p.code)
         if n is None:
-            if snapshot.catalogue and _NATIONAL_CODE.match(p.code):
+            if check_absent and _NATIONAL_CODE.match(p.code):
                 findings.append(Finding(
                     "absent", p.code, p.title,
                     "mã không có trong CSDL quốc gia (đã bãi bỏ/thay thế, mới hơn bản CSDL, hoặc gõ sai mã?)"))
@@ -315,7 +320,7 @@ def audit(content: Content, snapshot: Snapshot, province: str | None = None) -> 
         snapshot_records=len(snapshot.procedures), snapshot_detailed=snapshot.detailed_count,
         snapshot_sources=list(snapshot.sources), commune_total=len(commune), commune_known=len(known),
         commune_written=sum(procs[n.code].detail is Detail.FULL for n in known), province=province,
-        compared=compared, findings=findings,
+        compared=compared, findings=findings, absent_checked=check_absent,
     )
 
 
@@ -331,6 +336,8 @@ def report_text(r: AuditReport, limit: int | None = None) -> str:
         f"Đối chiếu chi tiết: {r.compared} thủ tục viết đầy đủ có bản ghi chi tiết; "
         f"khác mà chưa ghi lý do: {c['disagreements']}; khác đã có lý do: {c['explained']}",
     ]
+    if not r.absent_checked:
+        lines.append("Không tìm mã vắng khỏi CSDL: chưa có tệp danh mục đầy đủ (cần tệp danh mục toàn quốc).")
     for kind in KINDS:
         items = r.of(kind, explained=False)
         if not items:

@@ -54,6 +54,9 @@ CATEGORY_WORDS = (
     ("môi trường", "nong-nghiep-moi-truong"), ("tài nguyên nước", "nong-nghiep-moi-truong"),
 )
 DEFAULT_CATEGORY = "khac"
+# A catalogue file this long is the whole national list (July 2026: 5,670 rows); a shorter one
+# (one province's export, a test fixture) cannot tell that a code is absent nationally.
+COMPLETE_CATALOGUE = 1000
 
 
 class NationalError(KnowledgeError):
@@ -158,8 +161,9 @@ class Snapshot:
     """Procedures by code; ``catalogue``/``details`` say which shapes were read."""
 
     procedures: dict[str, NationalProcedure] = field(default_factory=dict)
-    catalogue: bool = False  # a catalogue file was read: codes missing from it are absent nationally
+    catalogue: bool = False  # a catalogue file was read
     details: bool = False
+    catalogue_rows: int = 0
     sources: list[str] = field(default_factory=list)
 
     def get(self, code: str) -> NationalProcedure | None:
@@ -174,6 +178,11 @@ class Snapshot:
             if p.type == "STANDARD" or (province and p.type == "SPECIFIC" and _same_province(p.promulgated_by, province)):
                 out.append(p)
         return sorted(out, key=lambda p: p.code)
+
+    @property
+    def complete(self) -> bool:
+        """A whole national catalogue, so a code missing from it is absent nationally (not just from a subset)."""
+        return self.catalogue and self.catalogue_rows >= COMPLETE_CATALOGUE
 
     @property
     def detailed_count(self) -> int:
@@ -217,11 +226,12 @@ def iter_records(raw: IO[bytes], name: str = "snapshot", max_bytes: int | None =
         raise NationalError(f"{name}: không đọc được (không phải JSONL hoặc JSONL nén gzip) / unreadable: {exc}") from None
 
 
-def read_snapshot(sources: Iterable[str | Path] | str | Path, max_bytes: int | None = None) -> Snapshot:
+def read_snapshot(sources: Iterable[str | Path] | str | Path, max_bytes: int | None = None,
+                  into: Snapshot | None = None) -> Snapshot:
     """Read one or more snapshot files (catalogue and/or details) into one Snapshot."""
     if isinstance(sources, (str, Path)):
         sources = [sources]
-    snap = Snapshot()
+    snap = into or Snapshot()
     for src in sources:
         path = Path(src)
         if not path.is_file():
@@ -249,6 +259,7 @@ def add_records(snap: Snapshot, records: Iterable[dict[str, Any]], name: str) ->
         snap.procedures[code] = _merge(old, new) if old else new
         snap.details |= new.detailed
         snap.catalogue |= not new.detailed
+        snap.catalogue_rows += not new.detailed
         n += 1
     if n == 0:
         raise NationalError(f"{name}: không có bản ghi thủ tục nào (cần các dòng JSON có 'code' và 'name') / no records")
