@@ -73,6 +73,10 @@ def test_bad_uploads_and_paths_are_one_clear_message(client, tmp_path):
     assert r.status_code == 400 and "sai.jsonl, dòng 1: không phải JSON" in r.text
     r = client.post("/national", data={"csrf": csrf})
     assert r.status_code == 400 and "Chưa chọn tệp" in r.text
+    big = tmp_path / "to.jsonl"
+    big.write_bytes(b" " * (3 * 1024 * 1024))
+    r = _upload(client, csrf, big)
+    assert r.status_code == 400 and "to.jsonl: tệp lớn hơn 2 MB" in r.text
     r = client.post("/national", data={"csrf": csrf, "paths": "/etc/passwd"})
     assert r.status_code == 400 and "chỉ đọc tệp .jsonl" in r.text
     r = client.post("/national", data={"csrf": csrf, "paths": str(tmp_path / "khong-co.jsonl.gz")})
