@@ -492,7 +492,8 @@ def draft_from_national(n: NationalProcedure, *, category: str | None = None, to
         unverified.append("documents")
 
     direct = n.time_for("DIRECT")
-    days = direct.days if direct else None
+    # processing_days counts working days: a limit in calendar days or months is kept as text only.
+    days = direct.days if direct and (direct.unit not in ("DAY", "MONTH") or (direct.amount or 0) <= 1) else None
     if direct is None:
         processing_time = ""
     else:
@@ -503,7 +504,7 @@ def draft_from_national(n: NationalProcedure, *, category: str | None = None, to
                 parts.append(f"{CHANNEL_LABEL[ch]}: {t.label()}")
         same = len({x.label() for x in n.times}) == 1
         processing_time = direct.label() if same else "; ".join(parts)
-    if days is None:
+    if direct is None or direct.days is None:
         unverified.append("processing_time")
     if not n.legal_basis:
         unverified.append("legal_basis")
@@ -514,9 +515,16 @@ def draft_from_national(n: NationalProcedure, *, category: str | None = None, to
     if amount is None:
         unverified.append("fee")
 
-    executing = tuple(short_agency(x) for x in (n.executing or n.departments) if x)
-    handled_by = executing[0] if executing else "UBND cấp xã"
-    if not executing:
+    # The commune-level agency first. Records can be wrong here: 2.001023 (isWard) names only
+    # "Công đoàn cơ quan BHXH Việt Nam" as executing agency; then a person checks handled_by.
+    agencies = [short_agency(x) for x in dict.fromkeys((*n.executing, *n.departments)) if x]
+    commune = [x for x in agencies if _COMMUNE.search(x)]
+    if commune:
+        handled_by = commune[0]
+    elif agencies and not n.is_ward:
+        handled_by = agencies[0]
+    else:
+        handled_by = "UBND cấp xã"
         unverified.append("handled_by")
     note_lines = []
     if n.requirements:

@@ -118,6 +118,12 @@ def test_draft_fee_and_same_day_limit():
     assert lt.processing_days == 0 and lt.processing_time == "01 giờ"  # 1 hour = same day
 
 
+def test_draft_prefers_the_commune_agency_and_keeps_calendar_days_as_text():
+    p = procedure_from_record(_record("2.001023"))
+    assert p.handled_by == "UBND cấp xã" and "handled_by" in p.unverified  # the record names a trade union
+    assert p.processing_time == "15 ngày" and p.processing_days is None  # calendar days are not working days
+
+
 def test_a_catalogue_row_cannot_make_a_draft():
     row = json.loads(CATALOGUE.read_text(encoding="utf-8").splitlines()[0])
     with pytest.raises(NationalError, match="tệp chi tiết"):
