@@ -43,6 +43,8 @@ def where_line(p: Procedure, office: Office) -> str:
 def compose_answer(p: Procedure, office: Office) -> Answer:
     if p.detail is Detail.BRIEF:
         return _brief_answer(p, office)
+    if p.detail is Detail.REDIRECT:
+        return _redirect_answer(p)
     where = where_line(p, office)
     lines = [p.title, ""]
     lines.append("Giấy tờ cần mang:")
@@ -113,3 +115,29 @@ def _brief_answer(p: Procedure, office: Office) -> Answer:
     ]).rstrip()
     spoken = f"Thủ tục {_lower_first(spoken_title(p.title))} do {p.handled_by} giải quyết. Mời ông bà đến quầy số {help_counter} để cán bộ hướng dẫn."
     return Answer(p.code, p.title, text, spoken, p)
+
+
+REDIRECT_LEAD = "Việc này không làm tại phường."
+
+
+def _redirect_answer(p: Procedure) -> Answer:
+    """Not the ward's job: say so first, then where to go and what to bring when known
+    (a clerk's answer, not a refusal)."""
+    where = p.where.rstrip(".")
+    lines = [f"{REDIRECT_LEAD} Ông/bà đến {where}.", "", p.title, f"Cơ quan giải quyết: {p.handled_by}"]
+    if p.documents:
+        lines += ["", "Giấy tờ nên mang:"] + [f"  {i}. {document_line(d)}" for i, d in enumerate(p.documents, 1)]
+    if p.notes:
+        lines += ["", f"Lưu ý: {p.notes}"]
+    if p.online_url:
+        lines += ["", f"Nộp trực tuyến: {p.online_url}"]
+    if p.legal_basis:
+        lines += ["", "Căn cứ pháp lý: " + "; ".join(p.legal_basis)]
+    if p.unverified:
+        lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
+    # Spoken: the first clause of `where` is the office; the rest (online channel, details) stays on screen.
+    spoken = f"{REDIRECT_LEAD} Ông bà đến {_first_sentence(where)}."
+    required = [_first_sentence(d.name.split(" (", 1)[0]) for d in p.documents if d.required][:4]
+    if required:
+        spoken += f" Nên mang: {'; '.join(required)}."
+    return Answer(p.code, p.title, "\n".join(lines), spoken, p)

@@ -242,7 +242,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
     documents: list[Document] = []
     raw_docs = d.get("documents")
     if redirect and (raw_docs is None or raw_docs == []):
-        raw_docs = []
+        raw_docs = []  # a redirect may name no documents; the export writes that as `documents: []`
     elif not isinstance(raw_docs, list) or not raw_docs:
         bad("documents", "cần ít nhất một giấy tờ / needs at least one document")
         raw_docs = []

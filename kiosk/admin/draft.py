@@ -38,7 +38,7 @@ PROCEDURE_FIELDS = (
     "aliases", "keywords", "retired", "detail", "national_differences",
 )
 FIELD_LABELS = {
-    "code": "Mã thủ tục", "title": "Tên thủ tục", "category": "Lĩnh vực", "level": "Cấp giải quyết",
+    "code": "Mã thủ tục", "title": "Tên thủ tục", "short_title": "Tên ngắn (nút chọn)", "category": "Lĩnh vực", "level": "Cấp giải quyết",
     "handled_by": "Cơ quan giải quyết", "where": "Nơi nộp", "counter": "Quầy", "processing_time": "Thời hạn giải quyết",
     "processing_days": "Số ngày làm việc", "fee": "Lệ phí", "fee_amount": "Số tiền lệ phí (đồng)",
     "legal_basis": "Căn cứ pháp lý", "online_url": "Địa chỉ nộp trực tuyến", "notes": "Lưu ý", "verified_on": "Ngày kiểm tra",
