@@ -294,11 +294,8 @@ class KioskApp(App):
         self.pin_error = flow.pin_error
         self.warning_left = int(flow.warning_left + 0.999)
         self.browse_title = flow.category.name if flow.category else ""
-        counter = flow.help_counter
-        if flow.none_reason == "not_heard":
-            self.none_title, self.none_body = texts.NOT_HEARD_TITLE, texts.NOT_HEARD_BODY
-        else:
-            self.none_title, self.none_body = texts.NOT_FOUND_TITLE, texts.NOT_FOUND_BODY.format(counter=counter)
+        none = flow.none_reply()
+        self.none_title, self.none_body = none.heading, none.text[len(none.heading):].strip()
         if flow.state is not State.STAFF_PIN:
             self.pin_text = ""
         name = flow.state.value
