@@ -58,6 +58,28 @@ class Choice:
         """The official title as a smaller second line — only when it says more than the label."""
         return "" if fold(self.title).strip(" .") == fold(self.label).strip(" .") else self.title
 
+    @property
+    def detail_short(self) -> str:
+        """``detail`` cut to its first clause when long (a button's second line, not a paragraph)."""
+        return brief_title(self.detail)
+
+
+DETAIL_MAX_WORDS = 20
+
+
+def brief_title(title: str, max_words: int = DETAIL_MAX_WORDS) -> str:
+    """An official title up to ``max_words``: cut at the first ";" or the last comma that
+    fits, with "…" — the full title is on the answer screen."""
+    words = title.split()
+    if len(words) <= max_words and ";" not in title:
+        return title
+    head = title.split(";", 1)[0].strip()
+    words = head.split()
+    if len(words) <= max_words:
+        return head.rstrip(",") + " …"
+    cut = max((i for i in range(4, max_words) if words[i - 1].endswith(",")), default=max_words)
+    return " ".join(words[:cut]).rstrip(",") + " …"
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:

@@ -39,7 +39,8 @@ class Shell(BoxLayout):
 
 Factory.register("Shell", cls=Shell)
 Factory.register("KScreen", module="kiosk.app.screens")
-for _name in ("KButton", "KLabel", "KIcon", "LevelMeter", "LongPress", "QrImage", "Filler", "Card", "ButtonRow"):
+for _name in ("KButton", "KLabel", "KIcon", "LevelMeter", "LongPress", "QrImage", "Filler", "Card", "ButtonRow",
+              "TileGrid"):
     Factory.register(_name, module="kiosk.app.widgets")
 
 

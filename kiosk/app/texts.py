@@ -47,6 +47,7 @@ BROWSE_EMPTY = "Lĩnh vực này chưa có thủ tục nào trên kiosk. Mời �
 SEARCH_HINT = "Gõ vài chữ của tên thủ tục (không cần dấu), ví dụ: khai sinh, tam tru, sao y"
 SEARCH_NOTHING = "Chưa thấy thủ tục phù hợp. Ông/bà thử gõ chữ khác, hoặc hỏi cán bộ tại quầy số {counter}."
 BRIEF_MARK = "Hỏi cán bộ tại quầy"
+REDIRECT_MARK = "Không làm tại đây — xem nơi giải quyết"
 
 # Printing
 PRINTING = "Đang in phiếu, xin chờ giây lát…"
