@@ -173,6 +173,11 @@ class Flow:
         return self.status.voice_input
 
     @property
+    def can_go_back(self) -> bool:
+        """"Quay lại" has somewhere to go other than home (e.g. the choices after "Không phải")."""
+        return bool(self._back)
+
+    @property
     def printer_available(self) -> bool:
         return self.status.printer.ok
 

@@ -87,6 +87,7 @@ class KioskApp(App):
     pin_text = StringProperty("")
     pin_error = StringProperty("")
     staff_message = StringProperty("")
+    can_go_back = BooleanProperty(False)
     none_title = StringProperty("")
     none_body = StringProperty("")
     browse_title = StringProperty("")
@@ -295,6 +296,7 @@ class KioskApp(App):
         self.pin_error = flow.pin_error
         self.warning_left = int(flow.warning_left + 0.999)
         self.browse_title = flow.category.name if flow.category else ""
+        self.can_go_back = flow.can_go_back
         none = flow.none_reply()
         self.none_title, self.none_body = none.heading, none.text[len(none.heading):].strip()
         if flow.state is not State.STAFF_PIN:

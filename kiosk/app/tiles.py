@@ -76,7 +76,7 @@ def wrap(text: str, width: float, font: float, measure: Measure) -> list[str] | 
     return lines
 
 
-def _candidate(labels, cols, width, height, *, horizontal, font, icon, gap, pad, measure):
+def _candidate(labels, cols, width, height, *, horizontal, font, icon, gap, pad, min_h, measure):
     n = len(labels)
     rows = math.ceil(n / cols)
     tile_w = (width - (cols - 1) * gap) / cols
@@ -102,20 +102,21 @@ def _candidate(labels, cols, width, height, *, horizontal, font, icon, gap, pad,
         room = tile_h - 2 * gap - gap / 2 - text_h
         size = min(icon, room / ICON_LINE)
         need = text_h + 2 * gap + gap / 2 + icon * MIN_ICON * ICON_LINE
-    fits = size >= icon * MIN_ICON and text_h <= tile_h - 2 * gap
-    return TilePlan(cols, rows, horizontal, tile_w, tile_h if fits else max(tile_h, need),
+    fits = size >= icon * MIN_ICON and text_h <= tile_h - 2 * gap and tile_h >= min_h
+    return TilePlan(cols, rows, horizontal, tile_w, tile_h if fits else max(tile_h, need, min_h),
                     max(size, icon * MIN_ICON), tuple(texts), fits)
 
 
 def plan_tiles(labels: list[str], width: float, height: float, *, font: float, icon: float, gap: float,
-               pad: float, measure: Measure, max_cols: int = 8) -> TilePlan | None:
-    """The best layout of ``labels`` in ``width`` × ``height``; ``fits`` False when even the
-    best one needs more height (the caller lets it scroll then)."""
+               pad: float, measure: Measure, min_h: float = 0, max_cols: int = 8) -> TilePlan | None:
+    """The best layout of ``labels`` in ``width`` × ``height`` with tiles at least ``min_h``
+    high (a touch target); ``fits`` False when even the best one needs more height (the
+    caller lets it scroll then)."""
     if not labels or width <= 0 or height <= 0:
         return None
     plans = [p for horizontal in (False, True) for cols in range(1, min(max_cols, len(labels)) + 1)
              if (p := _candidate(labels, cols, width, height, horizontal=horizontal, font=font, icon=icon,
-                                 gap=gap, pad=pad, measure=measure)) is not None]
+                                 gap=gap, pad=pad, min_h=min_h, measure=measure)) is not None]
     if not plans:
         return None
     fitting = [p for p in plans if p.fits]

@@ -223,6 +223,8 @@ class TileGrid(GridLayout):
     font = NumericProperty(38)
     font_min = NumericProperty(32)
     icon = NumericProperty(70)
+    min_h = NumericProperty(112)
+    """Shortest tile: a comfortable touch target (the theme's button height)."""
     gap = NumericProperty(18)
     pad = NumericProperty(24)
     plan = ObjectProperty(None, allownone=True)
@@ -234,7 +236,7 @@ class TileGrid(GridLayout):
         self.row_force_default = True
         self.bind(minimum_height=self.setter("height"))
         self._trigger = Clock.create_trigger(self._fit, -1)
-        self.bind(avail=self._trigger, font=self._trigger, icon=self._trigger, gap=self._trigger,
+        self.bind(avail=self._trigger, font=self._trigger, icon=self._trigger, gap=self._trigger, min_h=self._trigger,
                   pad=self._trigger, children=self._trigger)
 
     def _fit(self, *_):
@@ -246,7 +248,7 @@ class TileGrid(GridLayout):
         # The big tile text first; the button text size (still ≥ 32 px) when that cannot fit.
         for font in dict.fromkeys((self.font, min(self.font, self.font_min))):
             plan = plan_tiles([t.text for t in tiles], w, h, font=font, icon=self.icon, gap=self.gap,
-                              pad=self.pad, measure=line_size)
+                              pad=self.pad, min_h=self.min_h, measure=line_size)
             if plan is None or plan.fits:
                 break
         self.plan = plan
