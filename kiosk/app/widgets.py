@@ -174,11 +174,13 @@ class ButtonRow(BoxLayout):
         super().add_widget(widget, *args, **kwargs)
         widget.size_hint_y = 1
         if hasattr(widget, "need"):
-            widget.bind(need=self._fit)
+            widget.bind(need=self._fit, opacity=self._fit)
         self._fit()
 
     def _fit(self, *_):
-        self.height = max((getattr(c, "need", 0) for c in self.children), default=0)
+        # A button folded away (opacity 0, a sliver wide) wraps its text letter by letter:
+        # its height does not count.
+        self.height = max((getattr(c, "need", 0) for c in self.children if c.opacity > 0), default=0)
 
 
 class Filler(Widget):
