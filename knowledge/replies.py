@@ -93,6 +93,8 @@ class Reply:
     """The whole text (what `kiosk ask` prints; the app lays answers out itself)."""
     spoken: str
     choices: tuple[Choice, ...] = ()
+    body: str = ""
+    """What the screen shows under the heading, when it is a sentence (nothing found…)."""
 
 
 def choice(m: Match, procedure: Procedure | None = None) -> Choice:
@@ -162,7 +164,7 @@ def none_reply(counter: str, reason: str = "not_found") -> Reply:
     else:
         title, body, spoken = NOT_FOUND_TITLE, NOT_FOUND_BODY, SAY_NOT_FOUND
     body, spoken = body.format(counter=counter), spoken.format(counter=counter)
-    return Reply("none", title, f"{title} {body}", spoken)
+    return Reply("none", title, f"{title} {body}", spoken, body=body)
 
 
 def answer_reply(answer, office: Office) -> Reply:

@@ -298,7 +298,7 @@ class KioskApp(App):
         self.browse_title = flow.category.name if flow.category else ""
         self.can_go_back = flow.can_go_back
         none = flow.none_reply()
-        self.none_title, self.none_body = none.heading, none.text[len(none.heading):].strip()
+        self.none_title, self.none_body = none.heading, none.body
         if flow.state is not State.STAFF_PIN:
             self.pin_text = ""
         name = flow.state.value
