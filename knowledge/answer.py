@@ -15,6 +15,10 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+lower_first = _lower_first
+"""Lower-case the first letter unless the text starts with an abbreviation ("UBND")."""
+
+
 def document_line(d: Document) -> str:
     """'Tờ khai đăng ký khai sinh — 01 bản chính (chỉ khi …)'."""
     how = FORM_LABEL[d.form] if d.form is DocForm.PRESENT else f"{d.copies:02d} {FORM_LABEL[d.form]}"
@@ -44,7 +48,7 @@ def compose_answer(p: Procedure, office: Office) -> Answer:
     if p.detail is Detail.BRIEF:
         return _brief_answer(p, office)
     if p.detail is Detail.REDIRECT:
-        return _redirect_answer(p)
+        return _redirect_answer(p, office)
     where = where_line(p, office)
     lines = [p.title, ""]
     lines.append("Giấy tờ cần mang:")
@@ -117,27 +121,61 @@ def _brief_answer(p: Procedure, office: Office) -> Answer:
     return Answer(p.code, p.title, text, spoken, p)
 
 
-REDIRECT_LEAD = "Việc này không làm tại phường."
+# ------------------------------------------------------------------ redirects
+def local_unit(office: Office) -> str:
+    """What the citizen calls this office's level ("phường", "xã", "đặc khu"), from its name.
+
+    A redirect says "Việc này không làm tại phường"; a kiosk in a commune must say "xã"."""
+    text = f"{office.name} {office.address}".lower()
+    for word in ("phường", "đặc khu", "xã"):
+        if word in text:
+            return word
+    return "phường"
 
 
-def _redirect_answer(p: Procedure) -> Answer:
-    """Not the ward's job: say so first, then where to go and what to bring when known
-    (a clerk's answer, not a refusal)."""
-    where = p.where.rstrip(".")
-    lines = [f"{REDIRECT_LEAD} Ông/bà đến {where}.", "", p.title, f"Cơ quan giải quyết: {p.handled_by}"]
+def not_here(office: Office) -> str:
+    """"Việc này không làm tại phường." — the first thing a redirect says."""
+    return f"Việc này không làm tại {local_unit(office)}."
+
+
+def go_to(p: Procedure) -> str:
+    """The place after "Ông/bà đến …": a redirect's ``where`` names a place or an office
+    ("Tòa án nhân dân khu vực nơi …"); a leading "Đến"/"Tại" written by staff is dropped."""
+    where = " ".join(p.where.split()).rstrip(".")
+    head, _, rest = where.partition(" ")
+    return rest if head.lower() in ("đến", "tại") and rest else where
+
+
+def _redirect_answer(p: Procedure, office: Office) -> Answer:
+    """A question the ward does not handle: where to go instead and what to bring.
+
+    Built only from the redirect entry (``redirects/<code>.yaml``): ``where`` is the
+    place to go, ``handled_by`` the office deciding, ``documents`` what to bring."""
+    where = go_to(p)
+    lines = [p.label, "", not_here(office), f"Ông/bà đến {where}."]
+    if p.handled_by and p.handled_by.lower() not in where.lower():
+        lines.append(f"Cơ quan giải quyết: {p.handled_by}")
     if p.documents:
-        lines += ["", "Giấy tờ nên mang:"] + [f"  {i}. {document_line(d)}" for i, d in enumerate(p.documents, 1)]
+        lines += ["", "Giấy tờ nên mang theo:"]
+        lines += [f"  {i}. {document_line(d)}" for i, d in enumerate(p.documents, 1)]
     if p.notes:
         lines += ["", f"Lưu ý: {p.notes}"]
     if p.online_url:
-        lines += ["", f"Nộp trực tuyến: {p.online_url}"]
+        lines += ["", f"Xem thêm: {p.online_url}"]
     if p.legal_basis:
         lines += ["", "Căn cứ pháp lý: " + "; ".join(p.legal_basis)]
     if p.unverified:
         lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
-    # Spoken: the first clause of `where` is the office; the rest (online channel, details) stays on screen.
-    spoken = f"{REDIRECT_LEAD} Ông bà đến {_first_sentence(where)}."
-    required = [_first_sentence(d.name.split(" (", 1)[0]) for d in p.documents if d.required][:4]
+    return Answer(p.code, p.title, "\n".join(lines), redirect_spoken(p, office), p)
+
+
+def redirect_spoken(p: Procedure, office: Office) -> str:
+    """Read aloud: what it is, that the ward does not do it, where to go, the main papers."""
+    # the first clause of `where` is the office; the rest (online channel, details) stays on screen
+    parts = [f"{spoken_title(p.label)}: {_lower_first(not_here(office))}", f"Ông bà đến {_first_sentence(go_to(p))}."]
+    required = [d for d in p.documents if d.required] or list(p.documents)
     if required:
-        spoken += f" Nên mang: {'; '.join(required)}."
-    return Answer(p.code, p.title, "\n".join(lines), spoken, p)
+        names = "; ".join(_first_sentence(d.name.split(" (", 1)[0]) for d in required[:4])
+        more = f" và {len(required) - 4} giấy tờ khác" if len(required) > 4 else ""
+        parts.append(f"Ông bà nên mang theo: {names}{more}.")
+    return " ".join(parts)

@@ -203,3 +203,44 @@ def test_kiosk_run_errors_are_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kiosk", "run"], capture_output=True, text=True, env=env,
                        cwd=REPO, timeout=60)
     assert r.returncode == 1 and "DISPLAY" in r.stderr and r.stderr.count("\n") == 1
+
+
+class RecordingSynthesizer:
+    """The real synthesiser, noting each text it is given (what the citizen hears)."""
+
+    def __init__(self, real):
+        self.real = real
+        self.texts: list[str] = []
+        self.name = getattr(real, "name", "?")
+        self.voice = getattr(real, "voice", "?")
+
+    def synthesize(self, text):
+        self.texts.append(text)
+        return self.real.synthesize(text)
+
+
+def test_spoken_clarification_end_to_end(tmp_path_factory, tmp_path):
+    """A spoken question that needs a clarification: the recording goes through the listener,
+    the flow asks back with the choices' short labels, and that question reaches the real
+    synthesiser, whose audio is written to the stand-in speaker."""
+    from kiosk.config import TtsConfig
+    from knowledge import replies
+    from speech import load_synthesizer
+    from tests.app_content import app_content
+
+    content = app_content(tmp_path_factory.mktemp("content") / "content")
+    kb, db = load_knowledge(Config(paths=PathsConfig(data_dir=tmp_path / "kb", content_dir=content)))
+    synth = RecordingSynthesizer(load_synthesizer(TtsConfig()))
+    said = tmp_path / "said.wav"
+    flow, devices, calls = rig((kb, db), tmp_path, transcriber=FakeTranscriber("khai sinh"),
+                               recorder=WavRecorder(WAV, realtime=False), speech_out=said, synthesizer=synth)
+    devices.load()
+    pump(calls, lambda: flow.voice_available and flow.status.tts.ok)
+    flow.press_to_ask()
+    pump(calls, lambda: flow.state is State.CLARIFY)
+    pump(calls, lambda: not flow.speaking)
+    question = replies.clarify_spoken(flow.choices)
+    assert synth.texts == [question]
+    assert question.startswith("Có phải ông bà hỏi về khai sinh cho con") and "sao y giấy tờ" in question
+    assert said.stat().st_size > 40000  # a few seconds of real speech, not a click
+    devices.close()

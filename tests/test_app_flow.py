@@ -9,6 +9,8 @@ from kiosk.app.flow import DeviceState, DeviceStatus, Flow, FlowSettings, State
 from kiosk.app.view import answer_view, checklist_lines
 from kiosk.config import Config, PathsConfig
 from kiosk.services import load_knowledge
+from knowledge import replies
+from tests.app_content import BIRTH_FOREIGN, DIVORCE, SHORT_TITLES, app_content
 
 BIRTH = "1.001193"  # Đăng ký khai sinh
 MARRIAGE = "1.000894"  # Đăng ký kết hôn
@@ -154,7 +156,7 @@ def test_clarify_then_choose_records_the_choice(make):
     assert flow.state is State.CLARIFY
     codes = [m.code for m in flow.choices]
     assert BIRTH in codes and 2 <= len(codes) <= 4
-    assert ports.last("speak")[1].startswith("Có phải ông bà muốn hỏi")
+    assert ports.last("speak")[1].startswith("Có phải ông bà hỏi về")
     flow.choose(BIRTH)
     assert flow.state is State.ANSWER and flow.answer.code == BIRTH
     flow.back()
@@ -170,7 +172,7 @@ def test_none_of_these_and_nothing_found(make):
     flow, ports = make()
     ask_by_voice(flow, ports, "khai sinh")
     flow.none_of_these()
-    assert flow.state is State.NONE and flow.none_reason == "not_found"
+    assert flow.state is State.NONE and flow.none_reason == "not_these"
     assert "quầy số 1" in ports.last("speak")[1]
     flow.home()
     ask_by_voice(flow, ports, "con mèo bay lên trời")
@@ -466,3 +468,120 @@ def test_cancel_while_thinking_silences_the_started_answer(make):
     flow.cancel()
     assert flow.state is State.HOME and not flow.speaking
     assert "stop" in ports.names()[ports.calls.index(said):]
+
+
+# ------------------------------------------------- clarify with short labels, redirects
+@pytest.fixture(scope="module")
+def extra_knowledge(tmp_path_factory):
+    """The shipped content + short titles for the khai sinh family + a redirect entry."""
+    content = app_content(tmp_path_factory.mktemp("content") / "content")
+    cfg = Config(paths=PathsConfig(data_dir=tmp_path_factory.mktemp("data"), content_dir=content))
+    return load_knowledge(cfg)
+
+
+@pytest.fixture
+def make_extra(extra_knowledge):
+    kb, db = extra_knowledge
+
+    def build(status=ALL_OK, **settings):
+        ports = FakePorts()
+        return Flow(kb, db, ports, FlowSettings(**{"thinking_dwell_s": 1.0, **settings}), status), ports
+
+    return build
+
+
+def test_clarify_offers_short_labels_speaks_them_and_answers_the_choice(make_extra):
+    flow, ports = make_extra()
+    ask_by_voice(flow, ports, "khai sinh")
+    assert flow.state is State.CLARIFY and 2 <= len(flow.choices) <= 4
+    by_code = {c.code: c for c in flow.choices}
+    birth = by_code[BIRTH]
+    assert birth.label == "Khai sinh cho con" and birth.detail == "Đăng ký khai sinh"  # title as a second line
+    for c in flow.choices:
+        if c.code in SHORT_TITLES:
+            assert c.label == SHORT_TITLES[c.code]
+    # Said at once, from the labels, in the words `kiosk ask --speak` uses.
+    said = ports.last("speak")[1]
+    assert said == replies.clarify_spoken(flow.choices) == flow.screen_speech()
+    assert said.startswith("Có phải ông bà hỏi về khai sinh cho con") and "ông/bà" not in said
+    assert said.endswith("hoặc nhấn nút Không phải.")
+    assert "khai sinh có yếu tố nước ngoài" in said
+    flow.choose(BIRTH_FOREIGN)
+    assert flow.state is State.ANSWER and flow.answer.code == BIRTH_FOREIGN
+    assert ports.last("speak")[1] == flow.answer.spoken
+    flow.back()
+    assert flow.state is State.CLARIFY and [c.code for c in flow.choices] == list(by_code)
+    flow.choose(BIRTH)
+    assert flow.answer.code == BIRTH and flow.chosen_code == BIRTH
+
+
+def test_redirect_says_where_to_go_and_is_not_printed(make_extra):
+    flow, ports = make_extra()
+    ask_by_voice(flow, ports, "tôi muốn làm thủ tục ly hôn")
+    assert flow.state is State.REDIRECT and flow.answer.kind == "redirect" and flow.answer.code == DIVORCE
+    v = flow.view
+    assert v.redirect and v.not_here == "Việc này không làm tại phường." and v.label == "Ly hôn"
+    assert v.where.startswith("Tòa án nhân dân khu vực") and v.counter == "" and not v.printable
+    assert [d.name for d in v.documents][:2] == ["Đơn ly hôn (hoặc đơn yêu cầu công nhận thuận tình ly hôn)",
+                                                 "Giấy chứng nhận kết hôn"]
+    said = ports.last("speak")[1]
+    assert said == flow.answer.spoken == flow.screen_speech()
+    assert said.startswith("Ly hôn: việc này không làm tại phường. Ông bà đến Tòa án nhân dân khu vực")
+    assert "Ông bà nên mang theo: Đơn ly hôn; Giấy chứng nhận kết hôn" in said
+    # the answer text (the CLI's) says the same, for the screen
+    assert "Việc này không làm tại phường.\nÔng/bà đến Tòa án nhân dân khu vực" in flow.answer.text
+    calls = len(ports.calls)
+    flow.print_checklist()  # the slip has no redirect form: nothing printed, screen unchanged
+    assert flow.state is State.REDIRECT and "print" not in ports.names()[calls:]
+    flow.ask_another()
+    assert flow.state is State.RATING
+    flow.rate("good")
+    row = flow.db["question_log"].get(flow.db.execute("select max(id) from question_log").fetchone()[0])
+    assert row["decision"] == "answer" and row["chosen_code"] == DIVORCE and row["rating"] == 1
+
+
+def test_redirect_from_a_field_and_back(make_extra):
+    flow, ports = make_extra()
+    flow.tap_category("khac")
+    assert DIVORCE in [p.code for p in flow.browse_items]
+    flow.choose(DIVORCE)
+    assert flow.state is State.REDIRECT
+    flow.back()
+    assert flow.state is State.BROWSE
+
+
+def test_none_of_these_offers_fields_and_asking_again(make_extra):
+    flow, ports = make_extra()
+    ask_by_voice(flow, ports, "khai sinh")
+    choices = list(flow.choices)
+    flow.none_of_these()
+    assert flow.state is State.NONE and flow.none_reason == "not_these"
+    reply = flow.none_reply()
+    assert reply.heading == replies.NOT_THESE_TITLE and "quầy số 1" in reply.text
+    assert ports.last("speak")[1] == reply.spoken == flow.screen_speech()
+    assert reply.spoken.startswith("Mời ông bà nói lại rõ hơn")
+    # a field, a procedure, and back the same way: procedure → field → none → the choices
+    flow.tap_category("ho-tich")
+    flow.choose(BIRTH)
+    assert flow.state is State.ANSWER
+    for expected in (State.BROWSE, State.NONE, State.CLARIFY):
+        flow.back()
+        assert flow.state is expected
+    assert flow.choices == choices
+    # or ask again by voice
+    flow.none_of_these()
+    flow.press_to_ask()
+    assert flow.state is State.LISTENING
+    ask_by_voice(flow, ports, "đăng ký kết hôn")
+    assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
+
+
+def test_the_app_says_what_kiosk_ask_says(make_extra, extra_knowledge):
+    """One source for the words: the flow speaks replies.reply_for(...) for every decision."""
+    kb, _ = extra_knowledge
+    for question, state in (("làm giấy khai sinh cho con", State.ANSWER), ("khai sinh", State.CLARIFY),
+                            ("ly hôn", State.REDIRECT), ("con mèo bay lên trời", State.NONE)):
+        flow, ports = make_extra()
+        ask_by_voice(flow, ports, question)
+        assert flow.state is state, question
+        assert ports.last("speak")[1] == replies.reply_for(kb.ask(question, transcript=question), kb).spoken

@@ -7,7 +7,8 @@ listeners that something changed. Results from workers come back as further even
 (``heard``, ``speech_ended``, ``print_done``, ``speaking_done``), each carrying the
 token of the request so that a late answer to a cancelled request is ignored.
 
-    home ─press─► listening ─heard─► thinking ─(transcript shown briefly)─► answer | clarify | none
+    home ─press─► listening ─heard─► thinking ─(transcript shown briefly)─► answer | redirect | clarify | none
+    clarify ─choose─► answer | redirect      clarify ─"Không phải"─► none (fields, ask again)
     home ─tile─► browse ─choose─► answer ─print/repeat/stop─► answer ─ask another─► rating ─► home
     any ─(idle_timeout_s without a touch)─► idle_warning ─continue─► back │ ─(idle_warning_s)─► home (cleared)
 """
@@ -20,7 +21,9 @@ from typing import Callable, Protocol
 
 from kiosk.app import texts
 from kiosk.app.view import AnswerView, active_notices, answer_view
+from knowledge import replies
 from knowledge.model import Answer, Category, Decision, Detail, Match, Procedure
+from knowledge.replies import Choice
 from knowledge.normalize import fold
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ class State(StrEnum):
     LISTENING = "listening"
     THINKING = "thinking"
     ANSWER = "answer"
+    REDIRECT = "redirect"  # an answer that says the ward does not do this, and where to go
     CLARIFY = "clarify"
     NONE = "none"
     BROWSE = "browse"
@@ -135,8 +139,9 @@ class Flow:
         self.result = None  # AskResult of the last question
         self.answer: Answer | None = None
         self.view: AnswerView | None = None
-        self.choices: list[Match] = []
-        self.none_reason = "not_found"  # or "not_heard"
+        self.choices: list[Choice] = []
+        """The clarify screen's buttons (short label, official title)."""
+        self.none_reason = "not_found"  # or "not_heard", "not_these" (after "Không phải")
         self.category: Category | None = None
         self.browse_items: list[Procedure] = []
         self.search_text = ""
@@ -166,6 +171,11 @@ class Flow:
     @property
     def voice_available(self) -> bool:
         return self.status.voice_input
+
+    @property
+    def can_go_back(self) -> bool:
+        """"Quay lại" has somewhere to go other than home (e.g. the choices after "Không phải")."""
+        return bool(self._back)
 
     @property
     def printer_available(self) -> bool:
@@ -287,7 +297,7 @@ class Flow:
             self.none_reason = "not_heard"
             self._back = []
             self._go(State.NONE)
-            self._speak(texts.SAY_NOT_HEARD)
+            self._speak(self.none_reply().spoken)
             self._changed()
             return
         result = self.kb.ask(text, transcript=text)
@@ -339,12 +349,15 @@ class Flow:
         self._show_result(result, speak=False)  # speech_ended already started speaking
 
     def _speech_for(self, result) -> str:
-        if result.decision is Decision.ANSWER:
-            return result.answer.spoken if self.settings.auto_speak else ""
-        if result.decision is Decision.CLARIFY:
-            titles = "; hay ".join(m.title for m in list(result.choices)[:3])
-            return texts.SAY_CLARIFY.format(titles=titles)
-        return texts.SAY_NOT_FOUND.format(counter=self.help_counter)
+        """What is said for a result of a spoken question: the same words as `kiosk ask --speak`.
+        A clarification or "nothing found" is always said (the citizen asked by voice and may
+        not be looking at the screen); an answer follows ``auto_speak``."""
+        if result.decision is Decision.ANSWER and not self.settings.auto_speak:
+            return ""
+        return replies.reply_for(result, self.kb).spoken
+
+    def none_reply(self) -> replies.Reply:
+        return replies.none_reply(self.help_counter, self.none_reason)
 
     def _show_result(self, result, *, speak: bool = True) -> None:
         self.result = result
@@ -352,8 +365,8 @@ class Flow:
         if result.decision is Decision.ANSWER:
             self._enter_answer(result.answer, speak=speak)
             return
-        if result.decision is Decision.CLARIFY:
-            self.choices = list(result.choices)
+        if result.decision is Decision.CLARIFY and result.choices:
+            self.choices = list(replies.choices_of(result.choices, self.kb.content.procedure))
             self._go(State.CLARIFY)
         else:
             self.none_reason = "not_found"
@@ -381,7 +394,8 @@ class Flow:
             self.chosen_code = code
         elif came_from is State.BROWSE:
             self._log_browse(answer)
-        self._back = [came_from] if came_from in (State.BROWSE, State.SEARCH, State.CLARIFY) else []
+        # "Quay lại" retraces the way here: none → field → procedure, clarify → procedure…
+        self._back = self._back + [came_from] if came_from in (State.BROWSE, State.SEARCH, State.CLARIFY) else []
         self._enter_answer(answer)
         self._changed()
 
@@ -392,13 +406,14 @@ class Flow:
         self._log(answer.title, AskResult(answer.title, Decision.ANSWER, [match], answer), CHANNEL_BROWSE)
 
     def none_of_these(self) -> None:
-        """"Không phải" on the clarify screen."""
+        """"Không phải" on the clarify screen: ask again, or choose a field."""
         self._touch()
         if self.state is State.CLARIFY:
             self._stop_speaking()
-            self.none_reason = "not_found"
+            self.none_reason = "not_these"
+            self._back = [State.CLARIFY]  # "Quay lại" shows the choices again
             self._go(State.NONE)
-            self._speak(texts.SAY_NOT_FOUND.format(counter=self.help_counter))
+            self._speak(self.none_reply().spoken)
         self._changed()
 
     def tap_category(self, code: str) -> None:
@@ -409,7 +424,7 @@ class Flow:
             return
         self._stop_speaking()
         if self.state not in (State.BROWSE,):
-            self._back = [self.state] if self.state is State.NONE else []
+            self._back = self._back + [State.NONE] if self.state is State.NONE else []
         self.category = cat
         items = self.kb.procedures_in(code, include_brief=True)
         # Written-up procedures first, then alphabetically as Vietnamese readers expect (Đ with D).
@@ -445,7 +460,7 @@ class Flow:
         self.print_busy = False
         self.print_message = ""
         self.print_ok = None
-        self._go(State.ANSWER)
+        self._go(State.REDIRECT if answer.kind == "redirect" else State.ANSWER)
         if speak and self.settings.auto_speak:
             self._speak(answer.spoken)
 
@@ -469,7 +484,7 @@ class Flow:
     def print_checklist(self) -> None:
         """"In danh sách giấy tờ" — or the large view when there is no printer."""
         self._touch()
-        if self.answer is None or self.state not in (State.ANSWER, State.CHECKLIST):
+        if self.answer is None or self.state not in (State.ANSWER, State.CHECKLIST) or not self.view.printable:
             self._changed()
             return
         if not self.printer_available:
@@ -502,7 +517,8 @@ class Flow:
         """"Hỏi câu khác": rate the answer first (once), then a fresh home screen."""
         self._touch()
         self._stop_speaking()
-        if self.question_id is not None and not self.rated and self.state in (State.ANSWER, State.CHECKLIST):
+        if self.question_id is not None and not self.rated and \
+                self.state in (State.ANSWER, State.REDIRECT, State.CHECKLIST):
             self._go(State.RATING)
             self._speak(texts.SAY_RATING)
         else:
@@ -536,7 +552,7 @@ class Flow:
         self._stop_speaking()
         if self.state is State.CHECKLIST:
             self._go(State.ANSWER)
-        elif self.state in (State.ANSWER, State.BROWSE) and self._back:
+        elif self.state in (State.ANSWER, State.REDIRECT, State.BROWSE, State.NONE) and self._back:
             target = self._back.pop()
             self._go(target)
         else:
@@ -560,13 +576,12 @@ class Flow:
 
     def screen_speech(self) -> str:
         s = self.state
-        if s in (State.ANSWER, State.CHECKLIST) and self.answer is not None:
+        if s in (State.ANSWER, State.REDIRECT, State.CHECKLIST) and self.answer is not None:
             return self.answer.spoken
         if s is State.CLARIFY:
-            return texts.SAY_CLARIFY.format(titles="; hay ".join(m.title for m in self.choices[:3]))
+            return replies.clarify_spoken(self.choices)
         if s is State.NONE:
-            return texts.SAY_NOT_HEARD if self.none_reason == "not_heard" else \
-                texts.SAY_NOT_FOUND.format(counter=self.help_counter)
+            return self.none_reply().spoken
         if s is State.BROWSE and self.category is not None:
             if not self.browse_items:
                 return texts.SAY_BROWSE_EMPTY.format(name=self.category.name, counter=self.help_counter)

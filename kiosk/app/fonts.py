@@ -45,6 +45,8 @@ ICONS: dict[str, tuple[str, str]] = {
     "lock": ("sym2", "\U0001F512"),
     "clock": ("sym2", "\U0001F552"),
     "info": ("sym2", "\U0001F6C8"),
+    "building": ("sym2", "\U0001F3DB"),  # another office (a redirect)
+    "go": ("sym2", "\u2B95"),
     # categories (the `icon` of categories.yaml)
     "family": ("sym2", "\U0001F46A"),
     "stamp": ("sym2", "\U0001F58B"),

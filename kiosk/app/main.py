@@ -39,7 +39,8 @@ class Shell(BoxLayout):
 
 Factory.register("Shell", cls=Shell)
 Factory.register("KScreen", module="kiosk.app.screens")
-for _name in ("KButton", "KLabel", "KIcon", "LevelMeter", "LongPress", "QrImage", "Filler", "Card", "ButtonRow"):
+for _name in ("KButton", "KLabel", "KIcon", "LevelMeter", "LongPress", "QrImage", "Filler", "Card", "ButtonRow",
+              "TileGrid"):
     Factory.register(_name, module="kiosk.app.widgets")
 
 
@@ -86,6 +87,7 @@ class KioskApp(App):
     pin_text = StringProperty("")
     pin_error = StringProperty("")
     staff_message = StringProperty("")
+    can_go_back = BooleanProperty(False)
     none_title = StringProperty("")
     none_body = StringProperty("")
     browse_title = StringProperty("")
@@ -294,11 +296,9 @@ class KioskApp(App):
         self.pin_error = flow.pin_error
         self.warning_left = int(flow.warning_left + 0.999)
         self.browse_title = flow.category.name if flow.category else ""
-        counter = flow.help_counter
-        if flow.none_reason == "not_heard":
-            self.none_title, self.none_body = texts.NOT_HEARD_TITLE, texts.NOT_HEARD_BODY
-        else:
-            self.none_title, self.none_body = texts.NOT_FOUND_TITLE, texts.NOT_FOUND_BODY.format(counter=counter)
+        self.can_go_back = flow.can_go_back
+        none = flow.none_reply()
+        self.none_title, self.none_body = none.heading, none.body
         if flow.state is not State.STAFF_PIN:
             self.pin_text = ""
         name = flow.state.value

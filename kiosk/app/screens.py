@@ -98,8 +98,9 @@ class AnswerScreen(KScreen):
         self.build_content(app, flow)
 
     def build_actions(self, app, flow):
-        names = (["RepeatButton", "StopButton"] if app.tts_available else []) + ["PrintButton"]
-        if flow.print_ok is False and app.printer_available:
+        printable = flow.view is not None and flow.view.printable
+        names = (["RepeatButton", "StopButton"] if app.tts_available else []) + (["PrintButton"] if printable else [])
+        if printable and flow.print_ok is False and app.printer_available:
             names.append("LargeViewButton")
         names += ["BackButton", "AnotherButton"]
         per_row = len(names) if not app.portrait else math.ceil(len(names) / 2)
@@ -161,16 +162,64 @@ class AnswerScreen(KScreen):
         self.ids.scroll.scroll_y = 1
 
 
+class RedirectScreen(AnswerScreen):
+    """"Việc này không làm tại phường": where to go instead and what to bring."""
+
+    def build_content(self, app, flow):
+        c = self.ids.content
+        c.clear_widgets()
+        v = flow.view
+        if v is None:
+            return
+        c.add_widget(_label(v.label, "KTitle"))
+        if flow.transcript:
+            c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
+        box = Factory.NoticeBox()
+        box.add_widget(_label(v.not_here, "KTitle", tone="notice"))
+        box.add_widget(_label(f"Ông/bà đến [b]{v.where}[/b].", role="big", tone="notice", markup=True))
+        c.add_widget(box)
+        if v.handled_by and v.handled_by.lower() not in v.where.lower():
+            c.add_widget(_label(f"[b]Cơ quan giải quyết:[/b] {v.handled_by}", markup=True))
+        if v.documents:
+            c.add_widget(_label("Giấy tờ nên mang theo", "KTitle", role="big"))
+            for n, d in enumerate(v.documents, 1):
+                card = Factory.Card()
+                card.add_widget(_label(f"{n}. {d.name}", bold=True))
+                card.add_widget(_label(d.how, tone="primary"))
+                if d.note:
+                    card.add_widget(_label(d.note, tone="muted"))
+                c.add_widget(card)
+        if v.notes:
+            c.add_widget(_label(f"[b]Lưu ý:[/b] {v.notes}", markup=True))
+        if v.unverified:
+            c.add_widget(_label("Một số thông tin đang được cán bộ xác minh lại — ông/bà có thể hỏi cán bộ tại quầy "
+                                f"số {flow.help_counter} để chắc chắn.", tone="muted"))
+        self.ids.scroll.scroll_y = 1
+
+
 class ClarifyScreen(KScreen):
     def key(self, app, flow):
-        return (_layout_key(app), tuple(m.code for m in flow.choices))
+        return (_layout_key(app), tuple(flow.choices))
 
     def build(self, app, flow):
         box = self.ids.choices
         box.clear_widgets()
-        for m in flow.choices:
-            box.add_widget(_button(m.title, lambda code=m.code: app.flow.choose(code), icon="question",
-                                   font_size=app.theme.big))
+        t = app.theme
+        # Landscape: two per row, so four choices and "Không phải" fit without scrolling
+        # (one per row, four took 4 × 165 px of the 830 px under the top bar at 1080p).
+        cols = 2 if not app.portrait and len(flow.choices) > 2 else 1
+        row = None
+        for i, c in enumerate(flow.choices):
+            if i % cols == 0:
+                row = Factory.ButtonRow(spacing=t.gap)
+                box.add_widget(row)
+            b = _button(c.label, lambda code=c.code: app.flow.choose(code), icon="next", sub=c.detail_short,
+                        font_size=t.title, style="card")
+            b.min_height = t.button_h * 1.25  # 2–4 choices: room for big targets
+            row.add_widget(b)
+        if row is not None and len(row.children) < cols:
+            row.add_widget(Factory.Widget())
+        self.ids.scroll.scroll_y = 1
 
 
 class NoneScreen(KScreen):
@@ -182,6 +231,8 @@ class NoneScreen(KScreen):
 
 
 class BrowseScreen(KScreen):
+    """Procedures of a field: written-up ones, then catalogue entries and redirects."""
+
     def key(self, app, flow):
         return (_layout_key(app), flow.category.code if flow.category else None,
                 tuple(p.code for p in flow.browse_items))
@@ -198,8 +249,9 @@ class BrowseScreen(KScreen):
                 row = Factory.ButtonRow(spacing=app.theme.gap)
                 box.add_widget(row)
             brief = p.detail.value == "brief"
-            row.add_widget(_button(p.title, lambda code=p.code: app.flow.choose(code),
-                                   sub=texts.BRIEF_MARK if brief else "", icon="info" if brief else "next"))
+            sub = texts.BRIEF_MARK if brief else (texts.REDIRECT_MARK if p.is_redirect else "")
+            icon = "info" if brief else ("building" if p.is_redirect else "next")
+            row.add_widget(_button(p.title, lambda code=p.code: app.flow.choose(code), sub=sub, icon=icon))
         if row is not None and len(row.children) < cols:
             row.add_widget(Factory.Widget())
         self.ids.scroll.scroll_y = 1
@@ -312,13 +364,11 @@ class StaffScreen(KScreen):
 
 SCREENS = {
     "home": HomeScreen, "listening": ListeningScreen, "thinking": ThinkingScreen, "answer": AnswerScreen,
+    "redirect": RedirectScreen,
     "clarify": ClarifyScreen, "none": NoneScreen, "browse": BrowseScreen, "search": SearchScreen,
     "checklist": ChecklistScreen, "rating": RatingScreen, "idle_warning": IdleScreen, "staff_pin": PinScreen,
     "staff": StaffScreen,
 }
-KV_FILES = ("widgets", "home", "listening", "thinking", "answer", "clarify", "none", "browse", "search",
+KV_FILES = ("widgets", "home", "listening", "thinking", "answer", "redirect", "clarify", "none", "browse", "search",
             "checklist", "rating", "idle", "staff", "app")
 
-
-def tile_rows(n: int, cols: int) -> int:
-    return max(1, math.ceil(n / max(1, cols)))

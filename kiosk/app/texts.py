@@ -2,8 +2,23 @@
 
 Screen text uses "ông/bà"; spoken text uses "ông bà" (a slash would be read aloud).
 Button labels that only appear in a ``.kv`` file live there, next to the button.
+What is shown and said for a decision (clarify, nothing found, a redirect) is shared
+with `kiosk ask` and lives in :mod:`knowledge.replies`; the names below point there.
 """
 from __future__ import annotations
+
+from knowledge.replies import (  # noqa: F401 (re-exported for the app)
+    CLARIFY_HEADING,
+    CLARIFY_HINT,
+    NOT_FOUND_BODY,
+    NOT_FOUND_TITLE,
+    NOT_HEARD_BODY,
+    NOT_HEARD_TITLE,
+    SAY_CLARIFY,
+    SAY_NOT_FOUND,
+    SAY_NOT_HEARD,
+    SAY_NOT_THESE,
+)
 
 # Home and notices
 VOICE_LOADING = "Đang khởi động chức năng hỏi bằng giọng nói, xin chờ giây lát…"
@@ -20,10 +35,6 @@ SAY_HOME = ("Xin chào. Ông bà nhấn nút Nhấn để hỏi rồi nói câu 
             "hoặc tìm bằng bàn phím.")
 SAY_HOME_NO_VOICE = "Xin chào. Ông bà chọn một lĩnh vực trên màn hình, hoặc tìm bằng bàn phím."
 SAY_LISTENING = "Kiosk đang nghe. Mời ông bà nói câu hỏi."
-SAY_CLARIFY = "Có phải ông bà muốn hỏi: {titles}? Mời ông bà chọn trên màn hình, hoặc nhấn Không phải."
-SAY_NOT_FOUND = ("Xin lỗi, kiosk chưa tìm được thủ tục phù hợp. Ông bà có thể chọn lĩnh vực trên màn hình, "
-                 "hoặc hỏi cán bộ tại quầy số {counter}.")
-SAY_NOT_HEARD = "Xin lỗi, kiosk chưa nghe rõ. Mời ông bà nhấn nút và nói lại, hoặc chọn lĩnh vực trên màn hình."
 SAY_BROWSE = "Lĩnh vực {name}. Mời ông bà chọn thủ tục cần làm."
 SAY_BROWSE_EMPTY = "Lĩnh vực {name} chưa có thủ tục nào trên kiosk. Mời ông bà hỏi cán bộ tại quầy số {counter}."
 SAY_SEARCH = "Mời ông bà gõ vài chữ của tên thủ tục, không cần dấu, rồi chọn kết quả."
@@ -32,14 +43,11 @@ SAY_IDLE = "Ông bà còn cần xem tiếp không? Nếu còn, mời nhấn nút
 SAY_STAFF = "Màn hình dành cho cán bộ."
 
 # Screens
-NOT_FOUND_TITLE = "Xin lỗi, kiosk chưa tìm được thủ tục phù hợp."
-NOT_HEARD_TITLE = "Xin lỗi, kiosk chưa nghe rõ."
-NOT_FOUND_BODY = "Mời ông/bà chọn lĩnh vực dưới đây, hoặc hỏi cán bộ tại quầy số {counter}."
-NOT_HEARD_BODY = "Mời ông/bà nhấn nút và nói lại chậm, rõ hơn, hoặc chọn lĩnh vực dưới đây."
 BROWSE_EMPTY = "Lĩnh vực này chưa có thủ tục nào trên kiosk. Mời ông/bà hỏi cán bộ tại quầy số {counter}."
 SEARCH_HINT = "Gõ vài chữ của tên thủ tục (không cần dấu), ví dụ: khai sinh, tam tru, sao y"
 SEARCH_NOTHING = "Chưa thấy thủ tục phù hợp. Ông/bà thử gõ chữ khác, hoặc hỏi cán bộ tại quầy số {counter}."
 BRIEF_MARK = "Hỏi cán bộ tại quầy"
+REDIRECT_MARK = "Không làm tại đây — xem nơi giải quyết"
 
 # Printing
 PRINTING = "Đang in phiếu, xin chờ giây lát…"

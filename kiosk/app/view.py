@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from knowledge.answer import where_line
+from knowledge.answer import go_to, not_here, where_line
 from knowledge.model import Detail, DocForm, Document, Notice, Office, Procedure
 
 NATIONAL_PORTAL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
@@ -43,6 +43,14 @@ class AnswerView:
     notes: str
     unverified: bool
     qr_url: str | None
+    redirect: bool = False
+    """Not done at this office: the screen says so and where to go (``where``)."""
+    not_here: str = ""
+    """"Việc này không làm tại phường." for a redirect."""
+    label: str = ""
+    """The short title ("Ly hôn"), or the title."""
+    printable: bool = True
+    """The checklist slip can print it (see :func:`printable`)."""
 
     @property
     def required(self) -> tuple[DocRow, ...]:
@@ -89,6 +97,14 @@ def qr_url(p: Procedure) -> str | None:
     return None
 
 
+def printable(p: Procedure) -> bool:
+    """Whether the checklist slip (printing.checklist) can print this entry. Its layout is a
+    ward checklist ("Nơi nộp hồ sơ: Quầy số …"): for a redirect it would send the citizen
+    to a counter of this office for something the office does not do, so a redirect is
+    not printed (the screen and the voice say where to go)."""
+    return not p.is_redirect
+
+
 def answer_view(p: Procedure, office: Office) -> AnswerView:
     brief = p.detail is Detail.BRIEF
     return AnswerView(
@@ -98,13 +114,17 @@ def answer_view(p: Procedure, office: Office) -> AnswerView:
         documents=tuple(doc_row(d) for d in sorted(p.documents, key=lambda d: not d.required)),
         fee=p.fee.strip(),
         time=p.processing_time.strip(),
-        where=where_line(p, office) if not brief else p.handled_by,
+        where=go_to(p) if p.is_redirect else (where_line(p, office) if not brief else p.handled_by),
         counter=counter_for(p, office),
         handled_by=p.handled_by,
         steps=tuple(s.strip() for s in p.steps),
         notes=p.notes.strip(),
         unverified=bool(p.unverified) or brief,
-        qr_url=qr_url(p),
+        qr_url=qr_url(p) if not p.is_redirect else (p.online_url or None),
+        redirect=p.is_redirect,
+        not_here=not_here(office) if p.is_redirect else "",
+        label=p.label,
+        printable=printable(p),
     )
 
 

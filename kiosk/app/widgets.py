@@ -8,6 +8,7 @@ from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
@@ -43,6 +44,8 @@ class KButton(ButtonBehavior, BoxLayout):
     """
 
     text = StringProperty("")
+    shown = StringProperty("")
+    """The text as shown, when it differs from ``text`` (line breaks placed by a layout)."""
     sub = StringProperty("")
     """A second, smaller line (e.g. "Hỏi cán bộ tại quầy")."""
     icon = StringProperty("")
@@ -171,11 +174,13 @@ class ButtonRow(BoxLayout):
         super().add_widget(widget, *args, **kwargs)
         widget.size_hint_y = 1
         if hasattr(widget, "need"):
-            widget.bind(need=self._fit)
+            widget.bind(need=self._fit, opacity=self._fit)
         self._fit()
 
     def _fit(self, *_):
-        self.height = max((getattr(c, "need", 0) for c in self.children), default=0)
+        # A button folded away (opacity 0, a sliver wide) wraps its text letter by letter:
+        # its height does not count.
+        self.height = max((getattr(c, "need", 0) for c in self.children if c.opacity > 0), default=0)
 
 
 class Filler(Widget):
@@ -197,3 +202,72 @@ class Card(BoxLayout):
     """A padded panel with the theme's card colour."""
 
     fill = ListProperty([])
+
+
+def line_size(text: str, font_size: float, bold: bool = True) -> tuple[float, float]:
+    """(width, height) of one line of ``text`` in the default font."""
+    from kivy.core.text import Label as CoreLabel
+
+    lbl = CoreLabel(text=text, font_size=font_size, bold=bold)
+    lbl.refresh()
+    if lbl.texture:
+        return float(lbl.texture.size[0]), float(lbl.texture.size[1])
+    return len(text) * font_size * 0.6, font_size * 1.4
+
+
+class TileGrid(GridLayout):
+    """The field tiles, laid out to fit ``avail`` (the scroll view's size) without
+    scrolling: columns, icon above or beside the text and icon size come from
+    :func:`kiosk.app.tiles.plan_tiles`. When nothing fits (very large text on a small
+    window) the tiles keep the height they need and the scroll view scrolls."""
+
+    avail = ListProperty([0, 0])
+    font = NumericProperty(38)
+    font_min = NumericProperty(32)
+    icon = NumericProperty(70)
+    min_h = NumericProperty(112)
+    """Shortest tile: a comfortable touch target (the theme's button height)."""
+    gap = NumericProperty(18)
+    pad = NumericProperty(24)
+    plan = ObjectProperty(None, allownone=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("size_hint_y", None)
+        kwargs.setdefault("cols", 4)  # until the first fit
+        super().__init__(**kwargs)
+        self.row_force_default = True
+        self.bind(minimum_height=self.setter("height"))
+        self._trigger = Clock.create_trigger(self._fit, -1)
+        self.bind(avail=self._trigger, font=self._trigger, icon=self._trigger, gap=self._trigger, min_h=self._trigger,
+                  pad=self._trigger, children=self._trigger)
+
+    def _fit(self, *_):
+        from kiosk.app.tiles import plan_tiles
+
+        tiles = list(reversed(self.children))
+        w, h = self.avail
+        plan = font = None
+        # The big tile text first; the button text size (still ≥ 32 px) when that cannot fit.
+        for font in dict.fromkeys((self.font, min(self.font, self.font_min))):
+            plan = plan_tiles([t.text for t in tiles], w, h, font=font, icon=self.icon, gap=self.gap,
+                              pad=self.pad, min_h=self.min_h, measure=line_size)
+            if plan is None or plan.fits:
+                break
+        self.plan = plan
+        self.spacing = (self.gap, self.gap)
+        if plan is None:
+            return
+        self.cols = plan.cols
+        self.row_default_height = plan.tile_h
+        for tile, shown in zip(tiles, plan.texts):
+            tile.shown = shown
+            tile.icon_size = plan.icon
+            tile.font_size = font
+            if plan.horizontal:
+                tile.orientation, tile.halign = "horizontal", "left"
+                tile.padding = (self.pad, self.gap)
+                tile.spacing = self.gap
+            else:
+                tile.orientation, tile.halign = "vertical", "center"
+                tile.padding = (self.gap, self.gap)
+                tile.spacing = self.gap / 2

@@ -26,21 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _spoken_text(result) -> str:
-    from knowledge.model import Decision
-
-    if result.decision is Decision.ANSWER:
-        return result.answer.spoken
-    if result.decision is Decision.CLARIFY:
-        titles = "; hay ".join(m.title for m in result.choices[:3])
-        return f"Có phải ông bà muốn hỏi: {titles}? Mời chọn trên màn hình."
-    return "Xin lỗi, kiosk chưa hiểu câu hỏi. Ông bà có thể chọn lĩnh vực trên màn hình hoặc hỏi cán bộ ở quầy hướng dẫn."
-
-
 def run(args, config: Config) -> int:
     from kiosk.cli import CliError
     from kiosk.services import load_knowledge
-    from knowledge.model import Decision
+    from knowledge.replies import KIND_LABEL, reply_for
 
     if bool(args.text) == bool(args.audio):
         raise CliError("cần đúng một trong hai: câu hỏi bằng chữ hoặc --audio FILE.wav / give TEXT or --audio")
@@ -70,31 +59,21 @@ def run(args, config: Config) -> int:
         except Exception as exc:  # a full disk must not cost the citizen the answer
             log.warning("question log not written: %s", exc)
 
+    reply = reply_for(result, kb)  # the same words the app shows and speaks
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         if transcript is not None:
             print(f"Nghe được: {transcript or '(không nghe rõ)'}")
-        label = {Decision.ANSWER: "Trả lời", Decision.CLARIFY: "Hỏi lại", Decision.NONE: "Không tìm thấy"}
-        print(f"[{label[result.decision]}]")
-        if result.decision is Decision.ANSWER:
-            print(result.answer.text)
-        elif result.decision is Decision.CLARIFY:
-            print("Có phải ông/bà muốn hỏi:")
-            for m in result.choices:
-                label = f"{m.label} — {m.title}" if m.label and m.label != m.title else m.title
-                print(f"  - {label} ({m.code})")
-        else:
-            office = kb.content.office
-            print("Xin lỗi, kiosk chưa tìm thấy thủ tục phù hợp. Mời ông/bà chọn lĩnh vực hoặc hỏi "
-                  f"cán bộ tại quầy số {office.help_counter or 'hướng dẫn'}.")
+        print(f"[{KIND_LABEL[reply.kind]}]")
+        print(reply.text)
         sys.stdout.flush()
 
     if args.speak or args.say_to:
         from speech import load_synthesizer
 
         synth = load_synthesizer(config.tts)
-        text = _spoken_text(result)
+        text = reply.spoken
         if args.say_to:
             synth.to_wav(text, args.say_to)
         if args.speak:

@@ -1,0 +1,189 @@
+"""What the kiosk shows and says for each decision, in one place: `kiosk ask` prints
+and speaks these texts and the app shows and speaks the same ones, so the two never
+disagree.
+
+- an answer (a ward procedure, or a redirect: "Việc này không làm tại phường. Ông/bà
+  đến …") — its text is composed by :mod:`knowledge.answer` from the content entry;
+- a clarification: "Có phải ông/bà hỏi về A, B hay C?" built from the choices' short
+  labels (``Procedure.short_title``, else the official title);
+- nothing found, nothing heard, and "none of these" after a clarification.
+
+Screen text says "ông/bà"; spoken text says "ông bà" (a slash would be read aloud).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from knowledge.answer import lower_first, not_here, spoken_title
+from knowledge.model import Decision, Match, Office, Procedure
+from knowledge.normalize import fold
+
+# Clarification: the screen asks with buttons, the voice lists the choices.
+CLARIFY_HEADING = "Ông/bà muốn hỏi việc nào?"
+CLARIFY_HINT = "Mời ông/bà chạm vào một việc dưới đây. Nếu không đúng, nhấn “Không phải”."
+SAY_CLARIFY = "Có phải ông bà hỏi về {choices}? Mời ông bà chạm vào việc cần hỏi trên màn hình, hoặc nhấn nút Không phải."
+
+# Nothing found / not heard / none of the offered choices.
+NOT_FOUND_TITLE = "Xin lỗi, kiosk chưa tìm được thủ tục phù hợp."
+NOT_FOUND_BODY = "Mời ông/bà chọn lĩnh vực trên màn hình, hoặc hỏi cán bộ tại quầy số {counter}."
+SAY_NOT_FOUND = ("Xin lỗi, kiosk chưa tìm được thủ tục phù hợp. Ông bà có thể chọn lĩnh vực trên màn hình, "
+                 "hoặc hỏi cán bộ tại quầy số {counter}.")
+NOT_HEARD_TITLE = "Xin lỗi, kiosk chưa nghe rõ."
+NOT_HEARD_BODY = "Mời ông/bà nhấn nút và nói lại chậm, rõ hơn, hoặc chọn lĩnh vực trên màn hình."
+SAY_NOT_HEARD = "Xin lỗi, kiosk chưa nghe rõ. Mời ông bà nhấn nút và nói lại, hoặc chọn lĩnh vực trên màn hình."
+NOT_THESE_TITLE = "Mời ông/bà hỏi lại, hoặc chọn lĩnh vực."
+NOT_THESE_BODY = ("Ông/bà có thể nói lại rõ hơn việc cần làm, chọn lĩnh vực trên màn hình, "
+                  "hoặc hỏi cán bộ tại quầy số {counter}.")
+SAY_NOT_THESE = ("Mời ông bà nói lại rõ hơn việc cần làm, hoặc chọn lĩnh vực trên màn hình, "
+                 "hoặc hỏi cán bộ tại quầy số {counter}.")
+
+KIND_LABEL = {"procedure": "Trả lời", "redirect": "Chỉ nơi giải quyết", "clarify": "Hỏi lại",
+              "none": "Không tìm thấy"}
+"""The bracketed first line of `kiosk ask` (text mode) for each kind of reply."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button of the clarify screen."""
+
+    code: str
+    label: str
+    """Short plain words a citizen recognises ("Xây nhà mới"): the big line."""
+    title: str
+    """The official title."""
+
+    @property
+    def detail(self) -> str:
+        """The official title as a smaller second line — only when it says more than the label."""
+        return "" if fold(self.title).strip(" .") == fold(self.label).strip(" .") else self.title
+
+    @property
+    def detail_short(self) -> str:
+        """``detail`` cut to its first clause when long (a button's second line, not a paragraph)."""
+        return brief_title(self.detail)
+
+
+DETAIL_MAX_WORDS = 20
+
+
+def brief_title(title: str, max_words: int = DETAIL_MAX_WORDS) -> str:
+    """An official title up to ``max_words``: cut at the first ";" or the last comma that
+    fits, with "…" — the full title is on the answer screen."""
+    words = title.split()
+    if len(words) <= max_words and ";" not in title:
+        return title
+    head = title.split(";", 1)[0].strip()
+    words = head.split()
+    if len(words) <= max_words:
+        return head.rstrip(",") + " …"
+    cut = max((i for i in range(4, max_words) if words[i - 1].endswith(",")), default=max_words)
+    return " ".join(words[:cut]).rstrip(",") + " …"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One decision, worded for the screen and for the voice."""
+
+    kind: str
+    """"procedure" | "redirect" | "clarify" | "none"."""
+    heading: str
+    """The first line on screen."""
+    text: str
+    """The whole text (what `kiosk ask` prints; the app lays answers out itself)."""
+    spoken: str
+    choices: tuple[Choice, ...] = ()
+    body: str = ""
+    """What the screen shows under the heading, when it is a sentence (nothing found…)."""
+
+
+def choice(m: Match, procedure: Procedure | None = None) -> Choice:
+    """A match as a button: its ``label``, else the procedure's short title, else the title."""
+    label = (m.label or (procedure.label if procedure is not None else "") or m.title).strip()
+    return Choice(m.code, label, m.title)
+
+
+def choices_of(matches: Iterable[Match], lookup: Callable[[str], Procedure | None]) -> tuple[Choice, ...]:
+    out = []
+    for m in matches:
+        try:
+            p = lookup(m.code)
+        except Exception:  # a code the content no longer has: the match's own words still work
+            p = None
+        out.append(choice(m, p))
+    return tuple(out)
+
+
+def _join(items: list[str]) -> str:
+    """"A, B hay C"; with semicolons when a choice has commas of its own ("cha, mẹ, con")."""
+    if len(items) <= 2:
+        return " hay ".join(items)
+    sep = "; " if any("," in x for x in items) else ", "
+    last = "; hay " if sep == "; " else " hay "
+    return sep.join(items[:-1]) + last + items[-1]
+
+
+SPOKEN_LABEL_MAX_WORDS = 16
+"""A label up to this long is read whole; a longer one (an official title, no short title
+written yet) only up to its first clause — cutting a shorter one mid-phrase ("trợ cấp ưu")
+made it harder to understand than reading it all."""
+
+
+def spoken_label(label: str) -> str:
+    return label if len(label.split()) <= SPOKEN_LABEL_MAX_WORDS and ";" not in label else spoken_title(label)
+
+
+def _listed(choices: Iterable[Choice], spoken: bool) -> str:
+    return _join([lower_first(spoken_label(c.label) if spoken else c.label) for c in choices])
+
+
+def clarify_question(choices: Iterable[Choice]) -> str:
+    """"Có phải ông/bà hỏi về xây nhà mới, sửa chữa, cải tạo hay di dời?" (screen, CLI)."""
+    return f"Có phải ông/bà hỏi về {_listed(choices, False)}?"
+
+
+def clarify_spoken(choices: Iterable[Choice]) -> str:
+    """The same question read aloud, then what to do."""
+    return SAY_CLARIFY.format(choices=_listed(choices, True))
+
+
+def clarify_reply(choices: Iterable[Choice]) -> Reply:
+    choices = tuple(choices)
+    lines = [clarify_question(choices)] + [f"  - {c.label}" + (f" ({c.detail})" if c.detail else "") + f" [{c.code}]"
+                                          for c in choices]
+    return Reply("clarify", CLARIFY_HEADING, "\n".join(lines), clarify_spoken(choices), choices)
+
+
+def none_reply(counter: str, reason: str = "not_found") -> Reply:
+    """Nothing plausible ("not_found"), nothing recognised ("not_heard"), or none of the
+    offered choices ("not_these")."""
+    if reason == "not_heard":
+        title, body, spoken = NOT_HEARD_TITLE, NOT_HEARD_BODY, SAY_NOT_HEARD
+    elif reason == "not_these":
+        title, body, spoken = NOT_THESE_TITLE, NOT_THESE_BODY, SAY_NOT_THESE
+    else:
+        title, body, spoken = NOT_FOUND_TITLE, NOT_FOUND_BODY, SAY_NOT_FOUND
+    body, spoken = body.format(counter=counter), spoken.format(counter=counter)
+    return Reply("none", title, f"{title} {body}", spoken, body=body)
+
+
+def answer_reply(answer, office: Office) -> Reply:
+    """A procedure's answer, or a redirect's "not here, go to …" (both composed by knowledge.answer)."""
+    heading = not_here(office) if answer.kind == "redirect" else answer.title
+    return Reply(answer.kind, heading, answer.text, answer.spoken)
+
+
+def help_counter(office: Office) -> str:
+    return office.help_counter or "hướng dẫn"
+
+
+def reply_for(result, kb) -> Reply:
+    """The reply to an ``AskResult`` of ``kb`` (a KnowledgeBase)."""
+    office = kb.content.office
+    if result.transcript == "":  # a recording in which nothing was recognised
+        return none_reply(help_counter(office), "not_heard")
+    if result.decision is Decision.ANSWER and result.answer is not None:
+        return answer_reply(result.answer, office)
+    if result.decision is Decision.CLARIFY and result.choices:
+        return clarify_reply(choices_of(result.choices, kb.content.procedure))
+    return none_reply(help_counter(office))
