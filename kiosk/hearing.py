@@ -44,7 +44,7 @@ def shortlist_words(kb: KnowledgeBase, result: AskResult) -> str:
 def hear(kb: KnowledgeBase, transcriber, audio, transcript, *, sample_rate: int = 16000) -> HeardQuestion:
     """``transcript``: the first pass (already made while the citizen was speaking)."""
     text = transcript.text
-    hearing = Hearing.from_segments(transcript.segments)
+    hearing = Hearing.from_segments(getattr(transcript, "segments", ()))
     if not text:
         return HeardQuestion("", None)
     first = kb.ask(text, transcript=text, hearing=hearing, limit=SHORTLIST)
@@ -55,7 +55,7 @@ def hear(kb: KnowledgeBase, transcriber, audio, transcript, *, sample_rate: int 
     except Exception as exc:  # the first hearing is still good: never lose the question
         log.warning("second hearing failed: %s", exc)
         return HeardQuestion(text, hearing)
-    return HeardQuestion(text, hearing, again.text, Hearing.from_segments(again.segments))
+    return HeardQuestion(text, hearing, again.text, Hearing.from_segments(getattr(again, "segments", ())))
 
 
 def ask_heard(kb: KnowledgeBase, heard: HeardQuestion) -> AskResult:
