@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 
 from knowledge.answer import compose_answer
@@ -48,10 +49,15 @@ class KnowledgeBase:
     ``procedure``, ``categories``, ``procedures_in``, ``vocabulary``."""
 
     def __init__(self, content: Content, *, answer_threshold: float | None = None,
-                 clarify_threshold: float | None = None, model: DecisionModel | None = None):
+                 clarify_threshold: float | None = None, model: DecisionModel | None = None,
+                 today: str | None = None):
         """``answer_threshold``/``clarify_threshold``: optional score floors (0–100) on top
         of the learned decision (config ``match.*``); ``model``: the decision model
-        (default: the fitted ``knowledge/decision_model.json``)."""
+        (default: the fitted ``knowledge/decision_model.json``); ``today``: ISO date whose
+        procedures are in force (default: the system date; the app rebuilds daily)."""
+        self.today = today or dt.date.today().isoformat()
+        in_force = tuple(p for p in content.procedures if p.in_force(self.today))
+        content = dataclasses.replace(content, procedures=in_force)
         self.content = content
         self._by_code = {p.code: p for p in content.procedures}
         self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}

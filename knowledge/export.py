@@ -18,8 +18,10 @@ from knowledge.serialize import procedure_to_dict
 _ORDER = (
     "code", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
     "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on",
-    "sources", "unverified", "national_differences", "documents", "steps", "aliases", "keywords", "retired",
+    "sources", "unverified", "national_differences", "effective_from", "effective_until", "review_by",
+    "documents", "steps", "aliases", "keywords", "retired",
 )
+_OMIT_WHEN_EMPTY = ("short_title", "national_differences", "effective_from", "effective_until", "review_by")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -52,10 +54,8 @@ def _procedure_yaml(p) -> str:
             value = int(value)
         if key == "documents":
             value = [{k: v for k, v in doc.items()} for doc in value]
-        if key == "short_title" and not value:
-            continue
-        if key == "national_differences" and not value:
-            continue  # most procedures agree with the national record: no empty key in every file
+        if key in _OMIT_WHEN_EMPTY and not value:
+            continue  # most procedures have none: no empty key in every file
         out[key] = value
     return _dump(out)
 

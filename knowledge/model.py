@@ -66,6 +66,16 @@ class Procedure:
     # "field: why" for each fact that knowingly differs from the national database record
     # (a later decision, a local rule); `kiosk content audit` reports these as explained.
     national_differences: tuple[str, ...] = ()
+    # In force from / until (ISO dates, inclusive; None = open). The kiosk answers with the
+    # procedures in force today: a new law's version can be published ahead of its day.
+    effective_from: str | None = None
+    effective_until: str | None = None
+    review_by: str | None = None  # a known change is coming: staff must check it before this date
+
+    def in_force(self, today: str) -> bool:
+        """``today``: ISO date. ISO strings compare in date order."""
+        return (self.effective_from is None or self.effective_from <= today) and (
+            self.effective_until is None or today <= self.effective_until)
 
     @property
     def label(self) -> str:

@@ -40,7 +40,9 @@ PROCEDURE_FIELDS = {
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
     "online_url", "notes", "verified_on", "sources", "unverified", "documents",
     "steps", "aliases", "keywords", "retired", "national_differences",
+    "effective_from", "effective_until", "review_by",
 }
+DATE_FIELDS = ("effective_from", "effective_until", "review_by")
 # Facts `kiosk content audit` compares with the national record; a national_differences
 # entry "field: reason" names one of them.
 NATIONAL_FIELDS = ("title", "documents", "fee", "processing_time")
@@ -239,6 +241,22 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         bad("verified_on", "thiếu ngày kiểm tra (YYYY-MM-DD) / missing date")
         verified_on = None
 
+    dates: dict[str, str | None] = {}
+    for name in DATE_FIELDS:
+        v = d.get(name)
+        if isinstance(v, dt.date):
+            dates[name] = v.isoformat()
+        elif v is None or (isinstance(v, str) and not v.strip()):
+            dates[name] = None
+        else:
+            try:
+                dates[name] = dt.date.fromisoformat(str(v).strip()).isoformat()
+            except ValueError:
+                bad(name, "ngày phải dạng YYYY-MM-DD / date must be YYYY-MM-DD")
+                dates[name] = None
+    if dates["effective_from"] and dates["effective_until"] and dates["effective_from"] > dates["effective_until"]:
+        bad("effective_until", "ngày hết hiệu lực trước ngày có hiệu lực / ends before it starts")
+
     documents: list[Document] = []
     raw_docs = d.get("documents")
     if redirect and (raw_docs is None or raw_docs == []):
@@ -307,6 +325,9 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         keywords=_dedupe(lists["keywords"]),
         retired=retired,
         short_title=short_title,
+        effective_from=dates["effective_from"],
+        effective_until=dates["effective_until"],
+        review_by=dates["review_by"],
         national_differences=_dedupe(lists["national_differences"]),
     )
 

@@ -185,3 +185,44 @@ def test_nothing_plausible_is_none(kb):
     for q in ("thời tiết hôm nay thế nào", "hát cho tôi nghe một bài", ""):
         r = kb.ask(q)
         assert r.decision is Decision.NONE and r.choices == [] and r.answer is None
+
+
+def test_only_procedures_in_force_today_are_matched_and_answered(rich_content):
+    path = rich_content / "procedures" / "1.000894.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "effective_from: 2027-03-01\n", encoding="utf-8")
+    content = load_source(rich_content)
+    before = KnowledgeBase(content, today="2027-02-28")
+    after = KnowledgeBase(content, today="2027-03-01")
+    assert all(m.code != "1.000894" for m in before.ask("đăng ký kết hôn").matches)
+    assert after.ask("đăng ký kết hôn").matches[0].code == "1.000894"
+
+
+def test_effective_dates_are_validated_and_survive_export(rich_content, tmp_path):
+    path = rich_content / "procedures" / "1.000894.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "effective_from: 2027-03-01\neffective_until: 2027-01-01\n", encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    assert any(p.field == "effective_until" for p in exc.value.problems)
+    path.write_text(text + "effective_until: 2027-02-28\nreview_by: 2027-01-15\n", encoding="utf-8")
+    content = load_source(rich_content)
+    export_content(content, tmp_path / "out")
+    p = load_source(tmp_path / "out").procedure("1.000894")
+    assert (p.effective_until, p.review_by) == ("2027-02-28", "2027-01-15")
+
+
+def test_staff_see_what_changes_soon(rich_content):
+    from kiosk.commands.content import content_stats
+
+    path = rich_content / "procedures" / "1.000894.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "review_by: 2027-03-01\n", encoding="utf-8")
+    content = load_source(rich_content)
+    soon = content_stats(content, today="2026-12-02")["changes_soon"]
+    assert {"code": "1.000894", "title": "Đăng ký kết hôn", "what": "review_by", "date": "2027-03-01"} in soon
+    assert content_stats(content, today="2026-06-01")["changes_soon"] == []  # too far ahead to list
+
+
+def test_shipped_ho_tich_answers_citing_the_2014_law_are_flagged_for_review():
+    content = load_source(Path(__file__).resolve().parents[1] / "assets" / "content")
+    cites = [p for p in content.procedures if any("60/2014/QH13" in b for b in p.legal_basis)]
+    assert cites and all(p.review_by and p.review_by <= "2027-03-01" for p in cites)

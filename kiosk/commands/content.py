@@ -94,8 +94,21 @@ def _export(args, config: Config) -> int:
     return 0
 
 
-def content_stats(content) -> dict:
+def content_stats(content, today: str | None = None, horizon_days: int = 120) -> dict:
+    """``changes_soon``: procedures that start, stop or must be reviewed within
+    ``horizon_days`` of ``today`` (or are overdue for review) — what staff must prepare."""
+    import datetime as dt
+
     from knowledge.model import Detail
+
+    today = today or dt.date.today().isoformat()
+    horizon = (dt.date.fromisoformat(today) + dt.timedelta(days=horizon_days)).isoformat()
+    soon = []
+    for p in content.procedures:
+        for what, when in (("effective_from", p.effective_from), ("effective_until", p.effective_until),
+                           ("review_by", p.review_by)):
+            if when and (when <= horizon) and (what == "review_by" or when >= today):
+                soon.append({"code": p.code, "title": p.title, "what": what, "date": when})
 
     full = [p for p in content.procedures if p.detail is Detail.FULL and not p.retired]
     brief = [p for p in content.procedures if p.detail is Detail.BRIEF and not p.retired]
@@ -119,6 +132,7 @@ def content_stats(content) -> dict:
         "national_codes": sum(not p.code.startswith("local.") for p in full),
         "unverified_fields": dict(unverified),
         "missing": {k: v for k, v in missing.items() if v},
+        "changes_soon": sorted(soon, key=lambda x: (x["date"], x["code"])),
         "content_version": content.version,
         "imported_at": content.imported_at,
     }
@@ -147,6 +161,11 @@ def _stats(args, config: Config) -> int:
             print(f"THIẾU {k}: {', '.join(v)}")
     else:
         print("Không thủ tục nào thiếu giấy tờ, lệ phí, thời hạn, căn cứ pháp lý hoặc cách hỏi.")
+    if st["changes_soon"]:
+        what = {"effective_from": "bắt đầu áp dụng", "effective_until": "hết áp dụng", "review_by": "phải xem lại trước"}
+        print(f"Sắp thay đổi (trong 120 ngày) hoặc đến hạn xem lại: {len(st['changes_soon'])} thủ tục")
+        for c in st["changes_soon"]:
+            print(f"  {c['date']}  {what[c['what']]:<18} {c['code']}  {c['title'][:70]}")
     return 0
 
 
