@@ -48,7 +48,12 @@ class LiveKnowledge:
         except Exception as exc:  # a locked or vanished database must not stop the kiosk
             log.warning("content version check failed: %s", exc)
             return False
-        if not version or version == self.kb.version:
+        if not version:
+            return False
+        import datetime as dt
+
+        # A new day can bring a procedure into force (or out of it) without a new version.
+        if version == self.kb.version and self.kb.today == dt.date.today().isoformat():
             return False
         try:
             kb = _build(self._config, read_content(self.db))
