@@ -70,6 +70,16 @@ CONCEPTS: dict[str, str] = {
     # "người có công" is the everyday short form of the legal term.
     "công với cách mạng": "công",
     "kèm": "kết hợp", "kèm theo": "kèm theo",
+    # Funeral words people use for "mai táng" (burial).
+    "ma chay": "mai táng", "chôn cất": "mai táng", "đám tang": "mai táng", "tang lễ": "mai táng",
+    "lo hậu sự": "mai táng", "an táng": "mai táng",
+    # Where one lives = residence ("xác nhận nơi ở" is xác nhận thông tin về cư trú).
+    "nơi ở": "nơi cư trú", "chỗ ở": "nơi cư trú", "vắng nhà": "tạm vắng", "đi vắng": "tạm vắng",
+    # A neighbour building over the line is a land dispute.
+    "lấn đất": "tranh chấp đất", "lấn ranh": "tranh chấp đất", "lấn sang": "tranh chấp", "lấn chiếm": "tranh chấp",
+    # Conditions that make a person "khuyết tật" in everyday words.
+    "tự kỷ": "khuyết tật", "bại não": "khuyết tật", "câm điếc": "khuyết tật", "thiểu năng": "khuyết tật",
+    "tàn tật": "khuyết tật", "bại liệt": "khuyết tật",
 }
 # A country after one of these words makes a case "có yếu tố nước ngoài"; the country
 # alone is not enough ("pháp" is also in "hợp pháp", "anh" is a pronoun).
