@@ -10,7 +10,7 @@ bars are chosen on the out-of-fold probabilities:
 
 - answer bar: the lowest at which typed questions answered with a wrong procedure stay
   ≤ 2 % (spoken ≤ 4 %) — the issue allows 3 % and 5 % on unseen questions;
-- offer bar: the lowest at which ≥ 92 % of typed out-of-scope questions are still
+- offer bar: the lowest at which ≥ 90 % of typed out-of-scope questions are still
   refused (the issue asks ≥ 90 %); everything above it is offered as choices, not
   refused. A spoken question has its own offer bar, at which ≥ 75 % of spoken
   out-of-scope questions are refused: a garbled transcript of a real question looks
@@ -43,7 +43,7 @@ FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverag
             "log_tokens", "phonetic_only", "brief", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
 FOLDS = 5
 L2 = 1.0
-WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.92, 0.75
+WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.90, 0.75
 
 
 def _placeholder() -> DecisionModel:
@@ -102,6 +102,11 @@ def main() -> None:
                            >= OOS_REFUSED_SPOKEN), offer_p)
 
     bar = np.where(spoken_m, offer_p_spoken, offer_p)
+    print("offer bar trade-off (typed, out-of-fold): bar → in-scope none %, out-of-scope refused %")
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        none_in = np.sum(typed_in & (pa < answer_p) & (po < t)) / max(np.sum(typed_in), 1)
+        refused = np.sum(oos & (po < t)) / max(np.sum(oos), 1)
+        print(f"  {t:.2f} → {100 * none_in:5.1f} %, {100 * refused:5.1f} %")
 
     def report(mask, name):
         n = int(np.sum(mask))

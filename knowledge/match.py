@@ -13,6 +13,7 @@ ranking (answer, clarify, none) is decided in :mod:`knowledge.decide`.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -58,6 +59,23 @@ def _terms(folded_key: str) -> list[str]:
     single syllables collide too easily ("máy"~"mai", "giờ"~"độ")."""
     toks = folded_key.split()
     return toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
+
+
+_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
+CLAUSE_MIN = 2  # syllables: a clause of one word ("ạ", "giờ") says nothing on its own
+
+
+def _clauses(text: str, query_idf: dict[str, float]) -> tuple[frozenset[str], ...]:
+    """The phonetic syllables of each clause of a question of several clauses."""
+    parts = [p for p in _CLAUSE_SPLIT.split(text) if p.strip()]
+    if len(parts) < 2:
+        return ()
+    out = []
+    for p in parts:
+        toks = frozenset(t for t in keys(p)[2].split() if t in query_idf)
+        if len(toks) >= CLAUSE_MIN:
+            out.append(toks)
+    return tuple(out)
 
 
 def _blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -149,13 +167,21 @@ class Matcher:
             out[self._bag_postings[t]] += self._bag_idf[t]
         return out * (100.0 / total)
 
-    def _coverage(self, query_idf: dict[str, float], q_total: float, entry: int) -> tuple[float, float]:
+    def _coverage(self, query_idf: dict[str, float], q_total: float, entry: int,
+                  clauses: tuple[frozenset[str], ...] = ()) -> tuple[float, float]:
         """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
-        short question contained in a title, both count; shared rare words count most."""
+        short question contained in a title, both count; shared rare words count most.
+        A long story told in clauses ("vợ tôi mới sinh đôi, …, giờ làm giấy khai sinh thì
+        cần gì") is covered as well as its best-covered clause: the story around the
+        request is not evidence against it."""
         have = self._entry_tokens[entry]
         shared = sum(w for t, w in query_idf.items() if t in have)
         e_total = self._entry_idf_total[entry]
         q_cov = shared / q_total if q_total > 0 else 1.0
+        for clause in clauses:
+            c_total = sum(query_idf[t] for t in clause)
+            if c_total > 0:
+                q_cov = max(q_cov, sum(query_idf[t] for t in clause if t in have) / c_total)
         e_cov = shared / e_total if e_total > 0 else 1.0
         return q_cov, e_cov
 
@@ -203,13 +229,14 @@ class Matcher:
         top = np.argsort(-raw)[:RESCORE_TOP]
         query_idf = {t: self._idf.get(t, self._idf_unknown) for t in set(ph.split())}
         q_total = sum(query_idf.values())
+        clauses = _clauses(text, query_idf)
         final = np.zeros_like(raw)
         # Per procedure, the evidence behind its best text: (score, query coverage,
         # text coverage, found only by sound-alike merging) — the decision's features.
         detail: dict[int, tuple[float, float, float, bool]] = {}
         for j in top:
             e = int(cand[j])
-            q_cov, e_cov = self._coverage(query_idf, q_total, e)
+            q_cov, e_cov = self._coverage(query_idf, q_total, e, clauses)
             final[j] = raw[j] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (
                 QUERY_COVERAGE_SHARE * q_cov + (1 - QUERY_COVERAGE_SHARE) * e_cov))
             ci = int(self._entry_code_idx[e])
