@@ -12,10 +12,12 @@ ranking (answer, clarify, none) is decided in :mod:`knowledge.decide`.
 """
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -82,8 +84,21 @@ def _blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return 0.65 * a + 0.35 * b
 
 
+PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
+
+
+def load_prior(path: Path = PRIOR_PATH) -> dict:
+    """{"weight": w, "counts": {code: how often asked}} (bench/fit_priors.py); {} if none."""
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 class Matcher:
-    def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...]):
+    def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None):
+        """``prior``: how often each procedure is asked about and the weight of that in the
+        score (default: knowledge/asked_prior.json; ``{}`` = none)."""
+        prior = load_prior() if prior is None else prior
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
@@ -116,6 +131,9 @@ class Matcher:
         self._codes = np.array([e.code for e in entries])
         self._weights = np.array([e.weight for e in entries], dtype=np.float32)
         self._code_ids, self._entry_code_idx = np.unique(self._codes, return_inverse=True)
+        counts = prior.get("counts") or {}
+        self._prior = (float(prior.get("weight") or 0.0)
+                       * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
@@ -247,7 +265,10 @@ class Matcher:
         # Only procedures with a well-matching text get the bag bonus, so a question
         # that merely shares scattered words with a big bag cannot win on its own.
         bag = self._bag_scores(f) * (best > 0)
-        return _Scored((1 - BAG_WEIGHT) * best + BAG_WEIGHT * bag, bag, f, ph, detail, unknown)
+        # How often a procedure is asked about tips near-equal evidence towards it
+        # (bench/fit_priors.py); capped at 100 like every score.
+        total = np.minimum((1 - BAG_WEIGHT) * best + BAG_WEIGHT * bag + self._prior * (best > 0), 100.0)
+        return _Scored(total, bag, f, ph, detail, unknown)
 
     def scores(self, text: str) -> np.ndarray:
         """Best score per procedure (aligned with ``self._code_ids``)."""
