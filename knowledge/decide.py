@@ -134,7 +134,11 @@ class DecisionModel:
         if not ranking.matches or ranking.evidence.score1 <= 0:
             return Decision.NONE, 0.0, 0.0
         p_answer, p_offer = self.probabilities(ranking.evidence, hearing)
-        if p_answer >= self.answer_p:
+        ev = ranking.evidence
+        # Two procedures with the same evidence: answering would pick one by the
+        # tie-break (hassil's rule: equal intents are "unmatched", not guessed).
+        tied = round(ev.score1, 1) == round(ev.score2, 1)
+        if p_answer >= self.answer_p and not tied:
             return Decision.ANSWER, p_answer, p_offer
         bar = self.offer_p if hearing is None or self.offer_p_spoken is None else self.offer_p_spoken
         if p_offer >= bar or self.plausible(ranking.evidence):

@@ -265,9 +265,11 @@ class Matcher:
         # Only procedures with a well-matching text get the bag bonus, so a question
         # that merely shares scattered words with a big bag cannot win on its own.
         bag = self._bag_scores(f) * (best > 0)
+        total = (1 - BAG_WEIGHT) * best + BAG_WEIGHT * bag
         # How often a procedure is asked about tips near-equal evidence towards it
-        # (bench/fit_priors.py); capped at 100 like every score.
-        total = np.minimum((1 - BAG_WEIGHT) * best + BAG_WEIGHT * bag + self._prior * (best > 0), 100.0)
+        # (bench/fit_priors.py), most in the uncertain middle and not at all at 100, so a
+        # score stays within 0–100 and a perfect match is never overtaken.
+        total = total + self._prior * (total > 0) * (100.0 - total) / 100.0
         return _Scored(total, bag, f, ph, detail, unknown)
 
     def scores(self, text: str) -> np.ndarray:
