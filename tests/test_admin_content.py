@@ -292,7 +292,7 @@ def test_cli_users(tmp_path):
     assert _cli("admin", "create-user", "hoa", "--role", "editor", "--password-stdin", data_dir=tmp_path,
                 stdin="mat-khau-dai\n").returncode == 1
     r = _cli("admin", "create-user", "ngan", "--role", "editor", "--password-stdin", data_dir=tmp_path, stdin="ngan\n")
-    assert r.returncode == 1 and r.stderr.startswith("Lỗi: mật khẩu cần ít nhất 8")
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: mật khẩu cần ít nhất 12")
     users = json.loads(_cli("admin", "list-users", "--json", data_dir=tmp_path).stdout)
     assert users == [{"name": "hoa", "role": "admin", "active": True, "last_login_at": None}]
     from argon2 import PasswordHasher
