@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.admin import draft as drafts, limits
+from kiosk.admin import draft as drafts, edits, limits
 from kiosk.admin.forms import (
     DOC_FORM_LABEL, clean_block, clean_line, clean_lines, fmt_number, parse_amount, parse_days, valid_code,
 )
@@ -88,8 +88,15 @@ def procedure_row(p: dict[str, Any]) -> list[str]:
     return out
 
 
+# The last column carries each row's fingerprint of the draft it was exported from, so a
+# re-import of an old sheet cannot silently undo edits made since (kiosk.admin.edits).
+REV = "rev"
+REV_HEADER = "Dấu phiên bản — đừng sửa [rev]"
+
+
 def export_rows(data: dict[str, Any]) -> list[list[str]]:
-    return [[header(k) for k in COLUMNS]] + [procedure_row(p) for p in data["procedures"]]
+    return [[header(k) for k in COLUMNS] + [REV_HEADER]] + [
+        procedure_row(p) + [edits.fingerprint(drafts._norm(p))] for p in data["procedures"]]
 
 
 def to_csv(data: dict[str, Any]) -> bytes:
@@ -233,7 +240,8 @@ def _documents(text: str, where: str, problems: list[str]) -> list[dict[str, Any
     return docs
 
 
-def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
+               revs: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The procedures of the sheet and the sheet row of each code; SheetError lists every problem."""
     problems: list[str] = []
     rows = [[_cell_text(c) for c in row] for row in rows]
@@ -250,7 +258,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
         key = m.group(1) if m else (h if h in COLUMNS else None)
         if key is None and h:
             problems.append(f"dòng 1, cột {c}: tiêu đề '{h[:60]}' không biết — giữ nguyên dòng tiêu đề khi xuất ra")
-        elif key is not None and key not in COLUMNS:
+        elif key is not None and key not in COLUMNS and key != REV:
             problems.append(f"dòng 1, cột {c}: trường '{key}' không biết")
             key = None
         if key is not None and key in keys:
@@ -274,6 +282,8 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
             problems.append(f"{where}: trùng mã với dòng {seen[code]}")
             continue
         seen[code] = r
+        if revs is not None and clean_line(cells.get(REV)):
+            revs[code] = clean_line(cells.get(REV))
         old = base.get(code) or {}
         detail_text = clean_line(cells.get("detail", "")).lower()
         detail = DETAIL_WORDS.get(detail_text) if detail_text else old.get("detail", "full")
@@ -291,7 +301,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
                 p["sources"] = clean_lines(cells["sources"])[:1]
             if "aliases" in cells:
                 p["aliases"] = clean_lines(cells["aliases"])
-            filled = [k for k in cells if k not in BRIEF_COLUMNS and k != "retired" and clean_line(cells[k])]
+            filled = [k for k in cells if k not in BRIEF_COLUMNS and k not in ("retired", REV) and clean_line(cells[k])]
             if filled:
                 problems.append(f"{where}: thủ tục chỉ có trong danh mục không có "
                                 f"{', '.join(drafts.FIELD_LABELS.get(k, k) for k in filled)} — đổi Mức chi tiết thành 'đầy đủ'")
@@ -354,7 +364,20 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> Impo
     draft = drafts.load(db)
     before = copy.deepcopy(draft.data)
     base = {p["code"]: p for p in draft.data["procedures"]}
-    procedures, row_of = parse_rows(rows, base)
+    revs: dict[str, str] = {}
+    procedures, row_of = parse_rows(rows, base, revs)
+    stale = []
+    for p in procedures:
+        q = base.get(p["code"])
+        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts._norm(q)):
+            continue
+        if drafts._norm(p) != drafts._norm(q):  # the row would overwrite a newer edit
+            by, at = edits.last_change(db, p["code"])
+            stale.append(f"dòng {row_of[p['code']]} ({p['code']}): đã có người sửa thủ tục này sau khi bảng tính được tải về"
+                         + (f" ({by}, {at[:16].replace('T', ' ')} UTC)" if by else "")
+                         + " — tải bảng tính mới, chép thay đổi của bạn vào đó rồi nhập lại")
+    if stale:
+        raise SheetError(stale)
     too_long = [f"dòng {row_of[p['code']]} ({p['code']}): {drafts.FIELD_LABELS.get(k, k)} {msg}"
                 for p in procedures for k, msg in limits.procedure_problems(p).items()]
     if too_long:
@@ -370,7 +393,9 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> Impo
         ])
     changes = drafts.diff(before, draft.data)
     if changes:
-        with db.atomic():
+        with edits.immediate(db):
+            if drafts.load(db).data != before:  # someone saved while the sheet was being validated
+                raise SheetError(["bản nháp vừa được người khác sửa trong lúc kiểm tra bảng tính — nhập lại tệp"])
             drafts.save(db, draft, user)
             drafts.audit(db, user, "import", filename[:200], {"rows": len(procedures), "changes": [c.to_json() for c in changes]}, ip)
     return ImportResult(len(procedures), changes)
