@@ -159,3 +159,26 @@ def notices_problems(notices: list[dict[str, Any]]) -> list[str]:
             if len(v) > limit:
                 out.append(f"Thông báo {i}: {'tiêu đề' if k == 'title' else 'nội dung'} {_too_long(len(v), limit)}")
     return out
+
+
+_CELL_REF = __import__("re").compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})[0-9]+"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_xlsx_columns(raw: bytes, part: str, columns: int = MAX_COLUMNS) -> None:
+    """A cell past the last allowed column anywhere in the sheet (openpyxl, told to stop at the
+    limit, would silently drop it). Run after check_xlsx_zip, so the part is of bounded size."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        try:
+            xml = zf.read(part.lstrip("/"))
+        except KeyError:
+            return
+    for m in _CELL_REF.finditer(xml):
+        if len(m.group(1)) > 1 and _column_number(m.group(1)) > columns:
+            raise TooBig(f"{TOO_BIG}: có dữ liệu ở cột {m.group(1).decode()} (tối đa {columns} cột).")

@@ -172,6 +172,7 @@ def read_xlsx(raw: bytes) -> list[list[Any]]:
     problems: list[str] = []
     try:
         ws = wb.worksheets[0]
+        limits.check_xlsx_columns(raw, getattr(ws, "_worksheet_path", "xl/worksheets/sheet1.xml"))
         # The <dimension> a file claims (A1:XFD1048576) would make openpyxl pad every row
         # to it; read only as far as the limits, and look one row/column past them.
         ws.reset_dimensions()
