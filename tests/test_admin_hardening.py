@@ -89,8 +89,12 @@ def test_a_shared_strings_bomb_is_refused_from_the_zip_directory(client, data_di
 
     monkeypatch.setattr(openpyxl, "load_workbook", never)
     t = time.monotonic()
-    r = _import(client, token, "bom.xlsx", bomb)
-    assert time.monotonic() - t < 2
+    with pytest.raises(sheets.SheetError) as e:
+        sheets.read_xlsx(bomb)
+    assert time.monotonic() - t < 0.5 and "sharedStrings" in e.value.problems[0]
+    monkeypatch.undo()
+    r = _import(client, token, "bom.xlsx", bomb)  # the same through the page (the import's child process)
+    assert time.monotonic() - t < 10
     assert r.status_code == 400 and "quá lớn" in r.text and "sharedStrings" in r.text, r.text[-2000:]
     assert "Traceback" not in r.text and _draft_count(data_dir) == 0
 
@@ -475,3 +479,100 @@ def test_an_edit_saved_during_a_publish_is_not_lost(client, data_dir, monkeypatc
     assert r.status_code == 400 and "vừa được sửa trong lúc kiểm tra" in r.text
     assert current_version(db_of(data_dir)) == version
     assert drafts.load(db_of(data_dir)).procedure(CODE)["where"] == "Sửa trong lúc đăng"
+
+
+# ---- 3. heavy work off the event loop ------------------------------------------------------------
+def _brief_sheet(n: int, category: str) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["Mã thủ tục [code]", "Mức chi tiết [detail]", "Tên thủ tục [title]", "Lĩnh vực [category]",
+                "Cơ quan giải quyết [handled_by]"])
+    for i in range(n):
+        w.writerow([f"local.thu-{i}", "danh mục", f"Thủ tục thử số {i}", category, "UBND cấp xã"])
+    return out.getvalue().encode("utf-8-sig")
+
+
+@pytest.mark.slow
+def test_other_staff_keep_working_during_a_4999_row_import(admin_template, tmp_path):
+    """Was: one 4,999-row CSV froze every user for 27 s. Now: pages answer in < 1 s meanwhile,
+    and a second import is told to wait."""
+    import socket
+
+    import requests
+    import uvicorn
+
+    class Http(requests.Session):
+        """requests with a base URL and no redirects, like the test client."""
+
+        def __init__(self, base: str, timeout: float):
+            super().__init__()
+            self.base, self.timeout = base, timeout
+
+        def request(self, method, url, *args, **kw):
+            kw.setdefault("allow_redirects", False)
+            kw.setdefault("timeout", self.timeout)
+            return super().request(method, self.base + url, *args, **kw)
+
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(admin_template / "kiosk.db", data / "kiosk.db")
+    app = create_app(settings_for(data))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    category = read_content(db_of(data)).categories[0].code
+    sheet = _brief_sheet(4999, category)
+    try:
+        with Http(base, 120) as a, Http(base, 30) as b:
+            token_a = signed_in(a)
+            token_b = signed_in(b, EDITOR)
+            done: dict[str, object] = {}
+            baseline = []
+            for _ in range(8):  # the same page with nothing else running, on this machine now
+                t = time.monotonic()
+                assert b.get("/procedures", params={"q": "khai sinh"}).status_code == 200
+                baseline.append(time.monotonic() - t)
+
+            def big_import():
+                t = time.monotonic()
+                done["r"] = a.post("/sheet/import", data={"csrf": token_a},
+                                   files={"file": ("lon.csv", sheet, "text/csv")})
+                done["s"] = time.monotonic() - t
+
+            worker = threading.Thread(target=big_import)
+            worker.start()
+            while app.state.jobs.running is None and worker.is_alive():
+                time.sleep(0.01)
+            assert app.state.jobs.running == ("import", ADMIN[0])
+            second = b.post("/sheet/import", data={"csrf": token_b},
+                            files={"file": ("khac.csv", _brief_sheet(3, category), "text/csv")})
+            assert second.status_code == 409 and "đang nhập bảng tính" in second.text and ADMIN[0] in second.text
+            latencies = []
+            while worker.is_alive():
+                t = time.monotonic()
+                r = b.get("/procedures", params={"q": "khai sinh"})
+                latencies.append(time.monotonic() - t)
+                assert r.status_code == 200
+                time.sleep(0.05)
+            worker.join()
+            assert done["r"].status_code == 303, done["r"].text[-1500:]
+            import statistics
+
+            during, idle = statistics.median(latencies), statistics.median(baseline)
+            print(f"\nimport {done['s']:.1f} s; other user's /procedures during it: median {during * 1000:.0f} ms, "
+                  f"max {max(latencies) * 1000:.0f} ms (n={len(latencies)}); idle median {idle * 1000:.0f} ms")
+            # < 1 s on an otherwise idle 2-core PC; on a shared, loaded test machine the page may be
+            # slow already, so it must at least not be held up by the import (was: frozen for 27 s).
+            assert len(latencies) >= 3 and (during < 1.0 or during < 2.5 * idle), (done["s"], idle, latencies)
+            assert len(drafts.load(db_of(data)).data["procedures"]) >= 4999
+    finally:
+        server.should_exit = True
+        thread.join(10)

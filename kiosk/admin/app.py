@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kiosk.admin import charts, draft as drafts, edits, forms, limits, reports, sheets
+from kiosk.admin import charts, draft as drafts, edits, forms, jobs, limits, reports, sheets
 from kiosk.admin.accounts import ROLE_LABEL, Accounts, Role, Session, audit, audit_rows, csrf_ok
 from kiosk.admin.errors import AdminError, AuthError, RateLimited
 from kiosk.admin.schema import open_admin_db
@@ -775,14 +775,14 @@ async def sheet_import(ctx: Ctx) -> Response:
 
     def run() -> sheets.ImportResult:
         with ctx.request.app.state.jobs.hold("import", ctx.user):
-            return sheets.import_sheet(ctx.db, raw, upload.filename, ctx.user, ctx.ip)
+            return jobs.import_sheet(ctx.request.app.state.settings.db_path, raw, upload.filename, ctx.user, ctx.ip)
 
     try:
-        # Parsing and validating a 5,000-row sheet takes seconds: never on the event loop.
+        # Parsing and validating a 5,000-row sheet takes seconds: in a child process (kiosk.admin.jobs),
+        # awaited from a worker thread, never on the event loop.
         result = await run_in_threadpool(run)
     except edits.Busy as exc:
-        return render(ctx, "sheet.html", status=409, problems=[_first(exc)],
-                      columns=[sheets.header(k) for k in sheets.COLUMNS])
+        raise HTTPException(409, _first(exc) + ". Chưa nhập gì.") from None
     except sheets.SheetError as exc:
         audit(ctx.db, ctx.user, "import-rejected", upload.filename[:200], {"problems": len(exc.problems)}, ctx.ip)
         return render(ctx, "sheet.html", status=400, problems=exc.problems[:300], more=max(0, len(exc.problems) - 300),
