@@ -576,8 +576,15 @@ def procedure_preview(ctx: Ctx) -> Response:
     office = content_from_dict(draft.data).office
     answer = compose_answer(proc, office)
     checklist, image = _checklist(proc, office)
+    try:  # exactly what the slip's QR code will hold
+        from printing.checklist import portal_url
+        from printing.urls import url_problem
+
+        qr_url, problem = portal_url(proc), (url_problem(p["online_url"]) if p.get("online_url") else None)
+    except ImportError:
+        qr_url, problem = None, None
     return render(ctx, "procedure_preview.html", p=p, answer=answer, checklist=checklist, image=image,
-                  problems=drafts.validate_procedure(draft.data, code))
+                  problems=drafts.validate_procedure(draft.data, code), qr_url=qr_url, url_problem=problem)
 
 
 @page()

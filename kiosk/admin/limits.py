@@ -110,6 +110,12 @@ def _too_long(n: int, limit: int) -> str:
     return f"quá dài: {_fmt(n)} ký tự, tối đa {_fmt(limit)}"
 
 
+def _url_problem(url: str) -> str | None:
+    from printing.urls import url_problem  # the slip's own rule, so the admin and the printer agree
+
+    return url_problem(url)
+
+
 def procedure_problems(p: dict[str, Any]) -> dict[str, str]:
     """Field → message for every field of a procedure dict over its limit (empty when all fit)."""
     out: dict[str, str] = {}
@@ -118,6 +124,8 @@ def procedure_problems(p: dict[str, Any]) -> dict[str, str]:
             limit = FIELD_MAX.get(key, LINE)
             if len(value) > limit:
                 out[key] = _too_long(len(value), limit)
+            elif key == "online_url" and value.strip() and (problem := _url_problem(value)):
+                out[key] = problem  # it becomes the QR code on the slip
         elif isinstance(value, (list, tuple)) and key in LIST_MAX:
             if len(value) > LIST_MAX[key]:
                 out[key] = f"quá nhiều dòng: {len(value)}, tối đa {LIST_MAX[key]}"
