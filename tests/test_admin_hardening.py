@@ -576,3 +576,28 @@ def test_other_staff_keep_working_during_a_4999_row_import(admin_template, tmp_p
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_behind_a_trusted_proxy_the_limiter_sees_the_real_address(data_dir):
+    from kiosk.admin.app import AdminSettings
+
+    settings = AdminSettings(db_path=data_dir / "kiosk.db", content_dir=CONTENT, trusted_proxies=("10.20.0.1",))
+    app = create_app(settings, hasher=PasswordHasher(**CHEAP))
+    with TestClient(app, follow_redirects=False, client=("10.20.0.1", 1)) as proxy:
+        for _ in range(PAIR_FREE):
+            page = proxy.get("/login")
+            r = proxy.post("/login", headers={"x-forwarded-for": "192.168.1.50"},
+                           data={"csrf": csrf_of(page.text), "name": ADMIN[0], "password": "sai", "next": "/"})
+            assert r.status_code == 401
+        page = proxy.get("/login")
+        r = proxy.post("/login", headers={"x-forwarded-for": "192.168.1.60"},  # a colleague behind the same proxy
+                       data={"csrf": csrf_of(page.text), "name": ADMIN[0], "password": ADMIN[1], "next": "/"})
+        assert r.status_code == 303
+    ips = {r["ip"] for r in db_of(data_dir).query("SELECT ip FROM admin_login_attempts")}
+    assert ips == {"192.168.1.50", "192.168.1.60"}
+    # an untrusted peer cannot choose its address with the header
+    with TestClient(app, follow_redirects=False, client=("10.30.0.1", 1)) as other:
+        page = other.get("/login")
+        other.post("/login", headers={"x-forwarded-for": "1.2.3.4"},
+                   data={"csrf": csrf_of(page.text), "name": "ai-do", "password": "sai", "next": "/"})
+    assert "1.2.3.4" not in {r["ip"] for r in db_of(data_dir).query("SELECT ip FROM admin_login_attempts")}

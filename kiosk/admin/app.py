@@ -12,6 +12,7 @@ import inspect
 import io
 import json
 import logging
+import os
 import secrets
 import sqlite3
 from http import HTTPStatus
@@ -83,6 +84,25 @@ class AdminSettings:
     """Mark cookies Secure (only when the admin is served over HTTPS, e.g. behind a TLS proxy)."""
     answer_threshold: float | None = None
     clarify_threshold: float | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of a reverse proxy in front of the admin; only from these is X-Forwarded-For believed
+    (else every login would seem to come from the proxy, and the limiter would block everyone at once).
+    Also read from KIOSK_ADMIN_TRUSTED_PROXIES (comma-separated)."""
+
+
+def client_ip(request: Request) -> str:
+    """The staff member's address: the proxy's X-Forwarded-For entry when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else "?"
+    settings: AdminSettings = request.app.state.settings
+    trusted = settings.trusted_proxies or tuple(
+        x.strip() for x in os.environ.get("KIOSK_ADMIN_TRUSTED_PROXIES", "").split(",") if x.strip())
+    if peer in trusted:
+        forwarded = [x.strip() for x in request.headers.get("x-forwarded-for", "").split(",") if x.strip()]
+        # The right-most address not itself a trusted proxy is the one the proxy saw.
+        for addr in reversed(forwarded):
+            if addr not in trusted:
+                return addr[:64]
+    return peer
 
 
 @dataclass
@@ -101,7 +121,7 @@ class Ctx:
 
     @property
     def ip(self) -> str:
-        return self.request.client.host if self.request.client else "?"
+        return client_ip(self.request)
 
 
 # ---- plumbing ---------------------------------------------------------------------------------
@@ -287,7 +307,7 @@ async def login_submit(request: Request) -> Response:
     if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         raise HTTPException(403, "Biểu mẫu đăng nhập đã hết hạn — tải lại trang rồi thử lại.")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
-    ip = request.client.host if request.client else "?"
+    ip = client_ip(request)
     db = _connect(settings.db_path)
     try:
         accounts = Accounts(db, request.app.state.hasher)
