@@ -601,3 +601,17 @@ def test_behind_a_trusted_proxy_the_limiter_sees_the_real_address(data_dir):
         other.post("/login", headers={"x-forwarded-for": "1.2.3.4"},
                    data={"csrf": csrf_of(page.text), "name": "ai-do", "password": "sai", "next": "/"})
     assert "1.2.3.4" not in {r["ip"] for r in db_of(data_dir).query("SELECT ip FROM admin_login_attempts")}
+
+
+def test_changing_ones_own_password_checks_the_current_one_through_the_limiter(client, data_dir):
+    token = signed_in(client, EDITOR)
+    r = client.post("/account", data={"csrf": token, "current": EDITOR[1], "password": "12345678",
+                                      "password2": "12345678"})
+    assert r.status_code == 400 and "ít nhất 12" in r.text
+    r = client.post("/account", data={"csrf": token, "current": "sai-roi", "password": "ca phe sua da sang thu hai",
+                                      "password2": "ca phe sua da sang thu hai"})
+    assert r.status_code == 400 and "Sai tên đăng nhập hoặc mật khẩu" in r.text
+    r = client.post("/account", data={"csrf": token, "current": EDITOR[1], "password": "ca phe sua da sang thu hai",
+                                      "password2": "ca phe sua da sang thu hai"})
+    assert r.status_code == 303
+    assert login(client, EDITOR[0], "ca phe sua da sang thu hai").status_code == 303

@@ -243,31 +243,38 @@ class Accounts:
         records: exactly the allowed number get through to the password check.
         """
         with _LIMITER_LOCK:
-            self.db.execute("BEGIN IMMEDIATE")
+            conn = self.db.conn
+            own = not conn.in_transaction  # inside a caller's transaction: join it, do not commit it
+            if own:
+                conn.execute("BEGIN IMMEDIATE")
             try:
                 left, why = self.wait_needed(name, ip)
                 if left > dt.timedelta(0):
-                    self.db.execute("COMMIT")
                     minutes = max(1, -(-int(left.total_seconds()) // 60))
                     if why == "account":
                         raise RateLimited(f"tài khoản tạm khóa vì bị thử sai mật khẩu nhiều lần từ nhiều nơi — nhờ quản trị "
                                           f"mở khóa (trang Tài khoản) hoặc chờ {minutes} phút / account locked")
                     raise RateLimited(f"đăng nhập sai quá nhiều lần — chờ {minutes} phút rồi thử lại / too many failed logins")
                 was_locked = self.locked(name)
-                cur = self.db.execute("INSERT INTO admin_login_attempts (at, ip, name, ok) VALUES (?, ?, ?, 0)",
-                                      [stamp(), ip, name])
+                cur = conn.execute("INSERT INTO admin_login_attempts (at, ip, name, ok) VALUES (?, ?, ?, 0)",
+                                   [stamp(), ip, name])
                 attempt = cur.lastrowid
                 if not was_locked and self.locked(name):
                     log.warning("admin: account %r locked: %d failed logins in %d min from several addresses (last %s); "
                                 "an admin can clear it on /users", name, MAX_FAILS_PER_USER, WINDOW.seconds // 60, ip)
                     audit(self.db, name, "account-locked", name, {"failures": MAX_FAILS_PER_USER}, ip)
-                self.db.execute("DELETE FROM admin_login_attempts WHERE (ok = 0 AND at < ?) OR at < ?",
-                                [stamp(now() - PAIR_MEMORY), stamp(now() - KNOWN_FOR)])
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.conn.in_transaction:
-                    self.db.execute("ROLLBACK")
+                conn.execute("DELETE FROM admin_login_attempts WHERE (ok = 0 AND at < ?) OR at < ?",
+                             [stamp(now() - PAIR_MEMORY), stamp(now() - KNOWN_FOR)])
+            except RateLimited:
+                if own and conn.in_transaction:
+                    conn.execute("COMMIT")  # nothing was written; end the transaction
                 raise
+            except BaseException:
+                if own and conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
         return attempt
 
     def authenticate(self, name: str, password: str, ip: str) -> User:

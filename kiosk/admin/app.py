@@ -860,17 +860,18 @@ def unanswered_alias(ctx: Ctx) -> Response:
     days = _days(ctx)
     if not code:
         raise HTTPException(400, "Chưa chọn thủ tục — quay lại và chọn đúng thủ tục cho câu hỏi.")
-    draft = drafts.load(ctx.db)
-    p = _find(draft, code)
-    if not text:
-        raise HTTPException(400, "Câu hỏi trống.")
-    if p.get("detail") != "full":
-        raise HTTPException(400, "Chỉ thêm cách hỏi cho thủ tục viết đầy đủ.")
-    if fold(text) in {fold(a) for a in p.get("aliases", [])}:
-        return redirect(f"/unanswered?days={days}", "aliasdup")
-    drafts.put_procedure(draft, {**p, "aliases": [*p.get("aliases", []), text]})
-    drafts.save(ctx.db, draft, ctx.user)
-    audit(ctx.db, ctx.user, "alias", code, {"alias": text}, ctx.ip)
+    with edits.immediate(ctx.db):  # adds to whatever the draft holds now; nobody's edit is overwritten
+        draft = drafts.load(ctx.db)
+        p = _find(draft, code)
+        if not text:
+            raise HTTPException(400, "Câu hỏi trống.")
+        if p.get("detail") != "full":
+            raise HTTPException(400, "Chỉ thêm cách hỏi cho thủ tục viết đầy đủ.")
+        if fold(text) in {fold(a) for a in p.get("aliases", [])}:
+            return redirect(f"/unanswered?days={days}", "aliasdup")
+        drafts.put_procedure(draft, {**p, "aliases": [*p.get("aliases", []), text]})
+        drafts.save(ctx.db, draft, ctx.user)
+        audit(ctx.db, ctx.user, "alias", code, {"alias": text}, ctx.ip)
     return redirect(f"/unanswered?days={days}", "alias")
 
 
