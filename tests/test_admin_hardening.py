@@ -453,7 +453,33 @@ def test_reimporting_an_older_export_does_not_revert_newer_edits(client, data_di
     assert drafts.load(db_of(data_dir)).procedure(CODE)["fee"] == "Miễn phí — sửa sau khi xuất bảng tính"
     # a fresh export imports cleanly
     r = _import(client, token, "moi.csv", client.get("/sheet/procedures.csv").content)
-    assert r.status_code == 303
+    assert r.status_code == 303 and r.headers["location"].endswith("ok=nochange")
+
+
+def test_an_applied_preview_is_checked_again_and_belongs_to_its_uploader(app, data_dir):
+    import re
+
+    with TestClient(app, follow_redirects=False) as a, TestClient(app, follow_redirects=False) as b:
+        token_a = signed_in(a)
+        token_b = signed_in(b, EDITOR)
+        rows = sheets.export_rows(drafts.load(db_of(data_dir)).data)
+        col = {h.split("[")[1].rstrip("]"): i for i, h in enumerate(rows[0])}
+        row = next(r for r in rows if r[0] == CODE)
+        row[col["fee"]] = "Miễn phí (từ bảng tính)"
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        r = _import(a, token_a, "sua.csv", out.getvalue().encode("utf-8"))
+        assert r.status_code == 200 and f"Sửa {CODE}" in r.text
+        pending = re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
+        # someone else cannot apply it
+        assert b.post("/sheet/import/apply", data={"csrf": token_b, "token": pending}).status_code == 400
+        # an edit saved between the preview and the apply is not overwritten
+        form = procedure_form(b, CODE)
+        form["fee"] = "Miễn phí (sửa trên biểu mẫu)"
+        assert b.post(f"/procedures/{CODE}", data=form).status_code == 303
+        r = a.post("/sheet/import/apply", data={"csrf": token_a, "token": pending})
+        assert r.status_code == 400 and "đã có người sửa thủ tục này" in r.text
+        assert drafts.load(db_of(data_dir)).procedure(CODE)["fee"] == "Miễn phí (sửa trên biểu mẫu)"
 
 
 def test_an_edit_saved_during_a_publish_is_not_lost(client, data_dir, monkeypatch):
@@ -563,7 +589,12 @@ def test_other_staff_keep_working_during_a_4999_row_import(admin_template, tmp_p
                 assert r.status_code == 200
                 time.sleep(0.05)
             worker.join()
-            assert done["r"].status_code == 303, done["r"].text[-1500:]
+            assert done["r"].status_code == 200 and "Chưa thay đổi gì" in done["r"].text, done["r"].text[-1500:]
+            import re as _re
+
+            applied = a.post("/sheet/import/apply", data={
+                "csrf": token_a, "token": _re.search(r'name="token" value="([0-9a-f]{32})"', done["r"].text).group(1)})
+            assert applied.status_code == 303 and applied.headers["location"].endswith("ok=imported")
             import statistics
 
             during, idle = statistics.median(latencies), statistics.median(baseline)

@@ -64,7 +64,7 @@ FLASH = {
     "published": "Đã đăng. Kiosk dùng nội dung mới trong ít giây, không cần khởi động lại.",
     "discarded": "Đã bỏ toàn bộ bản nháp.",
     "rolledback": "Đã khôi phục phiên bản cũ. Kiosk dùng lại nội dung đó trong ít giây.",
-    "imported": "Đã nhập bảng tính vào bản nháp. Xem lại các thay đổi rồi bấm «Đăng».",
+    "imported": "Đã áp dụng bảng tính vào bản nháp. Xem lại các thay đổi rồi bấm «Đăng».",
     "nochange": "Bảng tính không khác bản nháp — không có gì thay đổi.",
     "alias": "Đã thêm câu hỏi làm cách hỏi (trong bản nháp). Bấm «Đăng thay đổi» để kiosk dùng.",
     "aliasdup": "Thủ tục đã có cách hỏi này.",
@@ -794,15 +794,30 @@ def sheet_export(ctx: Ctx) -> Response:
 
 @page()
 async def sheet_import(ctx: Ctx) -> Response:
+    """Upload → every check and the list of changes (nothing saved yet) → the clerk applies it."""
     upload = ctx.form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."],
                       columns=[sheets.header(k) for k in sheets.COLUMNS])
     raw = await upload.read(sheets.MAX_BYTES + 1)
+    return await _run_import(ctx, raw, upload.filename, apply=False)
+
+
+@page()
+async def sheet_import_apply(ctx: Ctx) -> Response:
+    settings: AdminSettings = ctx.request.app.state.settings
+    pending = jobs.take_pending(settings.db_path, str(ctx.form.get("token") or ""), ctx.user)
+    if pending is None:
+        raise HTTPException(400, "Bảng tính chờ áp dụng đã hết hạn hoặc đã được áp dụng — tải lên lại.")
+    return await _run_import(ctx, pending[0], pending[1], apply=True)
+
+
+async def _run_import(ctx: Ctx, raw: bytes, filename: str, *, apply: bool) -> Response:
+    settings: AdminSettings = ctx.request.app.state.settings
 
     def run() -> sheets.ImportResult:
         with ctx.request.app.state.jobs.hold("import", ctx.user):
-            return jobs.import_sheet(ctx.request.app.state.settings.db_path, raw, upload.filename, ctx.user, ctx.ip)
+            return jobs.import_sheet(settings.db_path, raw, filename, ctx.user, ctx.ip, apply=apply)
 
     try:
         # Parsing and validating a 5,000-row sheet takes seconds: in a child process (kiosk.admin.jobs),
@@ -811,10 +826,16 @@ async def sheet_import(ctx: Ctx) -> Response:
     except edits.Busy as exc:
         raise HTTPException(409, _first(exc) + ". Chưa nhập gì.") from None
     except sheets.SheetError as exc:
-        audit(ctx.db, ctx.user, "import-rejected", upload.filename[:200], {"problems": len(exc.problems)}, ctx.ip)
+        audit(ctx.db, ctx.user, "import-rejected", filename[:200], {"problems": len(exc.problems)}, ctx.ip)
         return render(ctx, "sheet.html", status=400, problems=exc.problems[:300], more=max(0, len(exc.problems) - 300),
                       columns=[sheets.header(k) for k in sheets.COLUMNS])
-    return redirect("/publish", "imported" if result.changes else "nochange")
+    if not result.changes:
+        return redirect("/publish", "nochange")
+    if apply:
+        return redirect("/publish", "imported")
+    token = await run_in_threadpool(jobs.keep_pending, settings.db_path, raw, filename, ctx.user)
+    return render(ctx, "sheet_confirm.html", changes=result.changes, rows=result.rows, filename=filename[:200],
+                  token=token)
 
 
 # ---- reports ------------------------------------------------------------------------------------
@@ -1035,6 +1056,7 @@ ROUTES = [
     Route("/sheet", sheet_page, methods=["GET"]),
     Route("/sheet/procedures.{fmt}", sheet_export, methods=["GET"]),
     Route("/sheet/import", sheet_import, methods=["POST"]),
+    Route("/sheet/import/apply", sheet_import_apply, methods=["POST"]),
     Route("/unanswered", unanswered_page, methods=["GET"]),
     Route("/unanswered/alias", unanswered_alias, methods=["POST"]),
     Route("/usage", usage_page, methods=["GET"]),

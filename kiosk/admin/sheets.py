@@ -349,8 +349,10 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
     return out, seen
 
 
-def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> ImportResult:
-    """Apply a sheet to the draft if the whole result validates; otherwise change nothing."""
+def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "", *, apply: bool = True) -> ImportResult:
+    """Apply a sheet to the draft if the whole result validates; otherwise change nothing.
+
+    ``apply=False``: every check, and the changes it would make, without saving (the preview)."""
     try:
         limits.check_upload(raw)
     except limits.TooBig as exc:
@@ -393,7 +395,7 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> Impo
             for pr in result.problems
         ])
     changes = drafts.diff(before, draft.data)
-    if changes:
+    if changes and apply:
         with edits.immediate(db):
             if drafts.load(db).data != before:  # someone saved while the sheet was being validated
                 raise SheetError(["bản nháp vừa được người khác sửa trong lúc kiểm tra bảng tính — nhập lại tệp"])
