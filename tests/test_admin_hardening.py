@@ -646,3 +646,17 @@ def test_changing_ones_own_password_checks_the_current_one_through_the_limiter(c
                                       "password2": "ca phe sua da sang thu hai"})
     assert r.status_code == 303
     assert login(client, EDITOR[0], "ca phe sua da sang thu hai").status_code == 303
+
+
+def test_failed_logins_from_ever_new_addresses_are_capped_in_the_audit_log(data_dir, monkeypatch):
+    from kiosk.admin import accounts
+    from kiosk.admin.accounts import audit
+
+    monkeypatch.setattr(accounts, "ANON_ALL", 30)
+    db = db_of(data_dir)
+    for i in range(100):
+        audit(db, f"ai-{i}", "login-failed", "", None, f"2001:db8::{i:x}")
+    rows = list(db.query("SELECT action, ip, detail FROM admin_audit WHERE action LIKE 'login-%'"))
+    assert len([r for r in rows if r["action"] == "login-failed"]) == 30
+    flood = [r for r in rows if r["action"] == "login-flood"]
+    assert len(flood) == 1 and flood[0]["ip"] == "*" and json.loads(flood[0]["detail"])["more"] == 70

@@ -383,6 +383,7 @@ def csrf_ok(expected: str, given: str | None) -> bool:
 # are rate-limited per address and kept for less time than the record of staff changes.
 ANON_ACTIONS = ("login-failed", "login-throttled")
 ANON_PER_ADDRESS = 20  # rows per address per ANON_PERIOD; the rest are counted in one summary row
+ANON_ALL = 500  # rows from all addresses together per ANON_PERIOD (an attacker rotating addresses)
 ANON_PERIOD = dt.timedelta(minutes=10)
 ANON_KEEP = dt.timedelta(days=90)
 AUDIT_KEEP = dt.timedelta(days=3 * 365)  # staff changes: three years, then purged
@@ -396,9 +397,14 @@ def audit(db: sqlite_utils.Database, user: str, action: str, target: str = "", d
     """One row per change; ``detail`` is any JSON-able summary (fields changed, counts…)."""
     if action in ANON_ACTIONS:
         t = now()
-        recent = db.execute(f"SELECT count(*) FROM admin_audit WHERE ip = ? AND at >= ? AND action IN "
-                            f"({','.join('?' * len(ANON_ACTIONS))})", [ip, stamp(t - ANON_PERIOD), *ANON_ACTIONS]).fetchone()[0]
-        if recent >= ANON_PER_ADDRESS:
+        marks = ",".join("?" * len(ANON_ACTIONS))
+        recent = db.execute(f"SELECT count(*) FROM admin_audit WHERE ip = ? AND at >= ? AND action IN ({marks})",
+                            [ip, stamp(t - ANON_PERIOD), *ANON_ACTIONS]).fetchone()[0]
+        everyone = db.execute(f"SELECT count(*) FROM admin_audit WHERE at >= ? AND action IN ({marks})",
+                              [stamp(t - ANON_PERIOD), *ANON_ACTIONS]).fetchone()[0]
+        if everyone >= ANON_ALL:
+            ip = "*"  # counted together, whatever the address
+        if recent >= ANON_PER_ADDRESS or everyone >= ANON_ALL:
             # One summary row per address and period counts what was not written one by one.
             row = db.execute("SELECT id, detail FROM admin_audit WHERE ip = ? AND action = 'login-flood' AND at >= ? "
                              "ORDER BY id DESC LIMIT 1", [ip, stamp(t - ANON_PERIOD)]).fetchone()
