@@ -68,31 +68,55 @@ class _Collector:
 # libyaml when present: validating a few hundred files must stay quick for the admin.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Bounds on what one content file may make the loader do (the largest shipped file is
+# 6.7 kB, none uses an alias): an alias bomb ("billion laughs") or a file of megabytes
+# is refused with one message instead of running for minutes.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_ALIASES = 20
+MAX_DEPTH = 40
+MAX_CSV_BYTES = 8 * 1024 * 1024
+MAX_CSV_ROWS = 20_000
+
+
+class ContentTooBig(yaml.YAMLError):
+    """A file over the loader's bounds; the message is the clerk's."""
+
 
 class _Located:
     """A parsed YAML document plus the line of every key path (1-based)."""
 
     def __init__(self, text: str):
         self.lines: dict[tuple, int] = {}
+        self._seen: set[int] = set()
+        self._aliases = 0
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                # Walked before construction: each node once, aliases counted, not expanded.
+                self._walk(node, (), 0)
             self.data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
-        if node is not None:
-            self._walk(node, ())
 
-    def _walk(self, node: yaml.Node, path: tuple) -> None:
+    def _walk(self, node: yaml.Node, path: tuple, depth: int) -> None:
+        if id(node) in self._seen:  # an alias: the same node object again
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise ContentTooBig(f"quá nhiều tham chiếu YAML (&/*), tối đa {MAX_ALIASES} / too many YAML aliases")
+            return
+        if depth > MAX_DEPTH:
+            raise ContentTooBig(f"YAML lồng quá sâu (tối đa {MAX_DEPTH} cấp) / YAML nested too deep")
+        self._seen.add(id(node))
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
-                k = path + (key.value,)
-                self._walk(value, k)
+                k = path + (getattr(key, "value", None) if isinstance(key, yaml.ScalarNode) else id(key),)
+                self._walk(value, k, depth + 1)
                 self.lines[k] = key.start_mark.line + 1  # a field is reported at its key
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                self._walk(item, path + (i,))
+                self._walk(item, path + (i,), depth + 1)
 
     def line(self, *path: Any) -> int | None:
         while path and path not in self.lines:
@@ -102,6 +126,9 @@ class _Located:
 
 def _read_yaml(path: Path, root: Path, col: _Collector) -> _Located | None:
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    if path.stat().st_size > MAX_FILE_BYTES:
+        col.add(rel, None, "", f"tệp quá lớn (tối đa {MAX_FILE_BYTES // 1024} kB) / file too large")
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -109,6 +136,9 @@ def _read_yaml(path: Path, root: Path, col: _Collector) -> _Located | None:
         return None
     try:
         return _Located(text)
+    except ContentTooBig as exc:
+        col.add(rel, None, "", str(exc))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -440,8 +470,19 @@ def parse_catalogue(text: str, rel: str, categories: set[str], col: _Collector) 
         col.add(rel, 1, "", f"dòng tiêu đề phải là {','.join(CATALOGUE_COLUMNS)} / bad header")
         return out
     seen: dict[str, int] = {}
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over csv's 131,072-character limit, a NUL byte
+            col.add(rel, reader.line_num, "", "ô quá dài hoặc có ký tự lạ / cell too long or has a NUL byte")
+            return out
         line = reader.line_num
+        if line > MAX_CSV_ROWS:
+            col.add(rel, line, "", f"quá {MAX_CSV_ROWS} dòng / too many rows")
+            return out
         code = nfc(row.get("code") or "")
         title = nfc(row.get("title") or "")
         category = nfc(row.get("category") or "")
@@ -537,7 +578,9 @@ def load_source(content_dir: str | Path) -> Content:
         origin[p.code] = rel
 
     cat_file = root / "catalogue.csv"
-    if cat_file.is_file():
+    if cat_file.is_file() and cat_file.stat().st_size > MAX_CSV_BYTES:
+        col.add("catalogue.csv", None, "", f"tệp quá lớn (tối đa {MAX_CSV_BYTES // 1024 // 1024} MB) / file too large")
+    elif cat_file.is_file():
         try:
             text = cat_file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:

@@ -5,6 +5,7 @@ so every renderer (receipt image, PDF, text, speech) says exactly the same thing
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from knowledge.model import Detail, DocForm, Document, Office, Procedure
 
+log = logging.getLogger(__name__)
 PORTAL_URL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
 NATIONAL_CODE_RE = re.compile(r"^\d\.\d{6}$")
 
@@ -131,7 +133,13 @@ class Checklist:
 def portal_url(procedure: Procedure) -> str | None:
     """The QR target: the procedure's own URL, else the national portal page for its code."""
     if procedure.online_url:
-        return procedure.online_url.strip()
+        from printing.urls import safe_url
+
+        url = safe_url(procedure.online_url)
+        if url:
+            return url
+        # Not https on a government domain: never encode it; the national page is a safe fallback.
+        log.warning("online_url of %s is not an allowed address; the slip shows the national portal", procedure.code)
     if NATIONAL_CODE_RE.match(procedure.code):
         return PORTAL_URL.format(code=procedure.code)
     return None

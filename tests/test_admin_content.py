@@ -3,6 +3,7 @@ roll back; spreadsheets all or nothing; unanswered questions → alias; usage; t
 from __future__ import annotations
 
 import io
+import re
 import json
 import os
 import subprocess
@@ -164,8 +165,16 @@ def test_spreadsheet_round_trip_and_bulk_edit(client, data_dir, fmt):
     row = next(r for r in rows if r[i_code] == CODE)
     row[i_fee] = "15.000"
     r = client.post("/sheet/import", data={"csrf": token}, files={"file": (f"b.{fmt}", _write(rows, fmt))})
+    # first what it would change, nothing saved yet…
+    assert r.status_code == 200 and "Chưa thay đổi gì" in r.text and f"Sửa {CODE}" in r.text
+    assert db_of(data_dir)["admin_draft"].count == 0
+    m = re.search(r'name="token" value="([0-9a-f]{32})"', r.text)
+    # …then applied by the clerk
+    r = client.post("/sheet/import/apply", data={"csrf": token, "token": m.group(1)})
     assert r.status_code == 303 and r.headers["location"].endswith("ok=imported")
     assert _draft(data_dir)[CODE]["fee_amount"] == 15000
+    r = client.post("/sheet/import/apply", data={"csrf": token, "token": m.group(1)})  # only once
+    assert r.status_code == 400 and "hết hạn hoặc đã được áp dụng" in r.text
 
 
 def _write(rows, fmt) -> bytes:
@@ -292,7 +301,7 @@ def test_cli_users(tmp_path):
     assert _cli("admin", "create-user", "hoa", "--role", "editor", "--password-stdin", data_dir=tmp_path,
                 stdin="mat-khau-dai\n").returncode == 1
     r = _cli("admin", "create-user", "ngan", "--role", "editor", "--password-stdin", data_dir=tmp_path, stdin="ngan\n")
-    assert r.returncode == 1 and r.stderr.startswith("Lỗi: mật khẩu cần ít nhất 8")
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: mật khẩu cần ít nhất 12")
     users = json.loads(_cli("admin", "list-users", "--json", data_dir=tmp_path).stdout)
     assert users == [{"name": "hoa", "role": "admin", "active": True, "last_login_at": None}]
     from argon2 import PasswordHasher

@@ -7,9 +7,13 @@ import hmac
 import json
 import re
 import secrets
+import logging
+import threading
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 
 import sqlite_utils
 from argon2 import PasswordHasher
@@ -17,14 +21,41 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.admin.errors import AdminError, AuthError, RateLimited
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
+log = logging.getLogger(__name__)
 
-# Login throttling: failures counted over a sliding window.
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
+MIN_PASSWORD = 12  # ASVS 4.0 L1 V2.1.1
+MAX_PASSWORD = 1024
+MIN_DISTINCT = 4  # "aaaaaaaaaaaa" or "121212121212" is as good as no password
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+
+# Login throttling (checked attempts only; an attempt refused by the limiter is not counted,
+# so a throttled attacker cannot extend anyone's wait).
+# Per account + address: 5 free failures, then each next try waits 30 s, 1, 2, 4… min, at most
+# 15 min — only the pair that keeps failing waits longer; the same account from its own
+# office PC is not affected.
+PAIR_FREE = 5
+PAIR_FIRST_WAIT = dt.timedelta(seconds=30)
+PAIR_MAX_WAIT = dt.timedelta(minutes=15)
+PAIR_MEMORY = dt.timedelta(hours=24)  # failures older than this are forgotten
+# Per account from all addresses (a spread-out guessing attack): the account locks, loudly,
+# for every address that has not signed in to it successfully before (KNOWN_FOR); an admin
+# clears the lock on /users or with `kiosk admin set-password`.
 WINDOW = dt.timedelta(minutes=15)
-MAX_FAILS_PER_USER = 5
-MAX_FAILS_PER_IP = 20
+MAX_FAILS_PER_USER = 20
+KNOWN_FOR = dt.timedelta(days=30)
+# Per address for all names (name spraying through one NAT): the address waits until its
+# failures age out of the window, except for accounts that signed in from it before.
+MAX_FAILS_PER_IP = 30
+# Argon2id with the RFC 9106 defaults takes 64 MiB per hash: at most this many at once
+# (2 cores on the kiosk PC); a login that cannot get a slot in HASH_WAIT is told to retry.
+MAX_HASHING = 2
+HASH_WAIT = 10.0  # seconds
+
+# One lock for check-and-record in this process (SQLite's BEGIN IMMEDIATE covers other processes)
+# and one bound on concurrent hashing.
+_LIMITER_LOCK = threading.Lock()
+_HASHING = threading.BoundedSemaphore(MAX_HASHING)
 
 SESSION_IDLE = dt.timedelta(hours=8)  # one working day
 SESSION_MAX = dt.timedelta(hours=12)
@@ -85,12 +116,20 @@ class Accounts:
         return name
 
     def check_password(self, name: str, password: str) -> None:
+        if not password.strip():
+            raise AdminError("mật khẩu không được để trống hay chỉ có dấu cách / blank password")
         if len(password) < MIN_PASSWORD:
-            raise AdminError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / password too short")
+            raise AdminError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / password shorter than {MIN_PASSWORD}")
         if len(password) > MAX_PASSWORD:
             raise AdminError("mật khẩu quá dài / password too long")
-        if password.strip().lower() == name:
+        if len(set(password)) < MIN_DISTINCT:
+            raise AdminError("mật khẩu lặp lại quá ít ký tự khác nhau / too few distinct characters")
+        folded = _fold_password(password)
+        if password.strip().lower() == name or folded == _fold_password(name):
             raise AdminError("mật khẩu không được trùng tên đăng nhập / password equals the user name")
+        if folded in common_passwords():
+            raise AdminError("mật khẩu này quá phổ biến, dễ bị đoán — chọn một câu dài hơn, riêng của bạn / "
+                             "password is on the common-password list")
 
     def _row_user(self, r: dict) -> User:
         return User(r["id"], r["name"], Role(r["role"]), bool(r["active"]), r.get("last_login_at"))
@@ -120,6 +159,7 @@ class Accounts:
         self.check_password(name, password)
         self.db["admin_users"].update(user.id, {"password_hash": self.hasher.hash(password), "password_changed_at": stamp()})
         self.end_sessions(user.id)  # a reset password signs the account out everywhere
+        self.clear_failures(user.name)  # and is how the only admin unlocks a locked account (CLI)
 
     def set_role(self, name: str, role: Role | str) -> None:
         user = self._require(name)
@@ -148,48 +188,134 @@ class Accounts:
         return user
 
     # ---- login and its throttling -------------------------------------------------------
-    def _failures(self, column: str, value: str) -> int:
-        since = stamp(now() - WINDOW)
-        return self.db.execute(
-            f"SELECT count(*) FROM admin_login_attempts WHERE {column} = ? AND ok = 0 AND at >= ?", [value, since]
-        ).fetchone()[0]
+    def _count(self, sql: str, args: list) -> int:
+        return self.db.execute(sql, args).fetchone()[0]
+
+    def _known(self, name: str, ip: str) -> bool:
+        """This account signed in successfully from this address recently (its own office PC)."""
+        return self._count("SELECT count(*) FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 1 AND at >= ?",
+                           [name, ip, stamp(now() - KNOWN_FOR)]) > 0
+
+    def wait_needed(self, name: str, ip: str) -> tuple[dt.timedelta, str]:
+        """How long this name+address must still wait before a password is checked (zero: go), and why."""
+        t = now()
+        since = self.db.execute(
+            "SELECT max(at) FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 1", [name, ip]).fetchone()[0]
+        floor = max(since or "", stamp(t - PAIR_MEMORY))
+        fails = list(self.db.query("SELECT at FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 0 AND at > ? "
+                                   "ORDER BY at", [name, ip, floor]))
+        if len(fails) >= PAIR_FREE:
+            wait = min(PAIR_FIRST_WAIT * 2 ** (len(fails) - PAIR_FREE), PAIR_MAX_WAIT)
+            left = dt.datetime.fromisoformat(fails[-1]["at"]) + wait - t
+            if left > dt.timedelta(0):
+                return left, "pair"
+        if self._known(name, ip):
+            return dt.timedelta(0), ""
+        window = stamp(t - WINDOW)
+        if self.locked(name):
+            return WINDOW, "account"
+        if self._count("SELECT count(*) FROM admin_login_attempts WHERE ip = ? AND ok = 0 AND at >= ?",
+                       [ip, window]) >= MAX_FAILS_PER_IP:
+            oldest = self.db.execute("SELECT at FROM admin_login_attempts WHERE ip = ? AND ok = 0 AND at >= ? "
+                                     "ORDER BY at DESC LIMIT 1 OFFSET ?", [ip, window, MAX_FAILS_PER_IP - 1]).fetchone()[0]
+            return dt.datetime.fromisoformat(oldest) + WINDOW - t, "address"
+        return dt.timedelta(0), ""
+
+    def locked(self, name: str) -> bool:
+        """Too many failures for this account from all addresses together (a spread-out attack)."""
+        return self._count("SELECT count(*) FROM admin_login_attempts WHERE name = ? AND ok = 0 AND at >= ?",
+                           [name, stamp(now() - WINDOW)]) >= MAX_FAILS_PER_USER
 
     def throttled(self, name: str, ip: str) -> bool:
-        return self._failures("name", name) >= MAX_FAILS_PER_USER or self._failures("ip", ip) >= MAX_FAILS_PER_IP
+        return self.wait_needed(name, ip)[0] > dt.timedelta(0)
+
+    def clear_failures(self, name: str) -> int:
+        """An admin's unlock: forget every failed login of this account (all addresses)."""
+        n = self.db.execute("DELETE FROM admin_login_attempts WHERE name = ? AND ok = 0", [name]).rowcount
+        if n:
+            log.warning("admin: login lock of account %r cleared (%d failed attempts forgotten)", name, n)
+        return n
+
+    def _claim(self, name: str, ip: str) -> int:
+        """Check the limits and record this attempt as a failure, as one step (before any hashing).
+
+        Under a process lock and SQLite's write lock, so 60 parallel tries see each other's
+        records: exactly the allowed number get through to the password check.
+        """
+        with _LIMITER_LOCK:
+            conn = self.db.conn
+            own = not conn.in_transaction  # inside a caller's transaction: join it, do not commit it
+            if own:
+                conn.execute("BEGIN IMMEDIATE")
+            try:
+                left, why = self.wait_needed(name, ip)
+                if left > dt.timedelta(0):
+                    minutes = max(1, -(-int(left.total_seconds()) // 60))
+                    if why == "account":
+                        raise RateLimited(f"tài khoản tạm khóa vì bị thử sai mật khẩu nhiều lần từ nhiều nơi — nhờ quản trị "
+                                          f"mở khóa (trang Tài khoản) hoặc chờ {minutes} phút / account locked")
+                    raise RateLimited(f"đăng nhập sai quá nhiều lần — chờ {minutes} phút rồi thử lại / too many failed logins")
+                was_locked = self.locked(name)
+                cur = conn.execute("INSERT INTO admin_login_attempts (at, ip, name, ok) VALUES (?, ?, ?, 0)",
+                                   [stamp(), ip, name])
+                attempt = cur.lastrowid
+                if not was_locked and self.locked(name):
+                    log.warning("admin: account %r locked: %d failed logins in %d min from several addresses (last %s); "
+                                "an admin can clear it on /users", name, MAX_FAILS_PER_USER, WINDOW.seconds // 60, ip)
+                    audit(self.db, name, "account-locked", name, {"failures": MAX_FAILS_PER_USER}, ip)
+                conn.execute("DELETE FROM admin_login_attempts WHERE (ok = 0 AND at < ?) OR at < ?",
+                             [stamp(now() - PAIR_MEMORY), stamp(now() - KNOWN_FOR)])
+            except RateLimited:
+                if own and conn.in_transaction:
+                    conn.execute("COMMIT")  # nothing was written; end the transaction
+                raise
+            except BaseException:
+                if own and conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if own and conn.in_transaction:
+                conn.execute("COMMIT")
+        return attempt
 
     def authenticate(self, name: str, password: str, ip: str) -> User:
         """The user for a correct name and password; AuthError or RateLimited otherwise."""
         name = unicodedata.normalize("NFC", name or "").strip().lower()[:64]
-        if self.throttled(name, ip):
-            self._attempt(name, ip, ok=False)
-            raise RateLimited("đăng nhập sai quá nhiều lần — chờ 15 phút rồi thử lại / too many failed logins")
-        r = next(self.db.query("SELECT * FROM admin_users WHERE name = ?", [name]), None)
-        ok = False
-        if r is not None and len(password) <= MAX_PASSWORD:
-            try:
-                ok = self.hasher.verify(r["password_hash"], password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            # Same work for an unknown name, so timing does not reveal which names exist.
-            try:
-                self.hasher.verify(_DUMMY_HASH.get(self.hasher), "x")
-            except (VerificationError, InvalidHashError):
-                pass
+        attempt = self._claim(name, ip)
+        if not _HASHING.acquire(timeout=HASH_WAIT):
+            # Not checked, so not counted.
+            self.db.execute("DELETE FROM admin_login_attempts WHERE id = ?", [attempt])
+            self.db.conn.commit()
+            raise RateLimited("máy đang bận kiểm tra đăng nhập khác — thử lại sau ít giây / busy, retry")
+        try:
+            r = next(self.db.query("SELECT * FROM admin_users WHERE name = ?", [name]), None)
+            ok = False
+            if r is not None and len(password) <= MAX_PASSWORD:
+                try:
+                    ok = self.hasher.verify(r["password_hash"], password)
+                except (VerificationError, InvalidHashError):
+                    ok = False
+            else:
+                # Same work for an unknown name, so timing does not reveal which names exist.
+                try:
+                    self.hasher.verify(_DUMMY_HASH.get(self.hasher), "x")
+                except (VerificationError, InvalidHashError):
+                    pass
+            rehash = ok and r["active"] and self.hasher.check_needs_rehash(r["password_hash"])
+            new_hash = self.hasher.hash(password) if rehash else None
+        finally:
+            _HASHING.release()
         if not ok or not r["active"]:
-            self._attempt(name, ip, ok=False)
             raise AuthError("sai tên đăng nhập hoặc mật khẩu / wrong user name or password")
-        self._attempt(name, ip, ok=True)
-        if self.hasher.check_needs_rehash(r["password_hash"]):
-            self.db["admin_users"].update(r["id"], {"password_hash": self.hasher.hash(password)})
-        self.db["admin_users"].update(r["id"], {"last_login_at": stamp()})
+        with self.db.atomic():
+            self.db.execute("UPDATE admin_login_attempts SET ok = 1 WHERE id = ?", [attempt])
+            # Success forgets this address's failures for the account; other addresses keep theirs.
+            self.db.execute("DELETE FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 0", [name, ip])
+            self.db.execute("DELETE FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 1 AND id != ?",
+                            [name, ip, attempt])
+            if new_hash:
+                self.db["admin_users"].update(r["id"], {"password_hash": new_hash})
+            self.db["admin_users"].update(r["id"], {"last_login_at": stamp()})
         return self._row_user(r)
-
-    def _attempt(self, name: str, ip: str, *, ok: bool) -> None:
-        self.db["admin_login_attempts"].insert({"at": stamp(), "ip": ip, "name": name, "ok": int(ok)})
-        if ok:  # a successful login clears that account's failure count
-            self.db.execute("DELETE FROM admin_login_attempts WHERE name = ? AND ok = 0", [name])
-        self.db.execute("DELETE FROM admin_login_attempts WHERE at < ?", [stamp(now() - 2 * WINDOW)])
 
     # ---- sessions ----------------------------------------------------------------------
     @staticmethod
@@ -253,13 +379,67 @@ def csrf_ok(expected: str, given: str | None) -> bool:
 
 
 # ---- audit log ------------------------------------------------------------------------
+# Failed and throttled logins are written by anyone who can reach the login page, so they
+# are rate-limited per address and kept for less time than the record of staff changes.
+ANON_ACTIONS = ("login-failed", "login-throttled")
+ANON_PER_ADDRESS = 20  # rows per address per ANON_PERIOD; the rest are counted in one summary row
+ANON_ALL = 500  # rows from all addresses together per ANON_PERIOD (an attacker rotating addresses)
+ANON_PERIOD = dt.timedelta(minutes=10)
+ANON_KEEP = dt.timedelta(days=90)
+AUDIT_KEEP = dt.timedelta(days=3 * 365)  # staff changes: three years, then purged
+
+
+def _json(detail: object) -> str:
+    return json.dumps(detail, ensure_ascii=False) if detail is not None else ""
+
+
 def audit(db: sqlite_utils.Database, user: str, action: str, target: str = "", detail: object = None, ip: str = "") -> None:
     """One row per change; ``detail`` is any JSON-able summary (fields changed, counts…)."""
+    if action in ANON_ACTIONS:
+        t = now()
+        marks = ",".join("?" * len(ANON_ACTIONS))
+        recent = db.execute(f"SELECT count(*) FROM admin_audit WHERE ip = ? AND at >= ? AND action IN ({marks})",
+                            [ip, stamp(t - ANON_PERIOD), *ANON_ACTIONS]).fetchone()[0]
+        everyone = db.execute(f"SELECT count(*) FROM admin_audit WHERE at >= ? AND action IN ({marks})",
+                              [stamp(t - ANON_PERIOD), *ANON_ACTIONS]).fetchone()[0]
+        if everyone >= ANON_ALL:
+            ip = "*"  # counted together, whatever the address
+        if recent >= ANON_PER_ADDRESS or everyone >= ANON_ALL:
+            # One summary row per address and period counts what was not written one by one.
+            row = db.execute("SELECT id, detail FROM admin_audit WHERE ip = ? AND action = 'login-flood' AND at >= ? "
+                             "ORDER BY id DESC LIMIT 1", [ip, stamp(t - ANON_PERIOD)]).fetchone()
+            if row is None:
+                log.warning("admin: more than %d failed logins from %s in %d min; counting them in one audit row",
+                            ANON_PER_ADDRESS, ip, ANON_PERIOD.seconds // 60)
+                db["admin_audit"].insert({"at": stamp(t), "user": "", "ip": ip, "action": "login-flood", "target": "",
+                                          "detail": _json({"more": 1})})
+            else:
+                more = json.loads(row[1] or "{}").get("more", 0) + 1
+                db.execute("UPDATE admin_audit SET detail = ? WHERE id = ?", [_json({"more": more}), row[0]])
+            return
+        db.execute(f"DELETE FROM admin_audit WHERE at < ? AND action IN ({','.join('?' * (len(ANON_ACTIONS) + 1))})",
+                   [stamp(t - ANON_KEEP), *ANON_ACTIONS, "login-flood"])
+        db.execute("DELETE FROM admin_audit WHERE at < ?", [stamp(t - AUDIT_KEEP)])
     db["admin_audit"].insert({
-        "at": stamp(), "user": user, "ip": ip, "action": action, "target": target,
-        "detail": json.dumps(detail, ensure_ascii=False) if detail is not None else "",
+        "at": stamp(), "user": user, "ip": ip, "action": action, "target": target, "detail": _json(detail),
     })
 
 
 def audit_rows(db: sqlite_utils.Database, limit: int = 200, offset: int = 0) -> list[dict]:
     return list(db.query("SELECT * FROM admin_audit ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset]))
+
+
+def _fold_password(text: str) -> str:
+    """Lower case without spaces and separators: 'Mat-Khau 123' and 'matkhau123' are the same guess."""
+    return re.sub(r"[\s._\-]+", "", unicodedata.normalize("NFC", text).lower())
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords people pick most (folded), read once."""
+    try:
+        lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        log.error("admin: %s missing; only length rules apply to passwords", COMMON_PASSWORDS)
+        return frozenset()
+    return frozenset(_fold_password(x) for x in lines if x.strip() and not x.startswith("#"))

@@ -8,9 +8,11 @@ database in WAL mode) and never hold it across requests.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
 import json
 import logging
+import os
 import secrets
 import sqlite3
 from http import HTTPStatus
@@ -32,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kiosk.admin import charts, draft as drafts, forms, reports, sheets
+from kiosk.admin import charts, draft as drafts, edits, forms, jobs, limits, reports, sheets
 from kiosk.admin.accounts import ROLE_LABEL, Accounts, Role, Session, audit, audit_rows, csrf_ok
 from kiosk.admin.errors import AdminError, AuthError, RateLimited
 from kiosk.admin.schema import open_admin_db
@@ -62,7 +64,7 @@ FLASH = {
     "published": "Đã đăng. Kiosk dùng nội dung mới trong ít giây, không cần khởi động lại.",
     "discarded": "Đã bỏ toàn bộ bản nháp.",
     "rolledback": "Đã khôi phục phiên bản cũ. Kiosk dùng lại nội dung đó trong ít giây.",
-    "imported": "Đã nhập bảng tính vào bản nháp. Xem lại các thay đổi rồi bấm «Đăng».",
+    "imported": "Đã áp dụng bảng tính vào bản nháp. Xem lại các thay đổi rồi bấm «Đăng».",
     "nochange": "Bảng tính không khác bản nháp — không có gì thay đổi.",
     "alias": "Đã thêm câu hỏi làm cách hỏi (trong bản nháp). Bấm «Đăng thay đổi» để kiosk dùng.",
     "aliasdup": "Thủ tục đã có cách hỏi này.",
@@ -82,6 +84,25 @@ class AdminSettings:
     """Mark cookies Secure (only when the admin is served over HTTPS, e.g. behind a TLS proxy)."""
     answer_threshold: float | None = None
     clarify_threshold: float | None = None
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of a reverse proxy in front of the admin; only from these is X-Forwarded-For believed
+    (else every login would seem to come from the proxy, and the limiter would block everyone at once).
+    Also read from KIOSK_ADMIN_TRUSTED_PROXIES (comma-separated)."""
+
+
+def client_ip(request: Request) -> str:
+    """The staff member's address: the proxy's X-Forwarded-For entry when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else "?"
+    settings: AdminSettings = request.app.state.settings
+    trusted = settings.trusted_proxies or tuple(
+        x.strip() for x in os.environ.get("KIOSK_ADMIN_TRUSTED_PROXIES", "").split(",") if x.strip())
+    if peer in trusted:
+        forwarded = [x.strip() for x in request.headers.get("x-forwarded-for", "").split(",") if x.strip()]
+        # The right-most address not itself a trusted proxy is the one the proxy saw.
+        for addr in reversed(forwarded):
+            if addr not in trusted:
+                return addr[:64]
+    return peer
 
 
 @dataclass
@@ -100,7 +121,7 @@ class Ctx:
 
     @property
     def ip(self) -> str:
-        return self.request.client.host if self.request.client else "?"
+        return client_ip(self.request)
 
 
 # ---- plumbing ---------------------------------------------------------------------------------
@@ -180,7 +201,7 @@ def _safe_next(value: str | None) -> str:
     return v if v.startswith("/") and not v.startswith("//") and "\\" not in v else "/"
 
 
-Handler = Callable[[Ctx], Awaitable[Response]]
+Handler = Callable[[Ctx], Awaitable[Response] | Response]
 
 
 def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
@@ -205,7 +226,12 @@ def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Aw
                     form = await request.form(max_files=2, max_fields=5000, max_part_size=2 * 1024 * 1024)
                     if not csrf_ok(session.csrf, form.get("csrf")):
                         raise HTTPException(403, "Biểu mẫu đã hết hạn hoặc không hợp lệ — tải lại trang rồi thử lại.")
-                return await fn(Ctx(request, db, accounts, session, form))
+                ctx = Ctx(request, db, accounts, session, form)
+                if inspect.iscoroutinefunction(fn):
+                    return await fn(ctx)
+                # A plain handler (all SQLite work, validation, rendering) runs in a worker
+                # thread, so a seconds-long validation or import never stalls other staff.
+                return await run_in_threadpool(fn, ctx)
             finally:
                 db.close()
 
@@ -281,7 +307,7 @@ async def login_submit(request: Request) -> Response:
     if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         raise HTTPException(403, "Biểu mẫu đăng nhập đã hết hạn — tải lại trang rồi thử lại.")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
-    ip = request.client.host if request.client else "?"
+    ip = client_ip(request)
     db = _connect(settings.db_path)
     try:
         accounts = Accounts(db, request.app.state.hasher)
@@ -310,7 +336,7 @@ def _first(exc: Exception) -> str:
 
 
 @page()
-async def logout(ctx: Ctx) -> Response:
+def logout(ctx: Ctx) -> Response:
     ctx.accounts.end_session(ctx.session.token_hash)
     audit(ctx.db, ctx.user, "logout", "", None, ctx.ip)
     resp = redirect("/login", "loggedout")
@@ -320,7 +346,7 @@ async def logout(ctx: Ctx) -> Response:
 
 # ---- home and procedures ----------------------------------------------------------------------
 @page()
-async def home(ctx: Ctx) -> Response:
+def home(ctx: Ctx) -> Response:
     draft = drafts.load(ctx.db)
     changes = drafts.diff(drafts.content_to_dict(drafts.live(ctx.db)), draft.data) if draft.exists else []
     vs = list_versions(ctx.db)[:1]
@@ -347,7 +373,7 @@ def _draft_state(ctx: Ctx) -> tuple[drafts.Draft, dict[str, dict], dict[str, str
 
 
 @page()
-async def procedure_list(ctx: Ctx) -> Response:
+def procedure_list(ctx: Ctx) -> Response:
     q = forms.clean_line(ctx.request.query_params.get("q", ""))[:200]
     cat = ctx.request.query_params.get("cat", "")
     show = ctx.request.query_params.get("show", "full")
@@ -386,11 +412,52 @@ def _find(draft: drafts.Draft, code: str) -> dict[str, Any]:
 
 
 def _edit_page(ctx: Ctx, draft: drafts.Draft, form: forms.ProcedureForm, errors: dict[str, str] | None = None,
-               problems: list | None = None, status: int = 200, note: str | None = None) -> Response:
+               problems: list | None = None, status: int = 200, note: str | None = None,
+               base: str | None = None) -> Response:
     live_codes = {p.code for p in drafts.live(ctx.db).procedures}
+    if base is None:
+        p = draft.procedure(form.code)
+        base = edits.fingerprint(drafts._norm(p)) if p else ""
     return render(ctx, "procedure_edit.html", status=status, f=form, errors=errors or {}, problems=problems,
                   cats=draft.data["categories"], counters=draft.data["office"]["counters"],
-                  in_live=form.code in live_codes, changed=_changed(ctx, draft, form.code), note=note)
+                  in_live=form.code in live_codes, changed=_changed(ctx, draft, form.code), note=note, base=base)
+
+
+def _stale(ctx: Ctx, current: Any, target: str) -> edits.Conflict | None:
+    """The form's ``base`` fingerprint no longer matches the draft: someone saved in between."""
+    base = ctx.form.get("base") if ctx.form is not None else None
+    if base is None:  # a form from before fingerprints (or a script): nothing to compare with
+        return None
+    if str(base) == edits.fingerprint(drafts._norm(current) if current is not None else None):
+        return None
+    by, at = edits.last_change(ctx.db, target)
+    return edits.Conflict(target, current, by, at)
+
+
+def _conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> Response:
+    """Side by side: what is in the draft now (someone else's newer save) and what this clerk sent."""
+    theirs = drafts._norm(conflict.current) if conflict.current is not None else {}
+    ours = drafts._norm(mine) if mine is not None else {}
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        keys = [k for k in dict.fromkeys([*theirs, *ours]) if theirs.get(k) != ours.get(k) and k != "code"]
+        rows = [(drafts.field_label(k), _show(theirs.get(k)), _show(ours.get(k))) for k in keys]
+    else:
+        rows = [("Thông báo", _show(theirs), _show(ours))]
+    audit(ctx.db, ctx.user, "edit-conflict", conflict.target, {"by": conflict.by}, ctx.ip)
+    keep = [(k, v) for k, v in ctx.form.multi_items() if k not in ("csrf", "base") and isinstance(v, str)]
+    return render(ctx, "conflict.html", status=409, conflict=conflict, rows=rows, back=back, keep=keep,
+                  base=edits.fingerprint(drafts._norm(conflict.current) if conflict.current is not None else None))
+
+
+def _show(v: Any) -> str:
+    if v is None or v == "" or v == []:
+        return "—"
+    if isinstance(v, list):
+        return "\n".join(" | ".join(str(x) for x in d.values() if x not in (None, "")) if isinstance(d, dict) else str(d)
+                         for d in v)
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    return str(v)
 
 
 def _changed(ctx: Ctx, draft: drafts.Draft, code: str) -> list[str]:
@@ -403,7 +470,7 @@ def _changed(ctx: Ctx, draft: drafts.Draft, code: str) -> list[str]:
 
 
 @page()
-async def procedure_edit(ctx: Ctx) -> Response:
+def procedure_edit(ctx: Ctx) -> Response:
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = _find(draft, code)
@@ -412,68 +479,77 @@ async def procedure_edit(ctx: Ctx) -> Response:
 
 
 @page()
-async def procedure_save(ctx: Ctx) -> Response:
+def procedure_save(ctx: Ctx) -> Response:
     code = ctx.request.path_params["code"]
-    draft = drafts.load(ctx.db)
-    p = _find(draft, code)
     action = str(ctx.form.get("action") or "save")
     url = f"/procedures/{quote(code)}"
-    if action in ("retire", "restore"):
-        p = {**p, "retired": action == "retire"}
-        if p.get("detail") == "brief":
-            raise HTTPException(400, "Thủ tục chỉ có trong danh mục: dùng «Xóa khỏi danh mục».")
-        drafts.put_procedure(draft, p)
-        drafts.save(ctx.db, draft, ctx.user)
-        audit(ctx.db, ctx.user, action, code, None, ctx.ip)
-        return redirect(url, "retired" if action == "retire" else "restored")
-    if action == "revert":
-        live = next((x for x in drafts.content_to_dict(drafts.live(ctx.db))["procedures"] if x["code"] == code), None)
-        if live is None:
-            drafts.remove_procedure(draft, code)
-        else:
-            drafts.put_procedure(draft, live)
-        drafts.save(ctx.db, draft, ctx.user)
-        audit(ctx.db, ctx.user, "revert", code, None, ctx.ip)
-        return redirect(url if live else "/procedures", "reverted")
-    if action == "delete":
-        if p.get("detail") != "brief":
-            raise HTTPException(400, "Thủ tục viết đầy đủ không xóa được — hãy «Ngừng áp dụng».")
-        drafts.remove_procedure(draft, code)
-        drafts.save(ctx.db, draft, ctx.user)
-        audit(ctx.db, ctx.user, "delete", code, None, ctx.ip)
-        return redirect("/procedures?show=brief", "deleted")
-    if action == "write-up":
-        if p.get("detail") == "brief":
-            drafts.put_procedure(draft, forms.write_up(p))
+    with edits.immediate(ctx.db):  # read, compare, write: nobody saves in between
+        draft = drafts.load(ctx.db)
+        p = _find(draft, code)
+        if action in ("retire", "restore", "revert", "delete", "write-up"):
+            if (conflict := _stale(ctx, p, code)) is not None:
+                return _conflict_page(ctx, conflict, {**p, "retired": action == "retire"} if action in ("retire", "restore")
+                                      else None, url)
+        if action in ("retire", "restore"):
+            p = {**p, "retired": action == "retire"}
+            if p.get("detail") == "brief":
+                raise HTTPException(400, "Thủ tục chỉ có trong danh mục: dùng «Xóa khỏi danh mục».")
+            drafts.put_procedure(draft, p)
             drafts.save(ctx.db, draft, ctx.user)
-            audit(ctx.db, ctx.user, "write-up", code, None, ctx.ip)
-        return redirect(url, "written")
+            audit(ctx.db, ctx.user, action, code, None, ctx.ip)
+            return redirect(url, "retired" if action == "retire" else "restored")
+        if action == "revert":
+            live = next((x for x in drafts.content_to_dict(drafts.live(ctx.db))["procedures"] if x["code"] == code), None)
+            if live is None:
+                drafts.remove_procedure(draft, code)
+            else:
+                drafts.put_procedure(draft, live)
+            drafts.save(ctx.db, draft, ctx.user)
+            audit(ctx.db, ctx.user, "revert", code, None, ctx.ip)
+            return redirect(url if live else "/procedures", "reverted")
+        if action == "delete":
+            if p.get("detail") != "brief":
+                raise HTTPException(400, "Thủ tục viết đầy đủ không xóa được — hãy «Ngừng áp dụng».")
+            drafts.remove_procedure(draft, code)
+            drafts.save(ctx.db, draft, ctx.user)
+            audit(ctx.db, ctx.user, "delete", code, None, ctx.ip)
+            return redirect("/procedures?show=brief", "deleted")
+        if action == "write-up":
+            if p.get("detail") == "brief":
+                drafts.put_procedure(draft, forms.write_up(p))
+                drafts.save(ctx.db, draft, ctx.user)
+                audit(ctx.db, ctx.user, "write-up", code, None, ctx.ip)
+            return redirect(url, "written")
 
-    form = forms.ProcedureForm.from_post(code, p.get("detail", "full"), ctx.form)
-    applied = form.apply(action)
-    new, errors = form.to_procedure(p)
-    if action == "doc-add" or errors:
-        note = "Đã thêm một dòng giấy tờ trống ở cuối — điền rồi bấm «Lưu»." if action == "doc-add" else None
-        return _edit_page(ctx, draft, form, errors=errors, status=400 if errors else 200, note=note)
-    before = drafts._norm(p)
-    if drafts._norm(new) != before:
-        drafts.put_procedure(draft, new)
-        drafts.save(ctx.db, draft, ctx.user)
-        after = drafts._norm(new)
-        audit(ctx.db, ctx.user, "edit", code,
-              {"fields": [f for f in drafts.PROCEDURE_FIELDS if before.get(f) != after.get(f)],
-               "action": action if applied else "save"}, ctx.ip)
+        form = forms.ProcedureForm.from_post(code, p.get("detail", "full"), ctx.form)
+        applied = form.apply(action)
+        new, errors = form.to_procedure(p)
+        errors.update(limits.procedure_problems(new))
+        base = str(ctx.form.get("base")) if ctx.form.get("base") is not None else None
+        if action == "doc-add" or errors:
+            note = "Đã thêm một dòng giấy tờ trống ở cuối — điền rồi bấm «Lưu»." if action == "doc-add" else None
+            return _edit_page(ctx, draft, form, errors=errors, status=400 if errors else 200, note=note, base=base)
+        if (conflict := _stale(ctx, p, code)) is not None:
+            return _conflict_page(ctx, conflict, new, url)
+        before = drafts._norm(p)
+        if drafts._norm(new) != before:
+            drafts.put_procedure(draft, new)
+            drafts.save(ctx.db, draft, ctx.user)
+            after = drafts._norm(new)
+            audit(ctx.db, ctx.user, "edit", code,
+                  {"fields": [f for f in drafts.PROCEDURE_FIELDS if before.get(f) != after.get(f)],
+                   "action": action if applied else "save"}, ctx.ip)
     return redirect(url + ("#documents" if applied else ""), "saved")
 
 
 @page()
-async def procedure_new_form(ctx: Ctx) -> Response:
+def procedure_new_form(ctx: Ctx) -> Response:
     draft = drafts.load(ctx.db)
     return render(ctx, "procedure_new.html", cats=draft.data["categories"], values={}, errors={})
 
 
 @page()
-async def procedure_new(ctx: Ctx) -> Response:
+def procedure_new(ctx: Ctx) -> Response:
     draft = drafts.load(ctx.db)
     values = {k: forms.clean_line(ctx.form.get(k)) for k in ("code", "title", "category")}
     errors = {}
@@ -485,10 +561,15 @@ async def procedure_new(ctx: Ctx) -> Response:
         errors["title"] = "Cần tên thủ tục."
     if values["category"] not in {c["code"] for c in draft.data["categories"]}:
         errors["category"] = "Chọn một lĩnh vực."
+    errors.update({k: v for k, v in limits.procedure_problems(values).items() if k in values})
     if errors:
         return render(ctx, "procedure_new.html", status=400, cats=draft.data["categories"], values=values, errors=errors)
-    drafts.put_procedure(draft, forms.new_procedure(values["code"], values["title"], values["category"]))
-    drafts.save(ctx.db, draft, ctx.user)
+    with edits.immediate(ctx.db):
+        draft = drafts.load(ctx.db)  # re-read inside the write lock
+        if draft.procedure(values["code"]):
+            raise HTTPException(409, "Vừa có người thêm thủ tục mã này — mở nó từ danh sách thủ tục.")
+        drafts.put_procedure(draft, forms.new_procedure(values["code"], values["title"], values["category"]))
+        drafts.save(ctx.db, draft, ctx.user)
     audit(ctx.db, ctx.user, "create", values["code"], {"title": values["title"]}, ctx.ip)
     return redirect(f"/procedures/{quote(values['code'])}", "created")
 
@@ -507,7 +588,7 @@ def _checklist(proc, office) -> tuple[str | None, bool]:
 
 
 @page()
-async def procedure_preview(ctx: Ctx) -> Response:
+def procedure_preview(ctx: Ctx) -> Response:
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = _find(draft, code)
@@ -515,12 +596,19 @@ async def procedure_preview(ctx: Ctx) -> Response:
     office = content_from_dict(draft.data).office
     answer = compose_answer(proc, office)
     checklist, image = _checklist(proc, office)
+    try:  # exactly what the slip's QR code will hold
+        from printing.checklist import portal_url
+        from printing.urls import url_problem
+
+        qr_url, problem = portal_url(proc), (url_problem(p["online_url"]) if p.get("online_url") else None)
+    except ImportError:
+        qr_url, problem = None, None
     return render(ctx, "procedure_preview.html", p=p, answer=answer, checklist=checklist, image=image,
-                  problems=drafts.validate_procedure(draft.data, code))
+                  problems=drafts.validate_procedure(draft.data, code), qr_url=qr_url, url_problem=problem)
 
 
 @page()
-async def procedure_receipt(ctx: Ctx) -> Response:
+def procedure_receipt(ctx: Ctx) -> Response:
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = _find(draft, code)
@@ -538,50 +626,72 @@ async def procedure_receipt(ctx: Ctx) -> Response:
 
 # ---- office and notices -----------------------------------------------------------------------
 @page()
-async def office_page(ctx: Ctx) -> Response:
+def office_page(ctx: Ctx) -> Response:
     draft = drafts.load(ctx.db)
     return _office_render(ctx, draft, draft.data["office"], draft.data.get("notices") or [])
 
 
-def _office_render(ctx, draft, office, notices, status=200, note=None, problems=None) -> Response:
+def _office_render(ctx, draft, office, notices, status=200, note=None, problems=None, base_office=None,
+                   base_notices=None) -> Response:
     if problems is None:
         problems = [p for p in drafts.validate({**draft.data, "procedures": [
             p for p in draft.data["procedures"] if p.get("detail") == "full"][:1], "office": office, "notices": notices}).problems
             if p.area in ("office", "notices")]
     return render(ctx, "office.html", status=status, office=office, notices=notices, cats=draft.data["categories"],
-                  note=note, problems=problems)
+                  note=note, problems=problems,
+                  base_office=base_office or edits.fingerprint(drafts._norm(draft.data["office"])),
+                  base_notices=base_notices or edits.fingerprint(drafts._norm(draft.data.get("notices") or [])))
 
 
 @page()
-async def office_save(ctx: Ctx) -> Response:
-    draft = drafts.load(ctx.db)
-    office, action = forms.office_from_post(ctx.form, draft.data["office"])
-    if action == "counter-add":
-        return _office_render(ctx, draft, office, draft.data.get("notices") or [], note="Đã thêm một dòng quầy trống — điền rồi bấm «Lưu».")
-    before = drafts._norm(draft.data["office"])
-    draft.data["office"] = office
-    if drafts._norm(office) != before:
-        drafts.save(ctx.db, draft, ctx.user)
-        audit(ctx.db, ctx.user, "office", "", {"fields": [k for k in office if before.get(k) != drafts._norm(office).get(k)]}, ctx.ip)
+def office_save(ctx: Ctx) -> Response:
+    with edits.immediate(ctx.db):
+        draft = drafts.load(ctx.db)
+        office, action = forms.office_from_post(ctx.form, draft.data["office"])
+        base = str(ctx.form.get("base") or "") or None
+        if action == "counter-add":
+            return _office_render(ctx, draft, office, draft.data.get("notices") or [], base_office=base,
+                                  note="Đã thêm một dòng quầy trống — điền rồi bấm «Lưu».")
+        too_long = limits.office_problems(office)
+        if too_long:
+            return _office_render(ctx, draft, office, draft.data.get("notices") or [], status=400, base_office=base,
+                                  problems=[drafts.ProblemView(None, "office", "", t) for t in too_long])
+        if (conflict := _stale(ctx, draft.data["office"], "office")) is not None:
+            return _conflict_page(ctx, conflict, office, "/office")
+        before = drafts._norm(draft.data["office"])
+        draft.data["office"] = office
+        if drafts._norm(office) != before:
+            drafts.save(ctx.db, draft, ctx.user)
+            audit(ctx.db, ctx.user, "office", "", {"fields": [k for k in office if before.get(k) != drafts._norm(office).get(k)]}, ctx.ip)
     return redirect("/office", "office")
 
 
 @page()
-async def notices_save(ctx: Ctx) -> Response:
-    draft = drafts.load(ctx.db)
-    notices, action = forms.notices_from_post(ctx.form)
-    if action == "notice-add":
-        return _office_render(ctx, draft, draft.data["office"], notices, note="Đã thêm một thông báo trống — điền rồi bấm «Lưu».")
-    if drafts._norm(notices) != drafts._norm(draft.data.get("notices") or []):
-        draft.data["notices"] = notices
-        drafts.save(ctx.db, draft, ctx.user)
-        audit(ctx.db, ctx.user, "notices", "", {"count": len(notices)}, ctx.ip)
+def notices_save(ctx: Ctx) -> Response:
+    with edits.immediate(ctx.db):
+        draft = drafts.load(ctx.db)
+        notices, action = forms.notices_from_post(ctx.form)
+        base = str(ctx.form.get("base") or "") or None
+        if action == "notice-add":
+            return _office_render(ctx, draft, draft.data["office"], notices, base_notices=base,
+                                  note="Đã thêm một thông báo trống — điền rồi bấm «Lưu».")
+        too_long = limits.notices_problems(notices)
+        if too_long:
+            return _office_render(ctx, draft, draft.data["office"], notices, status=400, base_notices=base,
+                                  problems=[drafts.ProblemView(None, "notices", "", t) for t in too_long])
+        current = draft.data.get("notices") or []
+        if (conflict := _stale(ctx, current, "notices")) is not None:
+            return _conflict_page(ctx, conflict, notices, "/office#notices")
+        if drafts._norm(notices) != drafts._norm(current):
+            draft.data["notices"] = notices
+            drafts.save(ctx.db, draft, ctx.user)
+            audit(ctx.db, ctx.user, "notices", "", {"count": len(notices)}, ctx.ip)
     return redirect("/office#notices", "notices")
 
 
 # ---- publish, versions, roll back ---------------------------------------------------------------
 @page()
-async def publish_page(ctx: Ctx) -> Response:
+def publish_page(ctx: Ctx) -> Response:
     draft = drafts.load(ctx.db)
     live = drafts.content_to_dict(drafts.live(ctx.db))
     changes = drafts.diff(live, draft.data) if draft.exists else []
@@ -595,10 +705,13 @@ def _titles(draft: drafts.Draft) -> dict[str, str]:
 
 
 @page()
-async def publish_submit(ctx: Ctx) -> Response:
+def publish_submit(ctx: Ctx) -> Response:
     note = forms.clean_line(ctx.form.get("note"))[:500]
     try:
-        drafts.publish_draft(ctx.db, ctx.user, note, ctx.ip)
+        with ctx.request.app.state.jobs.hold("publish", ctx.user):
+            drafts.publish_draft(ctx.db, ctx.user, note, ctx.ip)
+    except edits.Busy as exc:
+        raise HTTPException(409, _first(exc)) from None
     except drafts.DraftInvalid as exc:
         draft = drafts.load(ctx.db)
         changes = drafts.diff(drafts.content_to_dict(drafts.live(ctx.db)), draft.data)
@@ -611,20 +724,27 @@ async def publish_submit(ctx: Ctx) -> Response:
 
 
 @page()
-async def draft_discard(ctx: Ctx) -> Response:
+def draft_discard(ctx: Ctx) -> Response:
     drafts.discard(ctx.db)
     audit(ctx.db, ctx.user, "discard-draft", "", None, ctx.ip)
     return redirect("/", "discarded")
 
 
 @page()
-async def versions_page(ctx: Ctx) -> Response:
+def versions_page(ctx: Ctx) -> Response:
     return render(ctx, "versions.html", versions=list_versions(ctx.db)[:200], current=current_version(ctx.db))
 
 
-@page()
-async def version_detail(ctx: Ctx) -> Response:
+def _version_id(ctx: Ctx) -> int:
     vid = _int(ctx.request.path_params["vid"])
+    if vid is None or not 0 < vid < 2**63:  # SQLite integers are 64-bit: a longer id cannot exist
+        raise HTTPException(404, "Không có phiên bản này.")
+    return vid
+
+
+@page()
+def version_detail(ctx: Ctx) -> Response:
+    vid = _version_id(ctx)
     row = next(ctx.db.query("SELECT id, version, imported_at, source, author, note, procedures FROM content_versions "
                             "WHERE id = ?", [vid]), None)
     if row is None:
@@ -635,8 +755,8 @@ async def version_detail(ctx: Ctx) -> Response:
 
 
 @page(role=Role.ADMIN)
-async def version_rollback(ctx: Ctx) -> Response:
-    vid = _int(ctx.request.path_params["vid"])
+def version_rollback(ctx: Ctx) -> Response:
+    vid = _version_id(ctx)
     try:
         drafts.rollback_to(ctx.db, vid, ctx.user, ctx.ip)
     except Exception as exc:
@@ -650,12 +770,12 @@ async def version_rollback(ctx: Ctx) -> Response:
 
 # ---- spreadsheets -------------------------------------------------------------------------------
 @page()
-async def sheet_page(ctx: Ctx) -> Response:
+def sheet_page(ctx: Ctx) -> Response:
     return render(ctx, "sheet.html", problems=None, columns=[sheets.header(k) for k in sheets.COLUMNS])
 
 
 @page()
-async def sheet_export(ctx: Ctx) -> Response:
+def sheet_export(ctx: Ctx) -> Response:
     fmt = ctx.request.path_params["fmt"]
     data = drafts.load(ctx.db).data
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
@@ -674,18 +794,48 @@ async def sheet_export(ctx: Ctx) -> Response:
 
 @page()
 async def sheet_import(ctx: Ctx) -> Response:
+    """Upload → every check and the list of changes (nothing saved yet) → the clerk applies it."""
     upload = ctx.form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."],
                       columns=[sheets.header(k) for k in sheets.COLUMNS])
     raw = await upload.read(sheets.MAX_BYTES + 1)
+    return await _run_import(ctx, raw, upload.filename, apply=False)
+
+
+@page()
+async def sheet_import_apply(ctx: Ctx) -> Response:
+    settings: AdminSettings = ctx.request.app.state.settings
+    pending = jobs.take_pending(settings.db_path, str(ctx.form.get("token") or ""), ctx.user)
+    if pending is None:
+        raise HTTPException(400, "Bảng tính chờ áp dụng đã hết hạn hoặc đã được áp dụng — tải lên lại.")
+    return await _run_import(ctx, pending[0], pending[1], apply=True)
+
+
+async def _run_import(ctx: Ctx, raw: bytes, filename: str, *, apply: bool) -> Response:
+    settings: AdminSettings = ctx.request.app.state.settings
+
+    def run() -> sheets.ImportResult:
+        with ctx.request.app.state.jobs.hold("import", ctx.user):
+            return jobs.import_sheet(settings.db_path, raw, filename, ctx.user, ctx.ip, apply=apply)
+
     try:
-        result = sheets.import_sheet(ctx.db, raw, upload.filename, ctx.user, ctx.ip)
+        # Parsing and validating a 5,000-row sheet takes seconds: in a child process (kiosk.admin.jobs),
+        # awaited from a worker thread, never on the event loop.
+        result = await run_in_threadpool(run)
+    except edits.Busy as exc:
+        raise HTTPException(409, _first(exc) + ". Chưa nhập gì.") from None
     except sheets.SheetError as exc:
-        audit(ctx.db, ctx.user, "import-rejected", upload.filename[:200], {"problems": len(exc.problems)}, ctx.ip)
+        audit(ctx.db, ctx.user, "import-rejected", filename[:200], {"problems": len(exc.problems)}, ctx.ip)
         return render(ctx, "sheet.html", status=400, problems=exc.problems[:300], more=max(0, len(exc.problems) - 300),
                       columns=[sheets.header(k) for k in sheets.COLUMNS])
-    return redirect("/publish", "imported" if result.changes else "nochange")
+    if not result.changes:
+        return redirect("/publish", "nochange")
+    if apply:
+        return redirect("/publish", "imported")
+    token = await run_in_threadpool(jobs.keep_pending, settings.db_path, raw, filename, ctx.user)
+    return render(ctx, "sheet_confirm.html", changes=result.changes, rows=result.rows, filename=filename[:200],
+                  token=token)
 
 
 # ---- reports ------------------------------------------------------------------------------------
@@ -706,7 +856,7 @@ def _days(ctx: Ctx, default: int = 30) -> int:
 
 
 @page()
-async def unanswered_page(ctx: Ctx) -> Response:
+def unanswered_page(ctx: Ctx) -> Response:
     days = _days(ctx)
     groups = reports.unanswered(ctx.db, days)[:100]
     kb = _kb(ctx)
@@ -725,23 +875,24 @@ async def unanswered_page(ctx: Ctx) -> Response:
 
 
 @page()
-async def unanswered_alias(ctx: Ctx) -> Response:
+def unanswered_alias(ctx: Ctx) -> Response:
     code = forms.clean_line(ctx.form.get("code"))
     text = forms.clean_line(ctx.form.get("text"))[:200]
     days = _days(ctx)
     if not code:
         raise HTTPException(400, "Chưa chọn thủ tục — quay lại và chọn đúng thủ tục cho câu hỏi.")
-    draft = drafts.load(ctx.db)
-    p = _find(draft, code)
-    if not text:
-        raise HTTPException(400, "Câu hỏi trống.")
-    if p.get("detail") != "full":
-        raise HTTPException(400, "Chỉ thêm cách hỏi cho thủ tục viết đầy đủ.")
-    if fold(text) in {fold(a) for a in p.get("aliases", [])}:
-        return redirect(f"/unanswered?days={days}", "aliasdup")
-    drafts.put_procedure(draft, {**p, "aliases": [*p.get("aliases", []), text]})
-    drafts.save(ctx.db, draft, ctx.user)
-    audit(ctx.db, ctx.user, "alias", code, {"alias": text}, ctx.ip)
+    with edits.immediate(ctx.db):  # adds to whatever the draft holds now; nobody's edit is overwritten
+        draft = drafts.load(ctx.db)
+        p = _find(draft, code)
+        if not text:
+            raise HTTPException(400, "Câu hỏi trống.")
+        if p.get("detail") != "full":
+            raise HTTPException(400, "Chỉ thêm cách hỏi cho thủ tục viết đầy đủ.")
+        if fold(text) in {fold(a) for a in p.get("aliases", [])}:
+            return redirect(f"/unanswered?days={days}", "aliasdup")
+        drafts.put_procedure(draft, {**p, "aliases": [*p.get("aliases", []), text]})
+        drafts.save(ctx.db, draft, ctx.user)
+        audit(ctx.db, ctx.user, "alias", code, {"alias": text}, ctx.ip)
     return redirect(f"/unanswered?days={days}", "alias")
 
 
@@ -751,7 +902,7 @@ CHANNEL_LABEL = {"text": "Gõ chữ", "audio": "Nói", "touch": "Chạm chọn"}
 
 
 @page()
-async def usage_page(ctx: Ctx) -> Response:
+def usage_page(ctx: Ctx) -> Response:
     days = _days(ctx)
     u = reports.usage(ctx.db, days)
     titles = {p.code: p.title for p in drafts.live(ctx.db).procedures}
@@ -769,12 +920,21 @@ async def usage_page(ctx: Ctx) -> Response:
 
 # ---- accounts and audit -------------------------------------------------------------------------
 @page(role=Role.ADMIN)
-async def users_page(ctx: Ctx) -> Response:
-    return render(ctx, "users.html", users=ctx.accounts.list(), error=None, roles=list(Role))
+def users_page(ctx: Ctx) -> Response:
+    return _users(ctx)
+
+
+def _users(ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
+    users = ctx.accounts.list()
+    failures = {r["name"]: r["n"] for r in ctx.db.query(
+        "SELECT name, count(*) AS n FROM admin_login_attempts WHERE ok = 0 GROUP BY name")}
+    locked = {u.name for u in users if ctx.accounts.locked(u.name)}
+    return render(ctx, "users.html", status=status, users=users, error=error, roles=list(Role), failures=failures,
+                  locked=locked)
 
 
 @page(role=Role.ADMIN)
-async def users_create(ctx: Ctx) -> Response:
+def users_create(ctx: Ctx) -> Response:
     name = str(ctx.form.get("name") or "")
     password, again = str(ctx.form.get("password") or ""), str(ctx.form.get("password2") or "")
     try:
@@ -783,15 +943,15 @@ async def users_create(ctx: Ctx) -> Response:
         role = str(ctx.form.get("role") or "editor")
         if role not in {r.value for r in Role}:
             raise AdminError("vai trò không hợp lệ")
-        user = await run_in_threadpool(ctx.accounts.create, name, password, role, by=ctx.user)
+        user = ctx.accounts.create(name, password, role, by=ctx.user)
     except AdminError as exc:
-        return render(ctx, "users.html", status=400, users=ctx.accounts.list(), error=_first(exc), roles=list(Role))
+        return _users(ctx, _first(exc), 400)
     audit(ctx.db, ctx.user, "user-create", user.name, {"role": user.role.value}, ctx.ip)
     return redirect("/users", "user")
 
 
 @page(role=Role.ADMIN)
-async def users_update(ctx: Ctx) -> Response:
+def users_update(ctx: Ctx) -> Response:
     name = ctx.request.path_params["name"]
     action = str(ctx.form.get("action") or "")
     try:
@@ -806,31 +966,34 @@ async def users_update(ctx: Ctx) -> Response:
                 raise AdminError("không tự khóa tài khoản của mình")
             ctx.accounts.set_active(name, action == "enable")
             detail = None
+        elif action == "unlock":
+            ctx.accounts._require(name)
+            detail = {"cleared": ctx.accounts.clear_failures(name)}
         elif action == "password":
-            await run_in_threadpool(ctx.accounts.set_password, name, str(ctx.form.get("password") or ""))
+            ctx.accounts.set_password(name, str(ctx.form.get("password") or ""))
             detail = None
         else:
             raise AdminError("thao tác không hợp lệ")
     except AdminError as exc:
-        return render(ctx, "users.html", status=400, users=ctx.accounts.list(), error=_first(exc), roles=list(Role))
+        return _users(ctx, _first(exc), 400)
     audit(ctx.db, ctx.user, f"user-{action}", name, detail, ctx.ip)
     return redirect("/users", "user")
 
 
 @page()
-async def account_page(ctx: Ctx) -> Response:
+def account_page(ctx: Ctx) -> Response:
     return render(ctx, "account.html", error=None)
 
 
 @page()
-async def account_save(ctx: Ctx) -> Response:
+def account_save(ctx: Ctx) -> Response:
     current = str(ctx.form.get("current") or "")
     new, again = str(ctx.form.get("password") or ""), str(ctx.form.get("password2") or "")
     try:
-        await run_in_threadpool(ctx.accounts.authenticate, ctx.user, current, ctx.ip)
+        ctx.accounts.authenticate(ctx.user, current, ctx.ip)
         if new != again:
             raise AdminError("hai lần nhập mật khẩu mới không giống nhau")
-        await run_in_threadpool(ctx.accounts.set_password, ctx.user, new)
+        ctx.accounts.set_password(ctx.user, new)
     except AdminError as exc:
         return render(ctx, "account.html", status=400, error=_first(exc))
     audit(ctx.db, ctx.user, "password", ctx.user, None, ctx.ip)
@@ -840,7 +1003,7 @@ async def account_save(ctx: Ctx) -> Response:
 
 
 @page(role=Role.ADMIN)
-async def audit_page(ctx: Ctx) -> Response:
+def audit_page(ctx: Ctx) -> Response:
     page_no = max(_int(ctx.request.query_params.get("page"), 1) or 1, 1)
     rows = audit_rows(ctx.db, 200, (page_no - 1) * 200)
     for r in rows:
@@ -896,6 +1059,7 @@ ROUTES = [
     Route("/sheet", sheet_page, methods=["GET"]),
     Route("/sheet/procedures.{fmt}", sheet_export, methods=["GET"]),
     Route("/sheet/import", sheet_import, methods=["POST"]),
+    Route("/sheet/import/apply", sheet_import_apply, methods=["POST"]),
     Route("/unanswered", unanswered_page, methods=["GET"]),
     Route("/unanswered/alias", unanswered_alias, methods=["POST"]),
     Route("/usage", usage_page, methods=["GET"]),
@@ -925,4 +1089,5 @@ def create_app(settings: AdminSettings, *, hasher: PasswordHasher | None = None)
     app.state.settings = settings
     app.state.hasher = hasher or PasswordHasher()
     app.state.templates = _templates()
+    app.state.jobs = edits.JobGate()
     return app

@@ -303,7 +303,13 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
         raise AdminError("bản nháp không khác nội dung đang dùng — không có gì để đăng / nothing to publish")
     text = summary(changes)
     full_note = f"{note.strip()} — {text}" if note.strip() else text
-    with db.atomic():
+    from kiosk.admin.edits import immediate
+
+    with immediate(db):
+        # An edit saved while the draft was being validated (seconds) must not be discarded unseen.
+        if load(db).data != draft.data:
+            raise AdminError("bản nháp vừa được sửa trong lúc kiểm tra — xem lại thay đổi rồi bấm «Đăng» lần nữa / "
+                             "the draft changed during the publish")
         version = publish(db, result.content, source="admin", author=user, note=full_note)
         version_id = db.execute("SELECT max(id) FROM content_versions").fetchone()[0]
         db["admin_publishes"].insert({

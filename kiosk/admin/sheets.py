@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.admin import draft as drafts
+from kiosk.admin import draft as drafts, edits, limits
 from kiosk.admin.forms import (
     DOC_FORM_LABEL, clean_block, clean_line, clean_lines, fmt_number, parse_amount, parse_days, valid_code,
 )
@@ -38,8 +38,8 @@ FORM_WORDS = {**{v: k for k, v in DOC_FORM_LABEL.items()}, **{k: k for k in DOC_
               "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present"}
 YES = {"có", "x", "true", "1", "yes", "bắt buộc"}
 NO = {"", "không", "false", "0", "no", "không bắt buộc", "khi cần", "tùy trường hợp"}
-MAX_ROWS = 5000
-MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = limits.MAX_ROWS
+MAX_BYTES = limits.MAX_UPLOAD
 _HEADER_KEY = re.compile(r"\[([a-z_]+)\]\s*$")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would read these as a formula
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -91,8 +91,15 @@ def procedure_row(p: dict[str, Any]) -> list[str]:
     return out
 
 
+# The last column carries each row's fingerprint of the draft it was exported from, so a
+# re-import of an old sheet cannot silently undo edits made since (kiosk.admin.edits).
+REV = "rev"
+REV_HEADER = "Dấu phiên bản — đừng sửa [rev]"
+
+
 def export_rows(data: dict[str, Any]) -> list[list[str]]:
-    return [[header(k) for k in COLUMNS]] + [procedure_row(p) for p in data["procedures"]]
+    return [[header(k) for k in COLUMNS] + [REV_HEADER]] + [
+        procedure_row(p) + [edits.fingerprint(drafts._norm(p))] for p in data["procedures"]]
 
 
 def to_csv(data: dict[str, Any]) -> bytes:
@@ -139,30 +146,55 @@ def read_csv(raw: bytes) -> list[list[Any]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SheetError(["tệp CSV phải lưu dạng UTF-8 (Excel: Lưu thành → CSV UTF-8) / CSV must be UTF-8"]) from None
-    rows = list(csv.reader(io.StringIO(text)))
-    return [[c[1:] if c.startswith("'") and c[1:2] in ("=", "+", "-", "@") else c for c in row] for row in rows]
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for r, row in enumerate(reader, 1):
+            limits.check_row(r, row)
+            rows.append([c[1:] if c.startswith("'") and c[1:2] in ("=", "+", "-", "@") else c for c in row])
+    except limits.TooBig as exc:
+        raise SheetError([str(exc)]) from None
+    except csv.Error:  # a cell over csv's own 131,072-character limit, or a NUL byte
+        raise SheetError([f"{limits.TOO_BIG}: dòng {reader.line_num} có ô quá dài hoặc ký tự lạ "
+                          f"(tối đa {limits.MAX_CELL} ký tự một ô)."]) from None
+    return rows
 
 
 def read_xlsx(raw: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
     try:
+        limits.check_xlsx_zip(raw)  # the zip directory, before openpyxl inflates anything
+    except limits.TooBig as exc:
+        raise SheetError([str(exc)]) from None
+    try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SheetError([f"không đọc được tệp XLSX / unreadable XLSX: {type(exc).__name__}"]) from None
-    ws = wb.worksheets[0]
     rows: list[list[Any]] = []
     problems: list[str] = []
-    for r, row in enumerate(ws.iter_rows(), 1):
-        if r > MAX_ROWS + 1:
-            raise SheetError([f"quá {MAX_ROWS} dòng / too many rows"])
-        values = []
-        for c, cell in enumerate(row, 1):
-            if getattr(cell, "data_type", None) == "f":
-                problems.append(f"dòng {r}, cột {c}: ô chứa công thức — hãy dán dạng giá trị / formula cell")
-            values.append(cell.value)
-        rows.append(values)
-    wb.close()
+    try:
+        ws = wb.worksheets[0]
+        limits.check_xlsx_columns(raw, getattr(ws, "_worksheet_path", "xl/worksheets/sheet1.xml"))
+        # The <dimension> a file claims (A1:XFD1048576) would make openpyxl pad every row
+        # to it; read only as far as the limits, and look one row/column past them.
+        ws.reset_dimensions()
+        for r, row in enumerate(ws.iter_rows(max_row=MAX_ROWS + 2, max_col=limits.MAX_COLUMNS + 1), 1):
+            values = []
+            for c, cell in enumerate(row, 1):
+                if getattr(cell, "data_type", None) == "f":
+                    problems.append(f"dòng {r}, cột {c}: ô chứa công thức — hãy dán dạng giá trị / formula cell")
+                values.append(cell.value)
+            if r > MAX_ROWS + 1 and all(v in (None, "") for v in values):
+                continue
+            limits.check_row(r, values)
+            rows.append(values)
+    except limits.TooBig as exc:
+        raise SheetError([str(exc)]) from None
+    except Exception as exc:  # a damaged part found while reading
+        raise SheetError([f"không đọc được tệp XLSX / unreadable XLSX: {type(exc).__name__}"]) from None
+    finally:
+        wb.close()
     if problems:
         raise SheetError(problems)
     return rows
@@ -212,7 +244,8 @@ def _documents(text: str, where: str, problems: list[str]) -> list[dict[str, Any
     return docs
 
 
-def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
+               revs: dict[str, str] | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The procedures of the sheet and the sheet row of each code; SheetError lists every problem."""
     problems: list[str] = []
     rows = [[_cell_text(c) for c in row] for row in rows]
@@ -229,11 +262,11 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
         key = m.group(1) if m else (h if h in COLUMNS else None)
         if key is None and h:
             problems.append(f"dòng 1, cột {c}: tiêu đề '{h[:60]}' không biết — giữ nguyên dòng tiêu đề khi xuất ra")
-        elif key is not None and key not in COLUMNS:
+        elif key is not None and key not in COLUMNS and key != REV:
             problems.append(f"dòng 1, cột {c}: trường '{key}' không biết")
             key = None
-        if key in keys:
-            problems.append(f"dòng 1, cột {c}: cột '{key}' lặp lại")
+        if key is not None and key in keys:
+            problems.append(f"dòng 1, cột {c}: cột '{drafts.FIELD_LABELS.get(key, key)} [{key}]' lặp lại")
         keys.append(key)
     if "code" not in keys:
         raise SheetError(problems + ["thiếu cột mã thủ tục [code] / no code column"])
@@ -253,6 +286,8 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
             problems.append(f"{where}: trùng mã với dòng {seen[code]}")
             continue
         seen[code] = r
+        if revs is not None and clean_line(cells.get(REV)):
+            revs[code] = clean_line(cells.get(REV))
         old = base.get(code) or {}
         detail_text = clean_line(cells.get("detail", "")).lower()
         detail = DETAIL_WORDS.get(detail_text) if detail_text else old.get("detail", "full")
@@ -270,7 +305,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
                 p["sources"] = clean_lines(cells["sources"])[:1]
             if "aliases" in cells:
                 p["aliases"] = clean_lines(cells["aliases"])
-            filled = [k for k in cells if k not in BRIEF_COLUMNS and k != "retired" and clean_line(cells[k])]
+            filled = [k for k in cells if k not in BRIEF_COLUMNS and k not in ("retired", REV) and clean_line(cells[k])]
             if filled:
                 problems.append(f"{where}: thủ tục chỉ có trong danh mục không có "
                                 f"{', '.join(drafts.FIELD_LABELS.get(k, k) for k in filled)} — đổi Mức chi tiết thành 'đầy đủ'")
@@ -318,10 +353,14 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
     return out, seen
 
 
-def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> ImportResult:
-    """Apply a sheet to the draft if the whole result validates; otherwise change nothing."""
-    if len(raw) > MAX_BYTES:
-        raise SheetError([f"tệp quá lớn (tối đa {MAX_BYTES // 1024 // 1024} MB) / file too large"])
+def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "", *, apply: bool = True) -> ImportResult:
+    """Apply a sheet to the draft if the whole result validates; otherwise change nothing.
+
+    ``apply=False``: every check, and the changes it would make, without saving (the preview)."""
+    try:
+        limits.check_upload(raw)
+    except limits.TooBig as exc:
+        raise SheetError([str(exc)]) from None
     name = filename.lower()
     if name.endswith(".xlsx"):
         rows = read_xlsx(raw)
@@ -332,7 +371,24 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> Impo
     draft = drafts.load(db)
     before = copy.deepcopy(draft.data)
     base = {p["code"]: p for p in draft.data["procedures"]}
-    procedures, row_of = parse_rows(rows, base)
+    revs: dict[str, str] = {}
+    procedures, row_of = parse_rows(rows, base, revs)
+    stale = []
+    for p in procedures:
+        q = base.get(p["code"])
+        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts._norm(q)):
+            continue
+        if drafts._norm(p) != drafts._norm(q):  # the row would overwrite a newer edit
+            by, at = edits.last_change(db, p["code"])
+            stale.append(f"dòng {row_of[p['code']]} ({p['code']}): đã có người sửa thủ tục này sau khi bảng tính được tải về"
+                         + (f" ({by}, {at[:16].replace('T', ' ')} UTC)" if by else "")
+                         + " — tải bảng tính mới, chép thay đổi của bạn vào đó rồi nhập lại")
+    if stale:
+        raise SheetError(stale)
+    too_long = [f"dòng {row_of[p['code']]} ({p['code']}): {drafts.FIELD_LABELS.get(k, k)} {msg}"
+                for p in procedures for k, msg in limits.procedure_problems(p).items()]
+    if too_long:
+        raise SheetError(too_long)
     for p in procedures:
         drafts.put_procedure(draft, p)
     result = drafts.validate(draft.data)
@@ -343,8 +399,10 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "") -> Impo
             for pr in result.problems
         ])
     changes = drafts.diff(before, draft.data)
-    if changes:
-        with db.atomic():
+    if changes and apply:
+        with edits.immediate(db):
+            if drafts.load(db).data != before:  # someone saved while the sheet was being validated
+                raise SheetError(["bản nháp vừa được người khác sửa trong lúc kiểm tra bảng tính — nhập lại tệp"])
             drafts.save(db, draft, user)
             drafts.audit(db, user, "import", filename[:200], {"rows": len(procedures), "changes": [c.to_json() for c in changes]}, ip)
     return ImportResult(len(procedures), changes)

@@ -7,13 +7,15 @@ import math
 
 from kivy.factory import Factory
 from kivy.uix.screenmanager import Screen
+from kivy.utils import escape_markup as esc
 
 from kiosk.app import texts
 from kiosk.app.view import checklist_lines
 
 
 def _button(text, action, *, icon="", style="secondary", sub="", font_size=0, halign="left", **kw):
-    b = Factory.KButton(text=text, icon=icon, style=style, sub=sub, halign=halign, **kw)
+    # The button's label renders Kivy markup; its text (procedure titles…) is content: never markup.
+    b = Factory.KButton(text=esc(text), icon=icon, style=style, sub=sub, halign=halign, **kw)
     if font_size:
         b.font_size = font_size
     b.action = action
@@ -54,7 +56,7 @@ class KScreen(Screen):
 def fill_tiles(grid, app, flow) -> None:
     grid.clear_widgets()
     for cat in flow.categories():
-        tile = Factory.KTile(text=cat.name, icon=cat.icon or "more")
+        tile = Factory.KTile(text=esc(cat.name), icon=cat.icon or "more")
         tile.action = lambda code=cat.code: app.flow.tap_category(code)
         grid.add_widget(tile)
 
@@ -77,7 +79,7 @@ class HomeScreen(KScreen):
         box = self.ids.notices
         box.clear_widgets()
         for n in flow.content_notices()[:2]:
-            box.add_widget(_notice(f"[b]{n.title}:[/b] {n.body}", app))
+            box.add_widget(_notice(f"[b]{esc(n.title)}:[/b] {esc(n.body)}", app))
 
 
 class ListeningScreen(KScreen):
@@ -123,11 +125,11 @@ class AnswerScreen(KScreen):
         if flow.transcript:
             c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
         if v.counter:
-            c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {v.counter}[/b]", markup=True, role="big",
+            c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {esc(v.counter)}[/b]", markup=True, role="big",
                                 tone="primary"))
         if v.brief:
             c.add_widget(_notice(f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số "
-                                 f"{v.counter or flow.help_counter} để cán bộ hướng dẫn.", app))
+                                 f"{esc(v.counter or flow.help_counter)} để cán bộ hướng dẫn.", app))
             c.add_widget(_label(f"Cơ quan giải quyết: {v.handled_by}"))
             return
         if v.unverified:
@@ -151,14 +153,14 @@ class AnswerScreen(KScreen):
         facts = Factory.Card()
         for label, value in (("Lệ phí", v.fee), ("Thời hạn giải quyết", v.time), ("Nơi nộp", v.where)):
             if value:
-                facts.add_widget(_label(f"[b]{label}:[/b] {value}", markup=True))
+                facts.add_widget(_label(f"[b]{label}:[/b] {esc(value)}", markup=True))
         c.add_widget(facts)
         if v.steps:
             c.add_widget(_label("Các bước", "KTitle", role="big"))
             for i, s in enumerate(v.steps, 1):
                 c.add_widget(_label(f"{i}. {s}"))
         if v.notes:
-            c.add_widget(_label(f"[b]Lưu ý:[/b] {v.notes}", markup=True))
+            c.add_widget(_label(f"[b]Lưu ý:[/b] {esc(v.notes)}", markup=True))
         self.ids.scroll.scroll_y = 1
 
 
@@ -241,7 +243,7 @@ class BrowseScreen(KScreen):
         box = self.ids.proc_list
         box.clear_widgets()
         if not flow.browse_items:
-            box.add_widget(_notice(texts.BROWSE_EMPTY.format(counter=flow.help_counter), app))
+            box.add_widget(_notice(texts.BROWSE_EMPTY.format(counter=esc(flow.help_counter)), app))
         cols = 1 if app.portrait else 2
         row = None
         for i, p in enumerate(flow.browse_items):
@@ -288,7 +290,7 @@ class SearchScreen(KScreen):
         for m in flow.search_results:
             box.add_widget(_button(m.title, lambda code=m.code: app.flow.choose(code), icon="next"))
         if not flow.search_results and len(flow.search_text.strip()) >= 2:
-            box.add_widget(_notice(texts.SEARCH_NOTHING.format(counter=flow.help_counter), app))
+            box.add_widget(_notice(texts.SEARCH_NOTHING.format(counter=esc(flow.help_counter)), app))
 
     _kb_key = None
 
@@ -310,7 +312,7 @@ class ChecklistScreen(KScreen):
         for line in lines:
             c.add_widget(_label(line, role="big"))
         if v.counter:
-            c.add_widget(_label(f"[b]Nộp tại quầy số {v.counter}[/b]", markup=True, role="title"))
+            c.add_widget(_label(f"[b]Nộp tại quầy số {esc(v.counter)}[/b]", markup=True, role="title"))
         self.ids.qr.data = v.qr_url or ""
 
 
@@ -353,10 +355,10 @@ class StaffScreen(KScreen):
             mark = "[color=#1a7a33]SẴN SÀNG[/color]" if st.ok else "[color=#b31b1b]CHƯA DÙNG ĐƯỢC[/color]"
             if app.theme.high_contrast:
                 mark = "SẴN SÀNG" if st.ok else "CHƯA DÙNG ĐƯỢC"
-            box.add_widget(_label(f"[b]{name}:[/b] {mark} — {st.message}", markup=True))
+            box.add_widget(_label(f"[b]{name}:[/b] {mark} — {esc(st.message)}", markup=True))
         kb = flow.kb
         n_full = sum(1 for p in kb.content.procedures if p.detail.value == "full")
-        box.add_widget(_label(f"[b]Nội dung:[/b] phiên bản {kb.version or '?'}; {n_full} thủ tục có hướng dẫn đầy đủ, "
+        box.add_widget(_label(f"[b]Nội dung:[/b] phiên bản {esc(kb.version or '?')}; {n_full} thủ tục có hướng dẫn đầy đủ, "
                               f"{len(kb.content.procedures)} thủ tục trong danh mục", markup=True))
         if s.loading:
             box.add_widget(_label("Đang khởi động thiết bị…", tone="muted"))
