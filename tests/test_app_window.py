@@ -68,7 +68,7 @@ def runs(display, tmp_path_factory):
     results = {}
     for name, (out, proc) in procs.items():
         try:
-            _, stderr = proc.communicate(timeout=240)  # ~2 min on 2 idle cores
+            _, stderr = proc.communicate(timeout=420)  # ~2.5 min on 2 idle cores; far more when shared
         except subprocess.TimeoutExpired:
             proc.kill()
             _, stderr = proc.communicate()
