@@ -1,12 +1,21 @@
-"""Accuracy of question → procedure matching on the labelled set in tests/data/questions.
+"""Accuracy of question → procedure matching and of the answer/clarify/none decision.
 
-Usage: .venv/bin/python bench/match_accuracy.py [--failures]
-Prints top-1/top-3 accuracy, the decision breakdown, and the out-of-scope refusal rate.
+Usage: .venv/bin/python bench/match_accuracy.py [--blind] [--spoken] [--failures]
+
+Default: the development set (tests/data/questions, what the matcher and the decision
+were tuned and fitted on). ``--blind``: the blind set (tests/data/blind, written by
+authors who never saw the content or the code; never tuned on) — the figure to report.
+``--spoken``: the same questions as heard through espeak-ng → Whisper base (transcripts
+cached by bench/spoken_questions.py in tests/data/spoken/). Prints top-1/top-3, the
+decision breakdown, the share of in-scope questions whose right procedure the kiosk
+offered (answer or clarify choices), broad questions clarified, out-of-scope refused
+or redirected.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import platform
 import sys
 from pathlib import Path
 
@@ -14,20 +23,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
+from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import evaluate, load_questions  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
+    ap.add_argument("--blind", action="store_true", help="the blind set instead of the development set")
+    ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
-    ap.add_argument("--questions", default=str(ROOT / "tests" / "data" / "questions"))
     args = ap.parse_args()
     kb = KnowledgeBase(load_source(args.content))
-    questions = load_questions(args.questions)
-    report = evaluate(kb, questions)
-    print(f"content: {len(kb.matcher)} procedures indexed; questions: {len(questions)}")
+    folder = ROOT / "tests" / "data" / ("blind" if args.blind else "questions")
+    questions = load_questions(folder)
+    heard = None
+    if args.spoken:
+        cache = ROOT / "tests" / "data" / "spoken" / ("blind.jsonl" if args.blind else "dev.jsonl")
+        spoken = load_spoken(cache)
+        if not spoken:
+            sys.exit(f"no transcripts in {cache}: run bench/spoken_questions.py {folder} {cache}")
+        questions = [q for q in questions if q.question in spoken]
+        heard = {q: hearings_of(s) for q, s in spoken.items()}
+    report = evaluate(kb, questions, heard=heard)
+    print(f"{'blind' if args.blind else 'development'} set{' (spoken)' if args.spoken else ''}: {len(questions)} questions; "
+          f"content: {len(kb.matcher)} procedures indexed; {platform.machine()}, Python {platform.python_version()}")
     print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     print("top-1 by kind:", {k: f"{v[1]}/{v[0]} ({100 * v[1] / v[0]:.0f}%)" for k, v in sorted(report.by_kind.items())})
     if args.failures:

@@ -1,6 +1,8 @@
 """Compose what the kiosk shows and says about one procedure."""
 from __future__ import annotations
 
+import re
+
 from knowledge.model import Answer, Detail, DocForm, Document, Office, Procedure
 
 FORM_LABEL = {
@@ -68,11 +70,15 @@ def compose_answer(p: Procedure, office: Office) -> Answer:
     return Answer(p.code, p.title, "\n".join(lines), spoken_summary(p, office), p)
 
 
+_PARENS = re.compile(r"\s*\([^()]*\)")
+
+
 def _first_sentence(text: str) -> str:
-    """The first sentence/clause: official fee and time texts run on for a whole paragraph."""
-    for sep in (". ", "; "):
+    """The first sentence/clause, without asides in brackets: official fee and time texts
+    run on for a whole paragraph, and a listener cannot skip what a reader skims."""
+    for sep in (". ", "; ", " — "):
         text = text.split(sep, 1)[0]
-    return text.rstrip(".;")
+    return _PARENS.sub("", text).rstrip(".;").strip()
 
 
 def spoken_title(title: str, max_words: int = 12) -> str:
@@ -171,7 +177,8 @@ def _redirect_answer(p: Procedure, office: Office) -> Answer:
 
 def redirect_spoken(p: Procedure, office: Office) -> str:
     """Read aloud: what it is, that the ward does not do it, where to go, the main papers."""
-    parts = [f"{spoken_title(p.label)}: {_lower_first(not_here(office))}", f"Ông bà đến {go_to(p)}."]
+    # the first clause of `where` is the office; the rest (online channel, details) stays on screen
+    parts = [f"{spoken_title(p.label)}: {_lower_first(not_here(office))}", f"Ông bà đến {_first_sentence(go_to(p))}."]
     required = [d for d in p.documents if d.required] or list(p.documents)
     if required:
         names = "; ".join(_first_sentence(d.name.split(" (", 1)[0]) for d in required[:4])

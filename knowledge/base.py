@@ -1,16 +1,19 @@
 """KnowledgeBase: the few verbs the kiosk, the CLI and the admin use."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from knowledge.answer import compose_answer
+from knowledge.decide import OFFERED, DecisionModel, Hearing, Ranking, load_model
+from knowledge.errors import UnknownProcedure
+from knowledge.families import FamilyIndex
 from knowledge.match import Matcher
 from knowledge.model import Answer, Category, Content, Decision, Detail, Match, Procedure
-from knowledge.errors import UnknownProcedure
 from knowledge.normalize import fold
 
 MIN_MATCHES = 3
-CLARIFY_MAX = 4
+FAMILY_CHOICES = 4  # a family can have seven members; four big buttons plus "Không phải" still fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,9 @@ class AskResult:
     answer: Answer | None
     transcript: str | None = None
     choices: list[Match] = field(default_factory=list)  # what a clarify screen offers
+    p_answer: float = 0.0  # estimated probability that matches[0] is what was meant
+    p_offer: float = 0.0  # … that it is among the first choices
+    family: str | None = None  # id of the family a broad question named
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -38,12 +44,22 @@ class AskResult:
 
 
 class KnowledgeBase:
+    """The few verbs the kiosk, the CLI and the admin use: ``ask``, ``answer_for``,
+    ``procedure``, ``categories``, ``procedures_in``, ``vocabulary``."""
+
     def __init__(self, content: Content, *, answer_threshold: float | None = None,
-                 clarify_threshold: float | None = None):
+                 clarify_threshold: float | None = None, model: DecisionModel | None = None):
+        """``answer_threshold``/``clarify_threshold``: optional score floors (0–100) on top
+        of the learned decision (config ``match.*``); ``model``: the decision model
+        (default: the fitted ``knowledge/decision_model.json``)."""
         self.content = content
         self._by_code = {p.code: p for p in content.procedures}
-        self.matcher = Matcher(content.procedures, answer_threshold=answer_threshold,
-                               clarify_threshold=clarify_threshold)
+        self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}
+        self.matcher = Matcher(content.procedures)
+        self.model = model or load_model()
+        self.families = FamilyIndex(content.families, self.matcher)
+        self.answer_floor = answer_threshold
+        self.offer_floor = clarify_threshold
 
     @property
     def version(self) -> str | None:
@@ -58,15 +74,63 @@ class KnowledgeBase:
     def answer_for(self, code: str) -> Answer:
         return compose_answer(self.procedure(code), self.content.office)
 
-    def ask(self, text: str, *, transcript: str | None = None, limit: int = 5) -> AskResult:
-        matches = self.matcher.search(text, limit=max(limit, MIN_MATCHES))
-        decision = self.matcher.decide(matches)
-        answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
+    def ask(self, text: str, *, transcript: str | None = None, limit: int = 5,
+            hearing: Hearing | None = None) -> AskResult:
+        """Match ``text`` and decide: answer, clarify (with ``choices``) or none.
+
+        ``hearing``: the recogniser's confidence when the text was spoken; a garbled
+        transcript then leans towards offering choices rather than answering."""
+        return self._decide(text, self.matcher.rank(text, limit=max(limit, MIN_MATCHES)), transcript, hearing)
+
+    def ask_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> AskResult:
+        """A spoken question heard more than once (the recogniser's first transcript, then
+        a pass biased towards the first candidates): each procedure keeps its best score
+        over the hearings, so a syllable recognised in either counts.
+        bench/spoken_second_pass.py measured top-3 58 → 70 % on spoken questions."""
+        heard = [(t, h) for t, h in heard if t.strip()]
+        if not heard:
+            return self.ask("", transcript="")
+        ranking, hearing = self.rank_heard(heard, limit=limit)
+        return self._decide(heard[0][0], ranking, heard[0][0], hearing)
+
+    def rank_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> tuple[Ranking, Hearing | None]:
+        """The merged ranking of several hearings of one question (see ``ask_heard``)."""
+        rankings = [(self.matcher.rank(t, limit=max(limit, MIN_MATCHES)), h) for t, h in heard if t.strip()]
+        if not rankings:
+            return self.matcher.rank("", limit=limit), None
+        if len(rankings) == 1:
+            return rankings[0]
+        merged: dict[str, float] = {}
+        for r, _ in rankings:
+            for code, sc in r.scores.items():
+                merged[code] = max(merged.get(code, 0.0), sc)
+        # the hearing whose own best is the merged best speaks for the evidence
+        r0, h0 = max(rankings, key=lambda x: x[0].evidence.score1)
+        order = sorted(merged, key=lambda c: (-round(merged[c], 1), c not in self._full, len(self.matcher.titles[c])))
+        matches = [Match(c, self.matcher.titles[c], round(merged[c], 1), self.matcher.labels.get(c, ""))
+                   for c in order[:max(limit, MIN_MATCHES)]]
+        tops = [m.score for m in matches] + [0.0] * 4
+        ev = dataclasses.replace(r0.evidence, score1=tops[0], score2=tops[1], score3=tops[2], score4=tops[3])
+        return Ranking(matches, merged, ev, r0.folded), h0
+
+    def _decide(self, text: str, ranking: Ranking, transcript: str | None, hearing: Hearing | None) -> AskResult:
+        matches = ranking.matches
+        decision, p_answer, p_offer = self.model.decide(ranking, hearing)
+        top = matches[0].score if matches else 0.0
+        if decision is Decision.ANSWER and self.answer_floor is not None and top < self.answer_floor:
+            decision = Decision.CLARIFY
+        if decision is not Decision.NONE and self.offer_floor is not None and top < self.offer_floor:
+            decision = Decision.NONE
         choices: list[Match] = []
-        if decision is Decision.CLARIFY:
-            floor = self.matcher.clarify_threshold
-            choices = [m for m in matches[:CLARIFY_MAX] if m.score >= floor - 10] or matches[:2]
-        return AskResult(text, decision, matches, answer, transcript, choices)
+        family = self.families.broad(ranking.folded, matches[0].code) if matches else None
+        if family is not None:
+            decision = Decision.CLARIFY
+            choices = self.families.choices(family, ranking.scores, FAMILY_CHOICES)
+        elif decision is Decision.CLARIFY:
+            choices = matches[:OFFERED]
+        answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
+        return AskResult(text, decision, matches, answer, transcript, choices, p_answer, p_offer,
+                         family.id if family else None)
 
     def vocabulary(self) -> list[str]:
         """Domain phrases to bias speech recognition, most general first: short titles of

@@ -38,8 +38,11 @@ class Report:
     clarified_with_right: int = 0
     clarified_without_right: int = 0
     missed: int = 0  # in scope but "none"
-    oos_refused: int = 0
+    oos_refused: int = 0  # "none"
+    oos_redirected: int = 0  # answered with a redirect entry ("not done here: go to …"), the right outcome
     oos_answered: int = 0
+    broad: int = 0  # questions that name a family without saying which member
+    broad_clarified: int = 0  # … answered with a choice that holds a right member
     failures: list[tuple[str, str, list[str], str]] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=dict)  # kind → [n, top1]
 
@@ -57,18 +60,48 @@ class Report:
             "clarify_pct": round(self.pct(self.clarified_with_right + self.clarified_without_right, self.in_scope), 1),
             "missed_pct": round(self.pct(self.missed, self.in_scope), 1),
             "oos_refused_pct": round(self.pct(self.oos_refused, self.out_of_scope), 1),
+            "oos_redirected_pct": round(self.pct(self.oos_redirected, self.out_of_scope), 1),
+            "oos_refused_or_redirected_pct": round(self.pct(self.oos_refused + self.oos_redirected, self.out_of_scope), 1),
+            "offered_right_pct": round(self.pct(self.answered_right + self.clarified_with_right, self.in_scope), 1),
+            "broad_questions": self.broad,
+            "broad_clarified_pct": round(self.pct(self.broad_clarified, self.broad), 1),
         }
 
 
-def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion]) -> Report:
+def _scope(q: LabelledQuestion) -> frozenset[str]:
+    """Codes that make an answer right; redirect labels are out of the ward's scope."""
+    return frozenset(c for c in q.codes if not c.startswith("redirect."))
+
+
+def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dict[str, list] | None = None) -> Report:
+    """``heard``: question → the kiosk's hearings [(transcript, Hearing), …] to measure
+    spoken questions; a question heard as nothing is missed (the kiosk says "không nghe rõ")."""
     r = Report()
     for q in questions:
-        res = kb.ask(q.question)
+        scope = _scope(q)
+        if heard is not None:
+            hearings = heard.get(q.question) or [("", None)]
+            transcript = hearings[0][0]
+            if not transcript:
+                if scope:
+                    r.in_scope += 1
+                    r.missed += 1
+                    r.by_kind.setdefault(q.kind, [0, 0])[0] += 1
+                    r.failures.append((q.question, ";".join(sorted(scope)), [], "unheard"))
+                else:
+                    r.out_of_scope += 1
+                    r.oos_refused += 1
+                continue
+            res = kb.ask_heard(hearings)
+        else:
+            res = kb.ask(q.question)
         codes = [m.code for m in res.matches]
-        if not q.codes:
+        if not scope:
             r.out_of_scope += 1
             if res.decision is Decision.NONE:
                 r.oos_refused += 1
+            elif res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind == "redirect":
+                r.oos_redirected += 1
             else:
                 r.oos_answered += 1
                 r.failures.append((q.question, "none", codes[:3], res.decision.value))
@@ -76,22 +109,25 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion]) -> Report:
         r.in_scope += 1
         kind = r.by_kind.setdefault(q.kind, [0, 0])
         kind[0] += 1
-        ok1 = bool(codes) and codes[0] in q.codes
+        ok1 = bool(codes) and codes[0] in scope
         r.top1 += ok1
         kind[1] += ok1
-        r.top3 += any(c in q.codes for c in codes[:3])
+        r.top3 += any(c in scope for c in codes[:3])
+        if q.kind == "broad":
+            r.broad += 1
+            r.broad_clarified += res.decision is Decision.CLARIFY and any(m.code in scope for m in res.choices)
         if res.decision is Decision.ANSWER:
             if ok1:
                 r.answered_right += 1
             else:
                 r.answered_wrong += 1
         elif res.decision is Decision.CLARIFY:
-            if any(m.code in q.codes for m in res.choices):
+            if any(m.code in scope for m in res.choices):
                 r.clarified_with_right += 1
             else:
                 r.clarified_without_right += 1
         else:
             r.missed += 1
         if not ok1 or res.decision is not Decision.ANSWER:
-            r.failures.append((q.question, ";".join(sorted(q.codes)), codes[:3], res.decision.value))
+            r.failures.append((q.question, ";".join(sorted(scope)), codes[:3], res.decision.value))
     return r

@@ -18,7 +18,7 @@ from knowledge.serialize import procedure_to_dict
 _ORDER = (
     "code", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
     "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on",
-    "sources", "unverified", "documents", "steps", "aliases", "keywords", "retired",
+    "sources", "unverified", "national_differences", "documents", "steps", "aliases", "keywords", "retired",
 )
 
 
@@ -38,6 +38,11 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
+def procedure_yaml(p) -> str:
+    """One procedure as the text of its ``procedures/<code>.yaml`` file."""
+    return _procedure_yaml(p)
+
+
 def _procedure_yaml(p) -> str:
     d = procedure_to_dict(p)
     out: dict[str, Any] = {}
@@ -49,6 +54,8 @@ def _procedure_yaml(p) -> str:
             value = [{k: v for k, v in doc.items()} for doc in value]
         if key == "short_title" and not value:
             continue
+        if key == "national_differences" and not value:
+            continue  # most procedures agree with the national record: no empty key in every file
         out[key] = value
     return _dump(out)
 

@@ -63,6 +63,9 @@ class Procedure:
     keywords: tuple[str, ...] = ()
     retired: bool = False
     short_title: str = ""  # plain words a citizen recognises on a choice button ("Xây nhà mới")
+    # "field: why" for each fact that knowingly differs from the national database record
+    # (a later decision, a local rule); `kiosk content audit` reports these as explained.
+    national_differences: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

@@ -42,10 +42,15 @@ ABBREVIATIONS: dict[str, str] = {
 # Regional words (mostly southern) mapped to the word used in titles and aliases.
 DIALECT: dict[str, str] = {
     "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
-    "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
+    "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "báo tử": "khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
     "công chứng": "chứng thực", "thị thực": "chứng thực", "sổ hồng": "sổ đỏ",
     "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
+    # Central: "ở mô" (where), "làm răng" (how), "rứa" (so), "mệ/mạ", "tía" (South: father).
+    # "quy mô" is a real word in titles and is kept.
+    "quy mô": "quy mô", "mô": "đâu", "o mo": "ở đâu", "di mo": "đi đâu", "lam rang": "làm sao", "rua": "vậy", "răng": "sao", "rứa": "vậy", "ri": "vầy",
+    "mệ": "bà", "mạ": "mẹ", "tía": "cha", "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy",
+    "bầy tui": "chúng tôi", "tụi tui": "chúng tôi", "tụi em": "chúng em", "chúng tui": "chúng tôi",
 }
 
 # Everyday words for a concept that procedure texts name formally.
@@ -106,11 +111,13 @@ FILLER_PHRASES: tuple[str, ...] = (
     "cần những gì", "cần những giấy tờ gì", "cần giấy tờ gì", "những giấy tờ gì", "giấy tờ gì",
     "những gì", "cần gì", "mang theo gì", "phải làm gì", "làm gì", "ở đâu", "chỗ nào", "bao lâu",
     "mấy ngày", "bao nhiêu ngày", "mấy tháng", "bao nhiêu tiền", "hết bao nhiêu", "bao nhiêu",
+    "mang giấy gì", "mang những gì", "mang gì", "đem gì", "đem theo gì",
     "thì sao", "được không", "có được không", "không ạ", "là gì", "bây giờ", "hiện nay", "hiện tại",
     "mình muốn", "tôi muốn", "em muốn", "con muốn", "cháu muốn", "bác muốn", "muốn",
 )
 FILLER_WORDS: frozenset[str] = frozenset(
     "ạ à ơi ờ ừ ừm hử nhé nha nhá nhỉ vậy thế đi với ấy kìa hả hỡi dạ vâng thì là mà nhưng "
+    "hỉ hè tề nghen nhen hen nè nghe vầy chúng gì "
     "cần phải nên được có các những một cái này đó kia đây hỏi giúp xin rồi chưa "
     "thủ tục hồ sơ giấy tờ".split()
 )
@@ -159,7 +166,7 @@ def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
 # Unaccented typing: a plain token is a filler if its folded form is one — except where
 # folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
 # chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng").
-_FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang"}
+_FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang", "chung", "te", "he", "ne", "hen"}
 _FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[str, ...], ...]] = {}
 for _p in sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True):
     _FILLER_PHRASES_FOLDED[_p[0]] = _FILLER_PHRASES_FOLDED.get(_p[0], ()) + (_p,)  # longest first
@@ -228,7 +235,7 @@ def _takes_time(tokens: list[str]) -> list[str]:
 # "bố tôi mới mất", "ba mất rồi": after a relative, "mất" is "died" — a death to
 # register (khai tử), not a lost paper ("mất giấy khai sinh", "bố làm mất sổ đỏ").
 _KIN = frozenset(
-    "bố ba cha mẹ má ông bà nội ngoại chồng vợ con cháu anh chị em cô chú bác dì cậu thím mợ tôi tui nhà thân"
+    "bố ba cha mẹ má ông bà nội ngoại chồng vợ con cháu anh chị em cô chú bác dì cậu thím mợ tôi tui nhà thân ổng bả"
     " bo cha me ma ong ba noi ngoai chong vo con chau anh chi em co chu bac di cau".split()
 )
 _KIN_GAP = frozenset("đã mới vừa cũng da moi vua cung".split())
@@ -251,6 +258,15 @@ def _died(tokens: list[str]) -> list[str]:
             continue
         out[i] = "qua đời" if t == "mất" else "qua doi"
     return " ".join(out).split()
+
+
+# Central "chi" is "gì" ("cần giấy chi", "làm chi"); unaccented it is also "chị" and it
+# begins "chi trả", "chi phí". Only after a word that asks for a thing is it "gì".
+_CHI_AFTER = frozenset("cần làm giấy tờ mang đem những cái là tục gì can lam giay to dem nhung cai la tuc".split())
+
+
+def _central_chi(tokens: list[str]) -> list[str]:
+    return ["gì" if t == "chi" and i > 0 and tokens[i - 1] in _CHI_AFTER else t for i, t in enumerate(tokens)]
 
 
 def _numbers(tokens: list[str]) -> list[str]:
@@ -281,6 +297,7 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = tokenize(text)
     tokens = [_abbreviation(t) if len(t) <= 8 else t for t in tokens]
     tokens = " ".join(tokens).split()
+    tokens = _central_chi(tokens)
     tokens = _phrase_map(tokens, DIALECT)
     tokens = _phrase_map(tokens, CONCEPTS)
     tokens = _countries(tokens)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from knowledge.model import (
@@ -30,14 +30,19 @@ def procedure_to_dict(p: Procedure) -> dict[str, Any]:
     return d
 
 
+_PROCEDURE_FIELDS = frozenset(f.name for f in fields(Procedure))
+
+
 def procedure_from_dict(d: dict[str, Any]) -> Procedure:
-    d = dict(d)
+    # A snapshot written by a newer version may carry fields this one does not know
+    # (a rollback of the software keeps the content): they are left out, not fatal.
+    d = {k: v for k, v in d.items() if k in _PROCEDURE_FIELDS}
     d["detail"] = Detail(d.get("detail", "full"))
     d["documents"] = tuple(
         Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
         for x in d.get("documents") or ()
     )
-    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords"):
+    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords", "national_differences"):
         d[k] = tuple(d.get(k) or ())
     return Procedure(**d)
 

@@ -39,8 +39,11 @@ PROCEDURE_FIELDS = {
     "code", "title", "short_title", "category", "level", "handled_by", "where", "counter",
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
     "online_url", "notes", "verified_on", "sources", "unverified", "documents",
-    "steps", "aliases", "keywords", "retired",
+    "steps", "aliases", "keywords", "retired", "national_differences",
 }
+# Facts `kiosk content audit` compares with the national record; a national_differences
+# entry "field: reason" names one of them.
+NATIONAL_FIELDS = ("title", "documents", "fee", "processing_time")
 REQUIRED_FULL = ("processing_time", "fee", "legal_basis", "documents", "steps", "aliases", "verified_on", "sources")
 SHORT_TITLE_MAX_WORDS = 8  # a choice button for an elderly reader: two lines of big type at most
 FAMILY_FIELDS = {"id", "name", "terms", "members"}
@@ -202,7 +205,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         bad("fee_amount", "phải là số tiền (đồng), số nguyên ≥ 0 / must be an integer ≥ 0")
 
     lists: dict[str, list[str]] = {}
-    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified"):
+    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified", "national_differences"):
         v = _text_list(d.get(name))
         if v is None:
             bad(name, "phải là danh sách các dòng chữ / must be a list of text")
@@ -216,6 +219,11 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
     for i, name in enumerate(lists["unverified"]):
         if name not in PROCEDURE_FIELDS:
             bad("unverified", f"'{name}' không phải tên trường / not a field name", i)
+    for i, line in enumerate(lists["national_differences"]):
+        fld, sep, why = line.partition(":")
+        if not sep or fld.strip() not in NATIONAL_FIELDS or not why.strip():
+            bad("national_differences", f"mỗi dòng dạng 'trường: lý do', trường là {', '.join(NATIONAL_FIELDS)} / "
+                "each entry is 'field: reason'", i)
     if code and code.startswith("local.") and "code" not in lists["unverified"]:
         bad("unverified", "mã local.* phải ghi 'code' trong unverified / local codes must be marked unverified")
 
@@ -233,8 +241,8 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
 
     documents: list[Document] = []
     raw_docs = d.get("documents")
-    if redirect and raw_docs is None:
-        raw_docs = []
+    if redirect and (raw_docs is None or raw_docs == []):
+        raw_docs = []  # a redirect may name no documents; the export writes that as `documents: []`
     elif not isinstance(raw_docs, list) or not raw_docs:
         bad("documents", "cần ít nhất một giấy tờ / needs at least one document")
         raw_docs = []
@@ -299,6 +307,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         keywords=_dedupe(lists["keywords"]),
         retired=retired,
         short_title=short_title,
+        national_differences=_dedupe(lists["national_differences"]),
     )
 
 

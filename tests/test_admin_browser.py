@@ -222,3 +222,44 @@ def test_an_unanswered_question_becomes_an_alias(site, signed_in, shots):
     b.get(base + "/usage")
     assert b.find_elements(By.CSS_SELECTOR, "svg.chart")
     snap(b, shots, "06-usage")
+
+
+def test_audit_against_the_national_database_and_draft_a_missing_procedure(site, signed_in, shots):
+    """Upload the snapshot fixture, read the audit, start a draft from an official record, publish it."""
+    from test_national import CATALOGUE, DETAILS
+
+    base, data = site
+    b = signed_in
+    db = db_of(data)
+    from kiosk.admin.draft import load, remove_procedure, save
+
+    draft = load(db)
+    remove_procedure(draft, "2.001023")  # whatever the shipped content grows to know, this one is missing here
+    save(db, draft, ADMIN[0])
+    b.get(base + "/national")
+    b.find_element(By.ID, "file").send_keys(f"{CATALOGUE}\n{DETAILS}")
+    go(b, b.find_element(By.ID, "run"))
+    summary = b.find_element(By.ID, "summary").text
+    assert "12 thủ tục" in summary and "Thủ tục cấp xã: kiosk biết" in summary
+    assert b.find_element(By.ID, "missing").is_displayed()
+    snap(b, shots, "07-national-audit")
+    go(b, b.find_element(By.ID, "draft-2.001023"))
+    assert "Đã tạo bản nháp từ bản ghi chính thức" in flash(b)
+    assert b.current_url.startswith(base + "/procedures/2.001023")
+    aliases = b.find_element(By.NAME, "aliases")
+    aliases.send_keys("\nlàm khai sinh liên thông\nkhai sinh kèm thẻ bảo hiểm y tế cho con\nlam khai sinh lien thong"
+                      "\nđăng ký khai sinh luôn thường trú cho bé")
+    where = b.find_element(By.NAME, "where")
+    where.clear()
+    where.send_keys("Bộ phận Một cửa, quầy Hộ tịch")
+    snap(b, shots, "08-national-draft")
+    go(b, b.find_element(By.ID, "save"))
+    assert "Đã lưu vào bản nháp" in flash(b)
+    go(b, b.find_element(By.PARTIAL_LINK_TEXT, "Đăng thay đổi"))
+    assert "Thêm 2.001023" in b.find_element(By.ID, "changes").text
+    go(b, b.find_element(By.ID, "publish"))
+    assert "Đã đăng" in flash(b)
+    assert read_content(db_of(data)).procedure("2.001023").sources[0].startswith(
+        "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/")
+    b.get(base + "/national")
+    assert not b.find_elements(By.ID, "draft-2.001023")  # known now

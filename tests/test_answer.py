@@ -29,6 +29,12 @@ def test_every_written_up_procedure_answers_completely(kb):
             assert p.fee in a.text and p.processing_time in a.text
             assert "Lệ phí" in a.spoken and "Thời hạn" in a.spoken
             assert len(a.spoken) <= 650, (p.code, len(a.spoken))
+        elif p.detail is Detail.REDIRECT:
+            assert a.kind == "redirect" and a.text.startswith("Việc này không làm tại phường. Ông/bà đến ")
+            assert p.where.rstrip(".") in a.text and p.handled_by in a.text
+            assert a.spoken.startswith("Việc này không làm tại phường. Ông bà đến ") and len(a.spoken) <= 400
+            for d in p.documents:
+                assert d.name in a.text
         else:
             assert p.handled_by in a.text and "quầy số" in a.spoken
 
@@ -59,3 +65,9 @@ def test_spoken_title_keeps_the_head_of_a_long_official_title():
             "cơ quan, tổ chức có thẩm quyền của nước ngoài cấp")
     assert spoken_title(long) == "Chứng thực bản sao từ bản chính giấy tờ"
     assert spoken_title("Đăng ký khai sinh") == "Đăng ký khai sinh"
+
+
+def test_divorce_is_sent_to_the_area_court(kb):
+    a = kb.ask("tôi muốn nộp đơn ly hôn").answer
+    assert a is not None and a.kind == "redirect" and a.code == "redirect.ly-hon"
+    assert "Tòa án nhân dân khu vực 1" in a.spoken and "Lý Tự Trọng" in a.text

@@ -44,13 +44,14 @@ def test_ask_json_contract(tmp_path, mini_content):
     r = kiosk("ask", "--json", "cho em hỏi đăng ký kết hôn cần gì", data_dir=tmp_path, content_dir=mini_content)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)  # exactly one JSON object
-    assert set(out) == {"query", "transcript", "decision", "matches", "answer"}
+    assert set(out) == {"query", "transcript", "decision", "matches", "answer", "choices"}
     assert out["query"] == "cho em hỏi đăng ký kết hôn cần gì" and out["transcript"] is None
     assert out["decision"] == "answer"
     assert len(out["matches"]) >= 3
     assert all(set(m) == {"code", "title", "score"} and isinstance(m["score"], float) for m in out["matches"])
     assert out["matches"][0]["code"] == "1.000894"
     assert out["answer"]["code"] == "1.000894" and "Lệ phí" in out["answer"]["text"]
+    assert out["answer"]["kind"] == "procedure" and out["choices"] == []
 
 
 def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
@@ -58,6 +59,9 @@ def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     assert none["decision"] == "none" and none["answer"] is None
     clarify = json.loads(kiosk("ask", "--json", "đăng ký", data_dir=tmp_path, content_dir=mini_content).stdout)
     assert clarify["decision"] == "clarify" and clarify["answer"] is None
+    assert 2 <= len(clarify["choices"]) <= 4
+    assert all(set(m) == {"code", "title", "score"} for m in clarify["choices"])
+    assert [m["code"] for m in clarify["choices"]] == [m["code"] for m in clarify["matches"]][:len(clarify["choices"])]
 
 
 def test_ask_logs_the_question_without_personal_numbers(tmp_path, mini_content):

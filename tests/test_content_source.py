@@ -142,3 +142,20 @@ def test_catalogue_aliases_column_is_optional(mini_content: Path):
     )
     p = load_source(mini_content).procedure("1.001022")
     assert p.detail is Detail.BRIEF and p.aliases == ("ký chứng thực", "chung thuc chu ky")
+
+
+def test_shipped_redirects_and_families_survive_export_and_reload(tmp_path: Path):
+    """The admin publishes by exporting the database to text and validating it: a redirect
+    that names no documents is exported as `documents: []` and must still load."""
+    from knowledge.export import export_content
+
+    repo = Path(__file__).resolve().parents[1]
+    content = load_source(repo / "assets" / "content")
+    redirects = {p.code for p in content.procedures if p.detail is Detail.REDIRECT}
+    assert "redirect.ly-hon" in redirects and any(not content.procedure(c).documents for c in redirects)
+    export_content(content, tmp_path)
+    assert validate_source(tmp_path) == []
+    again = load_source(tmp_path)
+    assert {p.code for p in again.procedures if p.detail is Detail.REDIRECT} == redirects
+    assert [f.members for f in again.families] == [f.members for f in content.families]
+    assert again.procedure("redirect.ly-hon").where == content.procedure("redirect.ly-hon").where

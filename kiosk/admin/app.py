@@ -869,7 +869,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+from kiosk.admin.national_page import ROUTES as NATIONAL_ROUTES  # noqa: E402  (its handlers use page/render above)
+
 ROUTES = [
+    *NATIONAL_ROUTES,
     Route("/login", login_page, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),

@@ -35,15 +35,16 @@ log = logging.getLogger(__name__)
 PROCEDURE_FIELDS = (
     "title", "category", "level", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
     "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources", "unverified", "documents", "steps",
-    "aliases", "keywords", "retired", "detail",
+    "aliases", "keywords", "retired", "detail", "national_differences",
 )
 FIELD_LABELS = {
-    "code": "Mã thủ tục", "title": "Tên thủ tục", "category": "Lĩnh vực", "level": "Cấp giải quyết",
+    "code": "Mã thủ tục", "title": "Tên thủ tục", "short_title": "Tên ngắn (nút chọn)", "category": "Lĩnh vực", "level": "Cấp giải quyết",
     "handled_by": "Cơ quan giải quyết", "where": "Nơi nộp", "counter": "Quầy", "processing_time": "Thời hạn giải quyết",
     "processing_days": "Số ngày làm việc", "fee": "Lệ phí", "fee_amount": "Số tiền lệ phí (đồng)",
     "legal_basis": "Căn cứ pháp lý", "online_url": "Địa chỉ nộp trực tuyến", "notes": "Lưu ý", "verified_on": "Ngày kiểm tra",
     "sources": "Nguồn kiểm tra", "unverified": "Trường chưa xác minh", "documents": "Giấy tờ", "steps": "Các bước",
     "aliases": "Cách hỏi", "keywords": "Từ khóa", "retired": "Ngừng áp dụng", "detail": "Mức chi tiết",
+    "national_differences": "Khác CSDL quốc gia (có lý do)",
     "name": "Tên trụ sở", "address": "Địa chỉ", "hours": "Giờ làm việc", "hotline": "Đường dây nóng",
     "help_counter": "Quầy hướng dẫn", "counters": "Các quầy",
 }
@@ -184,6 +185,10 @@ def _norm(d: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(d, ensure_ascii=False))
 
 
+# Fields newer than some stored versions: a snapshot without the key had the empty value.
+_ADDED_LATER: dict[str, Any] = {"national_differences": []}
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Per procedure code and field, plus office/notices/categories: a summary, not a text diff."""
     old, new = _norm(old), _norm(new)
@@ -195,7 +200,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         if q is None:
             out.append(Change("procedure", "added", code, p.get("title", "")))
             continue
-        fields = tuple(f for f in PROCEDURE_FIELDS if p.get(f) != q.get(f))
+        fields = tuple(f for f in PROCEDURE_FIELDS if p.get(f, _ADDED_LATER.get(f)) != q.get(f, _ADDED_LATER.get(f)))
         if not fields:
             continue
         if fields == ("retired",):

@@ -26,7 +26,7 @@ DOC_FORM_LABEL = {
     DocForm.PRESENT.value: "xuất trình để đối chiếu",
 }
 LEVELS = ("xã", "tỉnh", "trung ương")
-LIST_FIELDS = ("legal_basis", "sources", "steps", "aliases", "keywords")
+LIST_FIELDS = ("legal_basis", "sources", "steps", "aliases", "keywords", "national_differences")
 TEXT_FIELDS = ("title", "category", "level", "handled_by", "where", "counter", "processing_time", "fee",
                "online_url", "verified_on")
 UNVERIFIABLE = ("code", "title", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",

@@ -24,13 +24,16 @@ from kiosk.admin.forms import (
 )
 
 COLUMNS = (
-    "code", "detail", "title", "category", "level", "handled_by", "where", "counter", "processing_time",
+    "code", "detail", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
     "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources",
     "unverified", "documents", "steps", "aliases", "keywords", "retired",
 )
 LIST_COLUMNS = ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords")
-BRIEF_COLUMNS = {"code", "detail", "title", "category", "level", "handled_by", "sources", "aliases"}
-DETAIL_WORDS = {"đầy đủ": "full", "full": "full", "danh mục": "brief", "brief": "brief"}
+BRIEF_COLUMNS = {"code", "detail", "title", "short_title", "category", "level", "handled_by", "sources", "aliases"}
+# A redirect ("không làm tại phường: chỉ nơi đến") has the columns of a written-up procedure.
+DETAIL_WORDS = {"đầy đủ": "full", "full": "full", "danh mục": "brief", "brief": "brief",
+                "chỉ đường": "redirect", "redirect": "redirect"}
+DETAIL_LABEL = {"full": "đầy đủ", "brief": "danh mục", "redirect": "chỉ đường"}
 FORM_WORDS = {**{v: k for k, v in DOC_FORM_LABEL.items()}, **{k: k for k in DOC_FORM_LABEL},
               "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present"}
 YES = {"có", "x", "true", "1", "yes", "bắt buộc"}
@@ -66,12 +69,12 @@ def _doc_line(d: dict[str, Any]) -> str:
 
 
 def procedure_row(p: dict[str, Any]) -> list[str]:
-    full = p.get("detail", "full") == "full"
+    full = p.get("detail", "full") != "brief"
     out = []
     for key in COLUMNS:
         v = p.get(key)
         if key == "detail":
-            s = "đầy đủ" if full else "danh mục"
+            s = DETAIL_LABEL.get(p.get("detail", "full"), "đầy đủ")
         elif not full and key not in BRIEF_COLUMNS:
             s = ""
         elif key == "documents":
@@ -254,11 +257,11 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
         detail_text = clean_line(cells.get("detail", "")).lower()
         detail = DETAIL_WORDS.get(detail_text) if detail_text else old.get("detail", "full")
         if detail is None:
-            problems.append(f"{where}: cột Mức chi tiết phải là 'đầy đủ' hoặc 'danh mục'")
+            problems.append(f"{where}: cột Mức chi tiết phải là 'đầy đủ', 'danh mục' hoặc 'chỉ đường'")
             continue
         p: dict[str, Any] = copy.deepcopy(old) if old else {}
         p.update({"code": code, "detail": detail})
-        for key in ("title", "category", "level", "handled_by"):
+        for key in ("title", "short_title", "category", "level", "handled_by"):
             if key in cells:
                 p[key] = clean_line(cells[key])
         p["level"] = p.get("level") or "xã"
@@ -274,6 +277,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
             if "retired" in cells and _flag(cells["retired"], where, problems):
                 problems.append(f"{where}: không ngừng áp dụng được thủ tục chỉ có trong danh mục; xóa nó trên trang thủ tục")
             brief = {k: p.get(k) for k in ("code", "title", "category", "handled_by", "level", "sources")}
+            brief["short_title"] = p.get("short_title") or ""
             brief.update({"detail": "brief", "where": "", "counter": None, "processing_time": "", "processing_days": None,
                           "fee": "", "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "",
                           "verified_on": None, "unverified": [], "documents": [], "steps": [],
@@ -303,7 +307,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]]) -> tuple[
             p["documents"] = _documents(cells["documents"], where, problems)
         if "retired" in cells:
             p["retired"] = _flag(cells["retired"], where, problems)
-        for key, default in (("where", ""), ("counter", None), ("processing_time", ""), ("processing_days", None),
+        for key, default in (("short_title", ""), ("where", ""), ("counter", None), ("processing_time", ""), ("processing_days", None),
                              ("fee", ""), ("fee_amount", None), ("online_url", None), ("notes", ""),
                              ("verified_on", None), ("documents", []), ("retired", False),
                              *((k, []) for k in LIST_COLUMNS)):

@@ -313,7 +313,15 @@ class Devices:
             transcript = heard.transcript
             log.info("heard %r in %.1fs%s", transcript.text, getattr(transcript, "elapsed", 0.0),
                      " (started at a pause)" if heard.early else "")
-            self._to_flow("speech_ended", transcript.text, token)
+            hearings = None
+            kb = getattr(self.sink, "kb", None)
+            if kb is not None and transcript.text:
+                from kiosk.hearing import hear
+
+                # not answerable outright → hear the same audio again, told the shortlist
+                both = hear(kb, self.transcriber, rec.audio, transcript, sample_rate=rec.sample_rate)
+                hearings = both.hearings()
+            self._to_flow("speech_ended", transcript.text, token, hearings=hearings)
         except Exception as exc:
             mic_lost = type(exc).__name__ == "AudioDeviceError"
             log.warning("listening failed: %s", exc)

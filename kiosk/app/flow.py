@@ -284,8 +284,9 @@ class Flow:
         self._dwell = 0.0
         self._changed()
 
-    def speech_ended(self, transcript: str, token: int | None = None) -> None:
-        """The recognised text of the utterance ("" = nothing understood)."""
+    def speech_ended(self, transcript: str, token: int | None = None, hearings: list | None = None) -> None:
+        """The recognised text of the utterance ("" = nothing understood). ``hearings``:
+        the recogniser's hearings with their confidence (kiosk.hearing), when known."""
         if token is not None and token != self.token:
             return
         if self.state not in (State.LISTENING, State.THINKING):
@@ -300,7 +301,7 @@ class Flow:
             self._speak(self.none_reply().spoken)
             self._changed()
             return
-        result = self.kb.ask(text, transcript=text)
+        result = self.kb.ask_heard(hearings) if hearings else self.kb.ask(text, transcript=text)
         self._log(text, result, CHANNEL_VOICE)
         self._go(State.THINKING)
         self._pending = (result, CHANNEL_VOICE)

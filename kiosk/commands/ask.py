@@ -38,12 +38,18 @@ def run(args, config: Config) -> int:
     if args.audio:
         from speech import load_transcriber
 
+        from kiosk.hearing import hear
+        from speech import load_audio
+
         transcriber = load_transcriber(config, vocabulary=kb.vocabulary())
-        transcript = transcriber.transcribe(args.audio).text
+        audio = load_audio(args.audio)
+        heard = hear(kb, transcriber, audio, transcriber.transcribe(audio))
+        transcript = heard.text
         query = transcript
+        result = kb.ask_heard(heard.hearings())
     else:
         query = " ".join(args.text)
-    result = kb.ask(query, transcript=transcript)
+        result = kb.ask(query, transcript=transcript)
     if not args.no_log:
         from knowledge.qlog import log_question
 

@@ -1,4 +1,4 @@
-"""`kiosk content validate|import|export|stats` — staff content tooling."""
+"""`kiosk content validate|import|export|stats|audit|draft` — staff content tooling."""
 from __future__ import annotations
 
 import argparse
@@ -30,6 +30,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = csub.add_parser("stats", help="thống kê nội dung đang dùng")
     s.add_argument("--json", action="store_true", help="in một đối tượng JSON (mặc định: bảng chữ)")
     s.set_defaults(handler=_stats)
+
+    a = csub.add_parser("audit", help="đối chiếu nội dung với bản CSDL quốc gia về TTHC (thiếu, tên, giấy tờ, phí, thời hạn)")
+    a.add_argument("source", nargs="?", help="thư mục nội dung (mặc định: nội dung đang dùng trong cơ sở dữ liệu)")
+    a.add_argument("--national", action="append", required=True, metavar="FILE",
+                   help="tệp CSDL quốc gia JSONL (nén gzip hoặc không); nhắc lại để đọc cả danh mục và chi tiết")
+    a.add_argument("--province", default=None,
+                   help="tỉnh/thành của trụ sở, để tính cả thủ tục riêng của tỉnh (mặc định: lấy từ địa chỉ trong office.yaml)")
+    a.add_argument("--json", action="store_true", help="in một đối tượng JSON (mặc định: bảng chữ)")
+    a.add_argument("--strict", action="store_true", help="mã thoát 1 khi còn chỗ khác CSDL mà chưa ghi lý do")
+    a.set_defaults(handler=_audit)
+
+    d = csub.add_parser("draft", help="viết nháp một thủ tục từ bản ghi chính thức của CSDL quốc gia")
+    d.add_argument("code", help="mã thủ tục quốc gia, ví dụ 1.001193")
+    d.add_argument("--national", action="append", required=True, metavar="FILE", help="tệp CSDL quốc gia (tệp chi tiết)")
+    d.add_argument("--out", default=None, help="thư mục ghi tệp (mặc định: procedures/ của thư mục nội dung)")
+    d.add_argument("--force", action="store_true", help="ghi đè tệp đã có (mặc định: không ghi đè)")
+    d.set_defaults(handler=_draft)
 
 
 def _source(args, config: Config) -> Path:
@@ -130,4 +147,71 @@ def _stats(args, config: Config) -> int:
             print(f"THIẾU {k}: {', '.join(v)}")
     else:
         print("Không thủ tục nào thiếu giấy tờ, lệ phí, thời hạn, căn cứ pháp lý hoặc cách hỏi.")
+    return 0
+
+
+def province_of(address: str) -> str | None:
+    """'92 Nguyễn Trãi, phường Bến Thành, Thành phố Hồ Chí Minh' → 'Thành phố Hồ Chí Minh'."""
+    last = address.rsplit(",", 1)[-1].strip()
+    return last if last.lower().startswith(("thành phố", "tỉnh", "tp")) else None
+
+
+def _audit(args, config: Config) -> int:
+    from knowledge.audit import audit, report_text
+    from knowledge.national import read_snapshot
+
+    if args.source:
+        from knowledge.source import load_source
+
+        content = load_source(args.source)
+    else:
+        from kiosk.services import live_content
+
+        content = live_content(config)
+    snapshot = read_snapshot(args.national)
+    province = args.province if args.province is not None else province_of(content.office.address)
+    report = audit(content, snapshot, province or None)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(report_text(report))
+    return 1 if args.strict and report.disagreements else 0
+
+
+def _draft(args, config: Config) -> int:
+    from kiosk.cli import CliError
+    from knowledge.errors import ContentInvalid
+    from knowledge.export import procedure_yaml
+    from knowledge.national import category_map, draft_from_national, guess_category, read_snapshot
+    from knowledge.source import CODE_RE, load_source
+
+    if not CODE_RE.match(args.code) or args.code.startswith("local."):
+        raise CliError(f"mã '{args.code}' không phải mã TTHC quốc gia dạng N.NNNNNN / not a national code")
+    snapshot = read_snapshot(args.national)
+    record = snapshot.get(args.code)
+    if record is None:
+        raise CliError(f"không có mã {args.code} trong {', '.join(snapshot.sources)} / code not in the snapshot")
+    if not record.detailed:
+        raise CliError(f"{args.code} chỉ có trong danh mục, không có bản ghi chi tiết (giấy tờ, phí, thời hạn) — "
+                       "cần tệp chi tiết / only a catalogue row")
+    # The content's own filing of other procedures decides the category of this one.
+    learned, known = {}, None
+    try:
+        content = load_source(config.paths.content_dir)
+        known = {c.code for c in content.categories}
+        learned = category_map((snapshot.get(p.code).categories, p.category) for p in content.procedures
+                               if snapshot.get(p.code) is not None)
+    except ContentInvalid:
+        pass  # a half-edited source must not stop a draft; fall back to the keyword table
+    proc = draft_from_national(record, category=guess_category(record.categories, learned, known))
+    out = Path(args.out) if args.out else config.paths.content_dir / "procedures"
+    path = out / f"{proc.code}.yaml"
+    if path.exists() and not args.force:
+        raise CliError(f"đã có {path} — không ghi đè (dùng --force nếu muốn) / file exists")
+    head = (f"# {proc.title}\n# Bản nháp từ CSDL quốc gia về TTHC ({record.url}). Cần người làm: "
+            f"{', '.join(proc.unverified)} — xem assets/content/README.md rồi chạy `kiosk content validate`.\n")
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(head + procedure_yaml(proc), encoding="utf-8")
+    print(f"Đã viết nháp {path} ({len(proc.documents)} giấy tờ, {len(proc.steps)} bước). "
+          f"Còn phải làm: {', '.join(proc.unverified)}.")
     return 0

@@ -1,0 +1,145 @@
+"""Fit the answer/clarify/none decision (knowledge/decide.py) on the development questions.
+
+    .venv/bin/python bench/fit_decision.py [--write]
+
+Rows: every question of tests/data/questions typed as written, without diacritics, with
+a neutral opening sentence, and (when tests/data/spoken/dev.jsonl exists, made by
+bench/spoken_questions.py) as heard through espeak-ng → Whisper. Two L2 logistic
+models are fitted, scored with 5-fold cross-validation grouped by question, and the two
+bars are chosen on the out-of-fold probabilities:
+
+- answer bar: the lowest at which typed questions answered with a wrong procedure stay
+  ≤ 2 % (spoken ≤ 4 %) — the issue allows 3 % and 5 % on unseen questions;
+- offer bar: the lowest at which ≥ 92 % of typed out-of-scope questions are still
+  refused (the issue asks ≥ 90 %); everything above it is offered as choices, not
+  refused. A spoken question has its own offer bar, at which ≥ 75 % of spoken
+  out-of-scope questions are refused: a garbled transcript of a real question looks
+  much like chit-chat, and three choices cost one tap where a refusal costs the visit.
+
+``--write`` stores the model fitted on all rows in knowledge/decision_model.json.
+The blind set (tests/data/blind) is never read here.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from knowledge.base import KnowledgeBase  # noqa: E402
+from knowledge.decide import MODEL_PATH, DecisionModel, Logistic, fit_logistic, standardise  # noqa: E402
+from knowledge.decision_data import keyword_questions, load_spoken, rows_for  # noqa: E402
+from knowledge.evaluate import load_questions  # noqa: E402
+from knowledge.source import load_source  # noqa: E402
+
+FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
+            "log_tokens", "phonetic_only", "brief", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
+FOLDS = 5
+L2 = 1.0
+WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.92, 0.75
+
+
+def _placeholder() -> DecisionModel:
+    z = Logistic(tuple(0.0 for _ in FEATURES), 0.0)
+    return DecisionModel(FEATURES, tuple(0.0 for _ in FEATURES), tuple(1.0 for _ in FEATURES), z, z, 1.0, 1.0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--write", action="store_true", help=f"write {MODEL_PATH.relative_to(ROOT)}")
+    ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
+    args = ap.parse_args()
+    content = load_source(args.content)
+    kb = KnowledgeBase(content, model=_placeholder())
+    questions = load_questions(ROOT / "tests" / "data" / "questions")
+    spoken = load_spoken(ROOT / "tests" / "data" / "spoken" / "dev.jsonl")
+    rows = rows_for(kb, questions, spoken, augment=True)
+    base = max(r.group for r in rows) + 1
+    rows += [dataclasses.replace(r, group=r.group + base) for r in rows_for(kb, keyword_questions(kb))]
+    feats = [r.evidence.features(r.hearing) for r in rows]
+    x, mean, scale = standardise(feats, FEATURES)
+    y_a = np.array([r.right_first for r in rows], dtype=float)
+    y_o = np.array([r.right_offered for r in rows], dtype=float)
+    groups = np.array([r.group for r in rows])
+    rng = np.random.default_rng(11)
+    ug = np.unique(groups)
+    fold_of = dict(zip(rng.permutation(ug), np.arange(len(ug)) % FOLDS))
+    fold = np.array([fold_of[g] for g in groups])
+    pa, po = np.zeros(len(rows)), np.zeros(len(rows))
+    for k in range(FOLDS):
+        tr, te = fold != k, fold == k
+        ma, mo = fit_logistic(x[tr], y_a[tr], l2=L2), fit_logistic(x[tr], y_o[tr], l2=L2)
+        pa[te] = [ma(v) for v in x[te]]
+        po[te] = np.maximum([mo(v) for v in x[te]], pa[te])
+
+    orig = np.array([r.original for r in rows])
+    spoken_m = np.array([r.hearing is not None for r in rows])
+    ins = np.array([r.in_scope for r in rows])
+    typed_in = orig & ~spoken_m & ins
+    spoken_in = orig & spoken_m & ins
+    oos_all = orig & ~ins & (y_a == 0)  # not redirected: should be refused
+    oos = oos_all & ~spoken_m
+    oos_spoken = oos_all & spoken_m
+
+    def wrong_rate(mask, t):
+        return float(np.sum(mask & (pa >= t) & (y_a == 0)) / max(np.sum(mask), 1))
+
+    grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
+    answer_p = next(t for t in grid if wrong_rate(typed_in, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
+                    and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
+    # (an out-of-scope question is "refused" by "none" or by a redirect; those whose
+    # best match is a redirect are rightly answered and left out of the refusal count)
+    ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
+    offer_p = next((t for t in ogrid if np.sum(oos & (po < t)) / max(np.sum(oos), 1) >= OOS_REFUSED), answer_p)
+    offer_p_spoken = next((t for t in ogrid if np.sum(oos_spoken & (po < t)) / max(np.sum(oos_spoken), 1)
+                           >= OOS_REFUSED_SPOKEN), offer_p)
+
+    bar = np.where(spoken_m, offer_p_spoken, offer_p)
+
+    def report(mask, name):
+        n = int(np.sum(mask))
+        if not n:
+            return {}
+        ans = mask & (pa >= answer_p)
+        off = mask & (pa < answer_p) & (po >= bar)
+        none = mask & (pa < answer_p) & (po < bar)
+        out = {
+            "n": n,
+            "answered_right_pct": round(100 * np.sum(ans & (y_a == 1)) / n, 1),
+            "answered_wrong_pct": round(100 * np.sum(ans & (y_a == 0)) / n, 1),
+            "clarify_pct": round(100 * np.sum(off) / n, 1),
+            "none_pct": round(100 * np.sum(none) / n, 1),
+            "offered_right_pct": round(100 * (np.sum(ans & (y_a == 1)) + np.sum(off & (y_o == 1))) / n, 1),
+        }
+        print(f"  {name:<22} {out}")
+        return out
+
+    print(f"rows: {len(rows)} ({int(np.sum(orig))} original, {int(np.sum(spoken_m))} spoken); "
+          f"{platform.machine()}, Python {platform.python_version()}")
+    print(f"bars: answer p ≥ {answer_p}, offer p ≥ {offer_p} (spoken {offer_p_spoken}); out-of-fold figures:")
+    cv = {"typed_in_scope": report(typed_in, "typed, in scope"), "spoken_in_scope": report(spoken_in, "spoken, in scope"),
+          "out_of_scope": report(oos, "typed out of scope"), "spoken_out_of_scope": report(oos_spoken, "spoken out of scope")}
+    ma, mo = fit_logistic(x, y_a, l2=L2), fit_logistic(x, y_o, l2=L2)
+    for name, m in (("answer", ma), ("offer", mo)):
+        print(f"  {name} weights: " + ", ".join(f"{f}={w:+.2f}" for f, w in zip(FEATURES, m.weights)) + f", bias={m.bias:+.2f}")
+    if args.write:
+        model = DecisionModel(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), ma, mo, float(answer_p),
+                              float(offer_p), {
+                                  "fitted": dt.date.today().isoformat(), "script": "bench/fit_decision.py",
+                                  "rows": len(rows), "procedures": len(kb.matcher), "cross_validated": cv,
+                                  "targets": {"wrong_typed": WRONG_TYPED, "wrong_spoken": WRONG_SPOKEN,
+                                              "oos_refused": OOS_REFUSED, "oos_refused_spoken": OOS_REFUSED_SPOKEN}},
+                              float(offer_p_spoken))
+        model.save()
+        print(f"written {MODEL_PATH.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Answer, ask back, or give up: a decision learned from labelled questions.
+
+The matcher ranks; this module decides what to do with the ranking. Two logistic
+models read the same evidence (scores, margins, coverage, unknown words, length, and
+for a spoken question the recogniser's confidence):
+
+- ``p_answer``: how likely the first procedure is the one the citizen means;
+- ``p_offer``: how likely it is among the first ``OFFERED`` (what a clarify screen shows).
+
+Answer when ``p_answer`` is high enough; otherwise offer the choices when ``p_offer``
+is; "none" only when nothing is plausible. A refusal costs the citizen the visit and a
+choice costs one tap, so the offer bar is low: it is set only to keep chit-chat and
+out-of-scope questions out. Both models and both bars are fitted by
+``bench/fit_decision.py`` on the development questions (k-fold cross-validated, the
+bars chosen on out-of-fold probabilities) and stored in ``decision_model.json``; the
+blind set never takes part.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.model import Decision, Match
+
+MODEL_PATH = Path(__file__).with_name("decision_model.json")
+OFFERED = 3  # choices on a clarify screen: three big buttons plus "Không phải" fit any screen
+
+
+@dataclass(frozen=True, slots=True)
+class Hearing:
+    """How sure the recogniser was of a spoken question (faster-whisper segment values)."""
+
+    avg_logprob: float  # mean token log-probability, duration-weighted over segments
+    no_speech_prob: float  # highest probability that a segment held no speech
+
+    @classmethod
+    def from_segments(cls, segments) -> "Hearing | None":
+        """From objects with ``start``, ``end``, ``avg_logprob``, ``no_speech_prob``."""
+        segs = list(segments)
+        if not segs:
+            return None
+        weights = [max(s.end - s.start, 0.01) for s in segs]
+        lp = sum(s.avg_logprob * w for s, w in zip(segs, weights)) / sum(weights)
+        return cls(float(lp), float(max(s.no_speech_prob for s in segs)))
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the matcher saw for its best candidate (scores 0–100)."""
+
+    score1: float
+    score2: float
+    score3: float
+    score4: float
+    query_coverage: float  # IDF share of the question found in the best text of candidate 1
+    text_coverage: float  # IDF share of that text found in the question
+    bag: float  # procedure-level evidence of candidate 1 (0–100)
+    unknown_share: float  # IDF share of the question's syllables the index has never seen
+    tokens: int  # syllables left after normalisation
+    phonetic_only: bool  # candidate 1 was found only by sound-alike merging
+    brief: bool  # candidate 1 is catalogue-only
+
+    @classmethod
+    def empty(cls) -> "Evidence":
+        return cls(0, 0, 0, 0, 0, 0, 0, 1, 0, False, False)
+
+    def features(self, hearing: Hearing | None = None) -> dict[str, float]:
+        spoken = hearing is not None
+        lp = min(max(hearing.avg_logprob, -3.0), 0.0) if spoken else 0.0
+        return {
+            "score1": self.score1 / 100,
+            "gap12": (self.score1 - self.score2) / 100,
+            "gap13": (self.score1 - self.score3) / 100,
+            "gap14": (self.score1 - self.score4) / 100,
+            "query_coverage": self.query_coverage,
+            "text_coverage": self.text_coverage,
+            "bag": self.bag / 100,
+            "unknown_share": self.unknown_share,
+            "log_tokens": math.log1p(self.tokens),
+            "phonetic_only": float(self.phonetic_only),
+            "brief": float(self.brief),
+            "spoken": float(spoken),
+            "asr_logprob": lp,
+            "asr_no_speech": hearing.no_speech_prob if spoken else 0.0,
+            "spoken_score1": self.score1 / 100 if spoken else 0.0,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    matches: list[Match]  # best first
+    scores: dict[str, float]  # every procedure with a score > 0
+    evidence: Evidence
+    folded: str = ""  # the normalised, unaccented question
+
+
+@dataclass(frozen=True, slots=True)
+class Logistic:
+    weights: tuple[float, ...]
+    bias: float
+
+    def __call__(self, x: np.ndarray) -> float:
+        z = float(np.dot(self.weights, x) + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    answer: Logistic
+    offer: Logistic
+    answer_p: float  # answer outright at or above this probability
+    offer_p: float  # offer choices at or above this probability; below: "none"
+    note: dict = field(default_factory=dict, compare=False)  # how and on what it was fitted
+    offer_p_spoken: float | None = None  # the offer bar for a spoken question (None: offer_p)
+
+    def _x(self, ev: Evidence, hearing: Hearing | None) -> np.ndarray:
+        f = ev.features(hearing)
+        return (np.array([f[k] for k in self.features]) - np.array(self.mean)) / np.array(self.scale)
+
+    def probabilities(self, ev: Evidence, hearing: Hearing | None = None) -> tuple[float, float]:
+        x = self._x(ev, hearing)
+        p_answer = self.answer(x)
+        return p_answer, max(self.offer(x), p_answer)
+
+    def decide(self, ranking: Ranking, hearing: Hearing | None = None) -> tuple[Decision, float, float]:
+        if not ranking.matches or ranking.evidence.score1 <= 0:
+            return Decision.NONE, 0.0, 0.0
+        p_answer, p_offer = self.probabilities(ranking.evidence, hearing)
+        if p_answer >= self.answer_p:
+            return Decision.ANSWER, p_answer, p_offer
+        bar = self.offer_p if hearing is None or self.offer_p_spoken is None else self.offer_p_spoken
+        if p_offer >= bar or self.plausible(ranking.evidence):
+            return Decision.CLARIFY, p_answer, p_offer
+        return Decision.NONE, p_answer, p_offer
+
+    @staticmethod
+    def plausible(ev: Evidence) -> bool:
+        """Every word of the question is in one text of the first candidate ("đăng ký",
+        "hộ khẩu"): whatever the model thinks of so short a question, it is about a
+        procedure, and offering the choices is never wrong."""
+        return ev.tokens > 0 and ev.unknown_share == 0.0 and ev.query_coverage >= 0.999
+
+    def to_json(self) -> dict:
+        return {
+            "features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
+            "answer": {"weights": list(self.answer.weights), "bias": self.answer.bias},
+            "offer": {"weights": list(self.offer.weights), "bias": self.offer.bias},
+            "answer_p": self.answer_p, "offer_p": self.offer_p, "offer_p_spoken": self.offer_p_spoken,
+            "note": self.note,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "DecisionModel":
+        return cls(
+            tuple(d["features"]), tuple(d["mean"]), tuple(d["scale"]),
+            Logistic(tuple(d["answer"]["weights"]), d["answer"]["bias"]),
+            Logistic(tuple(d["offer"]["weights"]), d["offer"]["bias"]),
+            float(d["answer_p"]), float(d["offer_p"]), d.get("note") or {},
+            None if d.get("offer_p_spoken") is None else float(d["offer_p_spoken"]),
+        )
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)  # a reader never sees half a model
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> DecisionModel:
+    return DecisionModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+# ------------------------------------------------------------------ fitting
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1.0, iters: int = 200) -> Logistic:
+    """L2-regularised logistic regression by Newton's method (x already standardised)."""
+    n, d = x.shape
+    xb = np.hstack([x, np.ones((n, 1))])
+    w = np.zeros(d + 1)
+    reg = np.full(d + 1, l2)
+    reg[-1] = 0.0  # the bias is not shrunk
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -40, 40)))
+        g = xb.T @ (p - y) + reg * w
+        h = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(reg) + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(h, g)
+        w -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return Logistic(tuple(float(v) for v in w[:-1]), float(w[-1]))
+
+
+def standardise(rows: list[dict[str, float]], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.array([[r[k] for k in names] for r in rows], dtype=float)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return (x - mean) / scale, mean, scale
+
+
+def evidence_row(ev: Evidence, hearing: Hearing | None) -> dict[str, float]:
+    return ev.features(hearing)
+
+
+__all__ = ["DecisionModel", "Evidence", "Hearing", "Logistic", "OFFERED", "Ranking", "asdict", "fit_logistic",
+           "load_model", "standardise"]

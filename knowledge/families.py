@@ -1,0 +1,90 @@
+"""Broad questions: a family of procedures named without what tells its members apart.
+
+"Cho hỏi về giấy phép xây dựng" names the building-permit family (build, repair,
+move, extend…) but not which one; answering with the best-scoring member would be a
+guess. A question is *broad* for a family when it contains one of the family's terms
+and none of the words that distinguish one member from the others. Distinguishing
+words are learned from the content itself: the syllables and syllable pairs of a
+member's texts (title, short title, aliases, keywords) that at most a third of the
+family's members share (for a family of two: one), other than the family's own terms
+and the most common words of the whole index.
+"làm giấy khai sinh cho con" is not broad: "cho con" is in the aliases of the plain
+birth registration and of few of its siblings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.match import Matcher, _terms
+from knowledge.model import Family, Match
+from knowledge.normalize import keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    family: Family
+    terms: tuple[tuple[str, ...], ...]  # folded token sequences
+    members: tuple[str, ...]  # codes present in the matcher
+    distinguishing: frozenset[str]  # bag terms that tell members apart
+
+
+def _contains(tokens: list[str], seq: tuple[str, ...]) -> bool:
+    n = len(seq)
+    return any(tuple(tokens[i:i + n]) == seq for i in range(len(tokens) - n + 1))
+
+
+class FamilyIndex:
+    def __init__(self, families: tuple[Family, ...] | list[Family], matcher: Matcher):
+        self.matcher = matcher
+        # The most common words of the whole index ("về", "tiền", "cho": the lowest
+        # tenth of IDF) name no procedure even when few family members use them.
+        idf = sorted(matcher._bag_idf.values())
+        common = idf[len(idf) // 10] if idf else 0.0
+        self._families: list[_Indexed] = []
+        for f in families:
+            members = tuple(m for m in f.members if m in matcher.bags)
+            if len(members) < 2:
+                continue
+            # A term the normaliser shortens ("so hong" → "so": "hong" is chat for
+            # "không"; "can cuoc" → "cuoc": "can" is "cần") would fire on any "sổ".
+            seqs = tuple(tuple(keys(t)[1].split()) for t in f.terms
+                         if keys(t)[1] and len(keys(t)[1].split()) >= min(2, len(t.split())))
+            named = {t for seq in seqs for t in _terms(" ".join(seq))}
+            share: dict[str, int] = {}
+            for m in members:
+                for t in matcher.bags[m]:
+                    share[t] = share.get(t, 0) + 1
+            limit = max(1, len(members) // 3)
+            distinct = frozenset(t for t, n in share.items()
+                                 if n <= limit and t not in named and matcher._bag_idf.get(t, 0.0) > common)
+            self._families.append(_Indexed(f, seqs, members, distinct))
+
+    def __len__(self) -> int:
+        return len(self._families)
+
+    def broad(self, folded: str, best: str | None = None) -> Family | None:
+        """The family a question names without saying which member, if any. ``best``:
+        the matcher's first procedure — a family is only meant when the ranking agrees
+        ("mất sổ đỏ" names the land family, but its procedure, re-issuing a lost
+        certificate, may not be one of the family's listed members)."""
+        tokens = folded.split()
+        if not tokens:
+            return None
+        query_terms = set(_terms(folded))
+        for fam in self._families:
+            if best is not None and best not in fam.members:
+                continue
+            if any(_contains(tokens, seq) for seq in fam.terms) and not (query_terms & fam.distinguishing):
+                return fam.family
+        return None
+
+    def choices(self, family: Family, scores: dict[str, float], limit: int) -> list[Match]:
+        """The family's members as choices: best-scoring first, then the content's order."""
+        members = [m for m in family.members if m in self.matcher.titles]
+        order = sorted(range(len(members)), key=lambda i: (-round(scores.get(members[i], 0.0), 1), i))
+        out = []
+        for i in order[:limit]:
+            code = members[i]
+            out.append(Match(code, self.matcher.titles[code], round(scores.get(code, 0.0), 1),
+                             self.matcher.labels.get(code, "")))
+        return out

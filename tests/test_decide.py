@@ -1,0 +1,187 @@
+"""The learned answer/clarify/none decision, families of procedures, redirects, and a
+spoken question heard twice (knowledge/decide.py, knowledge/families.py, knowledge/base.py)."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.decide import MODEL_PATH, DecisionModel, Evidence, Hearing, fit_logistic, load_model
+from knowledge.errors import ContentInvalid
+from knowledge.export import export_content
+from knowledge.model import Decision, Detail
+from knowledge.source import load_source
+from tests.conftest import write_content
+
+REDIRECT = """\
+code: redirect.ly-hon
+title: Giải quyết ly hôn
+short_title: Ly hôn
+handled_by: Tòa án nhân dân khu vực
+where: Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú
+documents:
+  - name: Đơn khởi kiện hoặc đơn yêu cầu công nhận thuận tình ly hôn
+  - name: Giấy chứng nhận kết hôn (bản chính)
+legal_basis:
+  - Luật Hôn nhân và gia đình số 52/2014/QH13
+verified_on: 2026-12-02
+sources:
+  - https://example.invalid/toa-an
+aliases:
+  - ly hôn
+  - ly di
+  - nộp đơn ly hôn
+  - làm thủ tục ly dị
+  - muốn bỏ chồng
+"""
+
+GPXD = {
+    "1.013225": ("Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ", "dat-dai",
+                 ["xin phép xây nhà mới", "giấy phép xây dựng nhà mới", "xây nhà mới trên đất trống",
+                  "xin phep xay nha moi", "cất nhà mới"]),
+    "1.013229": ("Cấp giấy phép xây dựng sửa chữa, cải tạo nhà ở riêng lẻ", "dat-dai",
+                 ["xin phép sửa nhà", "giấy phép xây dựng sửa chữa cải tạo", "nâng tầng nhà cũ",
+                  "sua chua nha can giay phep", "cơi nới nhà"]),
+    "1.013232": ("Cấp giấy phép di dời công trình", "dat-dai",
+                 ["xin phép di dời nhà", "giấy phép xây dựng di dời công trình", "dời nhà sang chỗ khác",
+                  "di doi cong trinh", "chuyển công trình đi nơi khác"]),
+}
+
+FAMILIES = """\
+- id: giay-phep-xay-dung
+  name: Giấy phép xây dựng
+  terms: [giấy phép xây dựng, xin phép xây dựng, gpxd]
+  members: ["1.013225", "1.013229", "1.013232"]
+"""
+
+
+@pytest.fixture
+def rich_content(tmp_path: Path) -> Path:
+    from tests.conftest import MINI_PROCEDURES
+
+    root = write_content(tmp_path / "content", {**MINI_PROCEDURES, **GPXD})
+    cats = (root / "categories.yaml").read_text(encoding="utf-8")
+    (root / "categories.yaml").write_text(cats + "- code: dat-dai\n  name: Đất đai – Xây dựng\n- code: khac\n  name: Khác\n",
+                                          encoding="utf-8")
+    (root / "redirects").mkdir()
+    (root / "redirects" / "redirect.ly-hon.yaml").write_text(REDIRECT, encoding="utf-8")
+    (root / "families.yaml").write_text(FAMILIES, encoding="utf-8")
+    for code in GPXD:
+        path = root / "procedures" / f"{code}.yaml"
+        short = {"1.013225": "Xây nhà mới", "1.013229": "Sửa chữa, cải tạo nhà", "1.013232": "Di dời công trình"}[code]
+        path.write_text(path.read_text(encoding="utf-8").replace("\ncategory:", f"\nshort_title: {short}\ncategory:", 1),
+                        encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def kb(rich_content: Path) -> KnowledgeBase:
+    return KnowledgeBase(load_source(rich_content))
+
+
+def test_a_broad_question_clarifies_within_its_family_with_short_titles(kb):
+    r = kb.ask("cho hỏi về giấy phép xây dựng")
+    assert r.decision is Decision.CLARIFY and r.family == "giay-phep-xay-dung"
+    assert {m.code for m in r.choices} == set(GPXD)
+    assert {m.label for m in r.choices} == {"Xây nhà mới", "Sửa chữa, cải tạo nhà", "Di dời công trình"}
+    assert r.to_json()["choices"] and r.to_json()["answer"] is None
+
+
+def test_a_question_that_says_which_member_is_not_broad(kb):
+    r = kb.ask("xin giấy phép xây dựng để sửa chữa cải tạo nhà")
+    assert r.family is None
+    assert r.matches[0].code == "1.013229"
+    assert r.decision in (Decision.ANSWER, Decision.CLARIFY)
+
+
+def test_what_the_ward_does_not_do_is_answered_with_where_to_go(kb):
+    r = kb.ask("tôi muốn nộp đơn ly hôn")
+    assert r.decision is Decision.ANSWER
+    assert r.answer.kind == "redirect" and r.answer.procedure.is_redirect
+    j = r.to_json()
+    assert j["answer"]["kind"] == "redirect" and j["answer"]["code"] == "redirect.ly-hon"
+    assert "Tòa án nhân dân khu vực" in j["answer"]["text"]
+
+
+def test_ordinary_answers_are_of_kind_procedure(kb):
+    r = kb.ask("cho em hỏi đăng ký kết hôn cần gì")
+    assert r.decision is Decision.ANSWER and r.answer.kind == "procedure"
+
+
+def test_redirects_families_and_short_titles_survive_export_and_reimport(rich_content, tmp_path):
+    content = load_source(rich_content)
+    export_content(content, tmp_path / "out")
+    again = load_source(tmp_path / "out")
+    assert again.families == content.families
+    red = again.procedure("redirect.ly-hon")
+    assert red is not None and red.detail is Detail.REDIRECT and red.short_title == "Ly hôn"
+    assert again.procedure("1.013225").short_title == "Xây nhà mới"
+
+
+def test_a_family_naming_an_unknown_procedure_is_reported(rich_content):
+    (rich_content / "families.yaml").write_text(FAMILIES.replace('"1.013232"', '"1.999999"'), encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    assert any("1.999999" in str(p) for p in exc.value.problems)
+
+
+def test_a_redirect_without_where_to_go_is_reported(rich_content):
+    path = rich_content / "redirects" / "redirect.ly-hon.yaml"
+    path.write_text(REDIRECT.replace("where: Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú\n", ""), encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    assert any(p.field == "where" for p in exc.value.problems)
+
+
+def test_a_garbled_hearing_heard_again_keeps_the_best_of_both(kb):
+    garbled = ("Tôi muốn lầm dấy khai xinh", Hearing(-1.2, 0.1))
+    clear = ("tôi muốn làm giấy khai sinh", Hearing(-0.4, 0.05))
+    both = kb.ask_heard([garbled, clear])
+    alone = kb.ask_heard([garbled])
+    assert both.matches[0].code == "1.001193"
+    assert both.matches[0].score >= alone.matches[0].score
+    assert both.transcript == garbled[0]  # what the citizen sees is the first hearing
+
+
+def test_low_recogniser_confidence_makes_an_answer_less_likely():
+    model = load_model()
+    ev = Evidence(72, 60, 55, 50, 0.8, 0.9, 70, 0.1, 5, False, False)
+    sure, _ = model.probabilities(ev, Hearing(-0.2, 0.01))
+    unsure, _ = model.probabilities(ev, Hearing(-2.5, 0.6))
+    assert unsure < sure
+
+
+def test_hearing_from_segments_weights_by_duration():
+    class Seg:
+        def __init__(self, start, end, lp, ns):
+            self.start, self.end, self.avg_logprob, self.no_speech_prob = start, end, lp, ns
+
+    h = Hearing.from_segments([Seg(0, 3, -0.3, 0.1), Seg(3, 4, -1.1, 0.4)])
+    assert h.avg_logprob == pytest.approx((-0.3 * 3 - 1.1) / 4) and h.no_speech_prob == 0.4
+    assert Hearing.from_segments([]) is None
+
+
+def test_fit_logistic_recovers_a_separable_rule():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 0.5 * x[:, 1] > 0).astype(float)
+    m = fit_logistic(x, y, l2=0.1)
+    acc = np.mean([(m(v) >= 0.5) == bool(t) for v, t in zip(x, y)])
+    assert acc > 0.97 and m.weights[0] > 0 > m.weights[1]
+
+
+def test_the_shipped_model_is_fitted_and_documented():
+    d = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    m = DecisionModel.from_json(d)
+    assert 0 < m.offer_p < m.answer_p < 1
+    assert d["note"]["script"] == "bench/fit_decision.py" and d["note"]["cross_validated"]["typed_in_scope"]["n"] > 300
+
+
+def test_nothing_plausible_is_none(kb):
+    for q in ("thời tiết hôm nay thế nào", "hát cho tôi nghe một bài", ""):
+        r = kb.ask(q)
+        assert r.decision is Decision.NONE and r.choices == [] and r.answer is None
