@@ -274,7 +274,9 @@ class Driver:
         yield self.pause(0.25)
         w = self.find(text, **kw)
         scroll = self.in_scroll(w)
-        if scroll is not None:
+        # Only when the content is taller than the view: otherwise scroll_to divides by ~0
+        # and sends the content far off screen.
+        if scroll is not None and scroll.children and scroll.children[0].height > scroll.height + 1:
             scroll.scroll_to(w, padding=10, animate=False)
             scroll.update_from_scroll()
             yield self.pause(0.15)
@@ -298,7 +300,10 @@ class Driver:
 
     def see(self, name: str):
         """Wait for the screen to settle, screenshot it, note the state."""
+        before = self.app.flow.state
         yield self.pause(0.4)
+        if self.app.flow.state is not before:  # it just changed (e.g. the thinking dwell ended):
+            yield self.pause(0.4)  # let the new screen be laid out before looking at it
         self.results["states"].append(self.app.flow.state.value)
         self.shot(name)
 
