@@ -153,12 +153,13 @@ def go_to(p: Procedure) -> str:
 
 
 def _redirect_answer(p: Procedure, office: Office) -> Answer:
-    """A question the ward does not handle: where to go instead and what to bring.
+    """A question the ward does not handle: "Việc này không làm tại phường. Ông/bà đến …"
+    first, then what it is about, who decides, what to bring, notes, legal basis.
 
     Built only from the redirect entry (``redirects/<code>.yaml``): ``where`` is the
     place to go, ``handled_by`` the office deciding, ``documents`` what to bring."""
     where = go_to(p)
-    lines = [p.label, "", not_here(office), f"Ông/bà đến {where}."]
+    lines = [f"{not_here(office)} Ông/bà đến {where}.", f"Việc ông/bà hỏi: {p.label}"]
     if p.handled_by and p.handled_by.lower() not in where.lower():
         lines.append(f"Cơ quan giải quyết: {p.handled_by}")
     if p.documents:
@@ -175,13 +176,18 @@ def _redirect_answer(p: Procedure, office: Office) -> Answer:
     return Answer(p.code, p.title, "\n".join(lines), redirect_spoken(p, office), p)
 
 
+REDIRECT_SPOKEN_MAX = 400
+"""Characters: where to go and the main papers, short enough to keep in mind standing up."""
+
+
 def redirect_spoken(p: Procedure, office: Office) -> str:
-    """Read aloud: what it is, that the ward does not do it, where to go, the main papers."""
-    # the first clause of `where` is the office; the rest (online channel, details) stays on screen
-    parts = [f"{spoken_title(p.label)}: {_lower_first(not_here(office))}", f"Ông bà đến {_first_sentence(go_to(p))}."]
+    """Read aloud: not done here, where to go, then as many of the main papers as fit."""
+    lead = f"{not_here(office)} Ông bà đến {go_to(p)}."
     required = [d for d in p.documents if d.required] or list(p.documents)
-    if required:
-        names = "; ".join(_first_sentence(d.name.split(" (", 1)[0]) for d in required[:4])
-        more = f" và {len(required) - 4} giấy tờ khác" if len(required) > 4 else ""
-        parts.append(f"Ông bà nên mang theo: {names}{more}.")
-    return " ".join(parts)
+    names = [_first_sentence(d.name.split(" (", 1)[0]) for d in required]
+    for n in range(min(4, len(names)), 0, -1):
+        more = f" và {len(names) - n} giấy tờ khác" if len(names) > n else ""
+        text = f"{lead} Ông bà nên mang theo: {'; '.join(names[:n])}{more}."
+        if len(text) <= REDIRECT_SPOKEN_MAX:
+            return text
+    return lead

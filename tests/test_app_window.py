@@ -68,7 +68,7 @@ def runs(display, tmp_path_factory):
     results = {}
     for name, (out, proc) in procs.items():
         try:
-            _, stderr = proc.communicate(timeout=240)  # ~2 min on 2 idle cores
+            _, stderr = proc.communicate(timeout=420)  # ~2.5 min on 2 idle cores; far more when shared
         except subprocess.TimeoutExpired:
             proc.kill()
             _, stderr = proc.communicate()
@@ -115,10 +115,10 @@ def _check_new_screens(r):
     assert r["home_tiles"]["fits"], r["home_tiles"]
     assert r["home_tiles"]["shown"] == r["home_tiles"]["count"] == 12
     c = r["clarify"]
-    assert c["labels"][:1] == ["Khai sinh cho con"] and 2 <= len(c["labels"]) <= 4
-    assert c["spoken"].startswith("Có phải ông bà hỏi về khai sinh cho con") and c["spoken"] in r["said"]
+    assert "Xây nhà mới" in c["labels"] and 2 <= len(c["labels"]) <= 4
+    assert c["spoken"].startswith("Có phải ông bà hỏi về ") and c["spoken"] in r["said"]
     assert r["redirect"]["code"] == "redirect.ly-hon" and not r["redirect"]["print_button"]
-    assert r["redirect"]["spoken"].startswith("Ly hôn: việc này không làm tại phường.")
+    assert r["redirect"]["spoken"].startswith("Việc này không làm tại phường. Ông bà đến Tòa án")
 
 @pytest.mark.slow
 def test_portrait_without_printer_offers_large_view(runs):
@@ -274,7 +274,9 @@ class Driver:
         yield self.pause(0.25)
         w = self.find(text, **kw)
         scroll = self.in_scroll(w)
-        if scroll is not None:
+        # Only when the content is taller than the view: otherwise scroll_to divides by ~0
+        # and sends the content far off screen.
+        if scroll is not None and scroll.children and scroll.children[0].height > scroll.height + 1:
             scroll.scroll_to(w, padding=10, animate=False)
             scroll.update_from_scroll()
             yield self.pause(0.15)
@@ -298,7 +300,10 @@ class Driver:
 
     def see(self, name: str):
         """Wait for the screen to settle, screenshot it, note the state."""
+        before = self.app.flow.state
         yield self.pause(0.4)
+        if self.app.flow.state is not before:  # it just changed (e.g. the thinking dwell ended):
+            yield self.pause(0.4)  # let the new screen be laid out before looking at it
         self.results["states"].append(self.app.flow.state.value)
         self.shot(name)
 
@@ -404,7 +409,7 @@ def scenario(d: Driver, printer: str):
         f.speech_ended(text, f.token)
         yield d.until(lambda: f.state in (State.CLARIFY, State.NONE, State.ANSWER, State.REDIRECT), 10)
 
-    yield from ask("khai sinh")
+    yield from ask("xin giấy phép xây dựng")
     yield from d.see("13-clarify")
     d.results["clarify"] = {"labels": [c.label for c in f.choices], "spoken": f.screen_speech()}
     yield from d.tap("Không phải")
@@ -478,11 +483,7 @@ def main(argv: list[str]) -> int:
 
     printer_cfg = (PrinterConfig(kind="escpos", escpos_connection=f"file:{out / 'receipt.bin'}")
                    if printer == "escpos" else PrinterConfig(kind="none"))
-    from tests.app_content import app_content
-
-    content = app_content(out / "content")  # + short titles and a redirect entry
-    config = Config(paths=PathsConfig(data_dir=out / "data", content_dir=content), printer=printer_cfg,
-                    ui=UiConfig(size=size))
+    config = Config(paths=PathsConfig(data_dir=out / "data"), printer=printer_cfg, ui=UiConfig(size=size))
 
     def hook(app):
         from kivy.clock import Clock

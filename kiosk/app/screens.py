@@ -226,10 +226,15 @@ class ClarifyScreen(KScreen):
 
 class NoneScreen(KScreen):
     def key(self, app, flow):
-        return (_layout_key(app), tuple(c.code for c in flow.categories()))
+        return (_layout_key(app), tuple(c.code for c in flow.categories()), flow.can_go_back)
 
     def build(self, app, flow):
         fill_tiles(self.ids.tiles, app, flow)
+        back, row = self.ids.back, self.ids.actions
+        if flow.can_go_back and back.parent is None:
+            row.add_widget(back, index=0)  # last, on the right
+        elif not flow.can_go_back and back.parent is not None:
+            row.remove_widget(back)
 
 
 class BrowseScreen(KScreen):
