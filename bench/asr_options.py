@@ -8,13 +8,16 @@ import dataclasses
 def add_asr_options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--window", type=float, help="asr.window_s (default: config); 30 = standard Whisper")
     ap.add_argument("--beam", type=int, help="asr.beam_size (default: config)")
+    ap.add_argument("--gain", choices=("on", "off"), help="asr.normalise_gain (default: config)")
 
 
 def with_asr_options(config, args: argparse.Namespace):
-    """``config`` with ``--window``/``--beam`` applied."""
+    """``config`` with ``--window``/``--beam``/``--gain`` applied."""
     asr = config.asr
     if args.window is not None:
         asr = dataclasses.replace(asr, window_s=args.window)
     if args.beam is not None:
         asr = dataclasses.replace(asr, beam_size=args.beam)
+    if getattr(args, "gain", None) is not None:
+        asr = dataclasses.replace(asr, normalise_gain=args.gain == "on")
     return dataclasses.replace(config, asr=asr)

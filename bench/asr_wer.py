@@ -7,7 +7,8 @@ instead (labelled as such: a robot voice, not a citizen). Words are compared aft
 NFC, lower case and punctuation removal; a Vietnamese "word" here is a syllable.
 
 Besides WER it reports the mean syllable similarity (what tests/test_speech_asr.py
-guards), latency (median / p90 / mean seconds per clip), and every clip that came
+guards), latency (median / p90 / mean wall-clock seconds per clip, and CPU seconds: on a
+machine shared with other work the wall clock is noisy, CPU time much less), and every clip that came
 back empty with the reason: what Silero VAD removed, what Whisper itself skipped as
 no-speech, what the kiosk's guards dropped (speech.asr.filter_segments).
 
@@ -177,13 +178,14 @@ def main() -> int:
         transcriber = configure(load_transcriber(config), args)
         transcriber.warm()
         errors = total = 0
-        elapsed, sims, empty = [], [], []
+        elapsed, cpu, sims, empty = [], [], [], []
         out = args.jsonl.open("w", encoding="utf-8") if args.jsonl else None
         for wav, ref in clips:
             reasons.events.clear()
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             tr = transcriber.transcribe(wav)
             elapsed.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             r, h = words(ref), words(tr.text)
             err = Levenshtein.distance(r, h)
             errors += err
@@ -211,7 +213,7 @@ def main() -> int:
     print(f"WER {100 * errors / max(1, total):.1f} % ({errors} errors / {total} words); "
           f"similarity {statistics.mean(sims):.3f}; empty {len(empty)}; "
           f"latency median {statistics.median(elapsed):.2f} s, p90 {elapsed[int(0.9 * (len(elapsed) - 1))]:.2f} s, "
-          f"mean {statistics.mean(elapsed):.2f} s per clip")
+          f"mean {statistics.mean(elapsed):.2f} s per clip; CPU {statistics.mean(cpu):.2f} s per clip")
     for name, ref, why in empty:
         print(f"  empty: {name} ({'; '.join(why) or 'no segment'}) {ref!r}")
     return 0

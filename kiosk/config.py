@@ -65,6 +65,9 @@ class AsrConfig:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    normalise_gain: bool = False
+    """Bring a quiet or far voice up to a normal level before the VAD and Whisper
+    (speech.level; bench/asr_noise.py measures it on attenuated real clips)."""
 
 
 @dataclass(frozen=True)
