@@ -1,6 +1,6 @@
 """A ward-office lobby made from real clips: babble, steady noise, quiet voices, pauses.
 
-Pure numpy, deterministic for a given seed; used by bench/asr_noise.py,
+Numpy (and Silero VAD to find where a clean clip's voice is), deterministic for a given seed; used by bench/asr_noise.py,
 bench/asr_pauses.py and the real-audio tests. All audio is 16 kHz mono float32.
 
 SNR is measured on *active* speech: the mean power of the 20 ms frames within 20 dB
@@ -31,13 +31,15 @@ def active_power(x: np.ndarray) -> float:
 
 
 def voiced_span(x: np.ndarray) -> tuple[int, int]:
-    """(first, last+1) sample of the frames within 30 dB of the loud frames: where the
-    speech of a clean clip starts and ends."""
-    p = _frames_power(x)
-    idx = np.nonzero(p >= np.percentile(p, 90) / 1000.0)[0]
-    if idx.size == 0:
+    """(first, last+1) sample of the voice in a clean clip: Silero VAD (offline, no
+    padding) on the clip alone. Many clips carry a hiss only 20–30 dB below the
+    voice, so a level rule would count breaths and hiss as voice."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stamps = get_speech_timestamps(x, VadOptions(min_silence_duration_ms=100, speech_pad_ms=0))
+    if not stamps:
         return 0, x.size
-    return int(idx[0] * FRAME), int(min(x.size, (idx[-1] + 1) * FRAME))
+    return int(stamps[0]["start"]), int(stamps[-1]["end"])
 
 
 def pink_noise(n: int, rng: np.random.Generator) -> np.ndarray:

@@ -83,6 +83,15 @@ class AudioConfig:
     """Start transcribing after this much silence, before end of speech is certain
     (end_silence_s), and keep the result if the citizen does not speak again; 0 = wait
     for end of speech."""
+    floor_margin_db: float = 0.0
+    """End of speech in a talking crowd: inside an utterance a window is speech only
+    when it is this much above the background level too (speech.vad.EndpointConfig);
+    0 = the VAD alone."""
+    unfinished_hold_s: float = 1.0
+    """When the transcript so far ends where a question cannot (speech.turn: "cho tôi
+    hỏi …", "… của"), wait this much longer than end_silence_s for the citizen to go
+    on: pauses of up to 1.6 s are then heard as one question (bench/asr_pauses.py);
+    0 = never. Needs pause_transcribe_s > 0."""
     keep_audio: bool = False
     """Staff diagnostic mode only: keep recordings (deleted after keep_audio_days)."""
     keep_audio_days: int = 1

@@ -28,6 +28,10 @@ LevelCallback = Callable[[float], None]
 PauseCallback = Callable[["Recording"], None]
 """Called from the capturing thread when the citizen pauses inside an utterance, with
 the utterance so far (exactly what ``record()`` returns if they do not speak again)."""
+EndCallback = Callable[["Recording"], float]
+"""Called from the capturing thread when end of speech is reached (``end_silence_s``
+of silence), with what ``record()`` would return; returns how many seconds more to
+wait for the citizen to go on (0: the utterance is over). Called once per pause."""
 
 TAIL_S = 0.2
 """Audio kept after the detected end of speech."""
@@ -131,8 +135,10 @@ class Utterance:
         sample_rate: int = 16000,
         on_pause: PauseCallback | None = None,
         pause_s: float = 0.0,
+        on_end: EndCallback | None = None,
     ) -> None:
         vad.reset()
+        self.on_end = on_end
         self.vad = vad
         self.detector = EndpointDetector(endpoint_cfg)
         self.sample_rate = sample_rate
@@ -151,8 +157,16 @@ class Utterance:
         self._size += block.size
         self._samples = None
         detector = self.detector
-        for prob in self.vad.process(block):
-            reason = detector.update(prob)
+        vad = self.vad
+        levels = getattr(vad, "levels", None)  # test doubles may have no levels
+        first = len(levels) if levels is not None else 0
+        for k, prob in enumerate(vad.process(block)):
+            reason = detector.update(prob, levels[first + k] if levels is not None else None)
+            if reason is Endpoint.END_OF_SPEECH and self.on_end is not None and not detector.holding:
+                more = self._ask_end()
+                if more > 0:
+                    detector.hold(more)
+                    reason = None
             if reason is not None:
                 return reason
             if (
@@ -162,6 +176,13 @@ class Utterance:
             ):
                 self._notify_pause()
         return None
+
+    def _ask_end(self) -> float:
+        try:
+            return float(self.on_end(self.result(Endpoint.END_OF_SPEECH, time.monotonic())) or 0.0)
+        except Exception:  # a listener bug must not stop capture: end as usual
+            _LOGGER.exception("end-of-speech callback failed")
+            return 0.0
 
     def _notify_pause(self) -> None:
         try:
@@ -232,6 +253,7 @@ class Recorder:
     def endpoint_config(self, max_wait_s: float | None) -> EndpointConfig:
         return EndpointConfig(
             end_silence_s=self.cfg.end_silence_s,
+            floor_margin_db=getattr(self.cfg, "floor_margin_db", 0.0),
             max_utterance_s=self.cfg.max_utterance_s,
             min_speech_s=self.cfg.min_speech_s,
             max_wait_s=max_wait_s,
@@ -243,12 +265,14 @@ class Recorder:
         max_wait_s: float | None = 10.0,
         on_pause: PauseCallback | None = None,
         pause_s: float | None = None,
+        on_end: EndCallback | None = None,
     ) -> Recording:
         """Record one utterance from the microphone. ``on_pause`` (with ``pause_s``,
-        default ``audio.pause_transcribe_s``) is told about each pause inside it."""
+        default ``audio.pause_transcribe_s``) is told about each pause inside it;
+        ``on_end`` may extend a pause that looks like the end (see EndCallback)."""
         sd = _sounddevice()
         self._cancel.clear()
-        utterance = self._utterance(max_wait_s, on_pause, pause_s)
+        utterance = self._utterance(max_wait_s, on_pause, pause_s, on_end)
         blocks: queue.Queue[np.ndarray] = queue.Queue()
         overflow = [0]
 
@@ -300,13 +324,14 @@ class Recorder:
             _LOGGER.warning("microphone overflowed %d times", overflow[0])
         return self._finish(utterance.result(reason, ended_at))
 
-    def _utterance(self, max_wait_s, on_pause, pause_s) -> Utterance:
+    def _utterance(self, max_wait_s, on_pause, pause_s, on_end=None) -> Utterance:
         return Utterance(
             self.vad,
             self.endpoint_config(max_wait_s),
             sample_rate=self.sample_rate,
             on_pause=on_pause,
             pause_s=self.cfg.pause_transcribe_s if pause_s is None else pause_s,
+            on_end=on_end,
         )
 
     def _finish(self, rec: Recording) -> Recording:
@@ -339,9 +364,10 @@ class ReplayRecorder(Recorder):
         max_wait_s: float | None = 10.0,
         on_pause: PauseCallback | None = None,
         pause_s: float | None = None,
+        on_end: EndCallback | None = None,
     ) -> Recording:
         self._cancel.clear()
-        utterance = self._utterance(max_wait_s, on_pause, pause_s)
+        utterance = self._utterance(max_wait_s, on_pause, pause_s, on_end)
         self.block_delivered_at = []
         reason: Endpoint | None = None
         started = time.monotonic()

@@ -22,6 +22,11 @@ WINDOW = 512
 _CONTEXT = 64
 
 
+def window_level_db(window: np.ndarray) -> float:
+    ms = float(np.mean(np.square(window, dtype=np.float64)))
+    return 10.0 * float(np.log10(ms + 1e-12))
+
+
 class SileroVad:
     """Streaming Silero VAD v6 (ONNX, via onnxruntime on one thread).
 
@@ -51,6 +56,8 @@ class SileroVad:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros((1, _CONTEXT), dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
+        self.levels: list[float] = []
+        """Level (dBFS) of every window processed since reset(), parallel to the probabilities."""
 
     def process(self, samples: np.ndarray) -> list[float]:
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -64,6 +71,7 @@ class SileroVad:
             )
             self._context = window[:, -_CONTEXT:]
             probs.append(float(np.ravel(out)[0]))
+            self.levels.append(window_level_db(window))
         self._pending = buf[n * WINDOW :].copy()
         return probs
 
@@ -93,6 +101,11 @@ class EndpointConfig:
     """Give up when nobody starts speaking within this; None = wait for ever."""
     pre_roll_s: float = 0.3
     """Audio kept before the detected start so the first syllable is not clipped."""
+    floor_margin_db: float = 0.0
+    """Inside an utterance, a window counts as speech only when it is also this much
+    louder than the background (the 20th percentile of all window levels so far):
+    in a lobby where others talk, the VAD hears speech all the time, but the citizen
+    at the kiosk is louder than the crowd. 0 = VAD only."""
 
 
 class EndpointDetector:
@@ -111,6 +124,17 @@ class EndpointDetector:
         self._voiced = 0
         self._silence = 0
         self._burst_start: int | None = None
+        self._hold = 0
+        self._levels: list[float] = []
+
+    def hold(self, seconds: float) -> None:
+        """Wait ``seconds`` more before ending on the pause in progress (the speaker
+        sounds unfinished); cleared when speech resumes."""
+        self._hold = self._windows(seconds) if seconds > 0 else 0
+
+    @property
+    def holding(self) -> bool:
+        return self._hold > 0
 
     def _windows(self, seconds: float) -> int:
         return max(1, int(round(seconds / self.cfg.window_s)))
@@ -124,11 +148,19 @@ class EndpointDetector:
     def heard_speech(self) -> bool:
         return self.speech_start is not None
 
-    def update(self, prob: float) -> Endpoint | None:
+    FLOOR_MIN_WINDOWS = 16
+    """Windows (0.5 s) of level history needed before the background is estimated."""
+
+    def update(self, prob: float, level_db: float | None = None) -> Endpoint | None:
         cfg = self.cfg
         i = self.index
         self.index += 1
         speech = prob >= cfg.threshold or (self._in_speech and prob >= cfg.neg_threshold)
+        if level_db is not None and cfg.floor_margin_db > 0:
+            self._levels.append(level_db)
+            if speech and self.speech_start is not None and len(self._levels) >= self.FLOOR_MIN_WINDOWS:
+                floor = float(np.percentile(self._levels, 20))
+                speech = level_db >= floor + cfg.floor_margin_db
         if self.speech_start is None:
             # Waiting for a burst of speech long enough to count.
             if speech:
@@ -155,13 +187,14 @@ class EndpointDetector:
         if speech:
             self._in_speech = True
             self._silence = 0
+            self._hold = 0
             self.speech_end = i + 1
         else:
             self._in_speech = False
             if self.speech_end is None:
                 self.speech_end = i
             self._silence += 1
-            if self._silence >= self._windows(cfg.end_silence_s):
+            if self._silence >= self._windows(cfg.end_silence_s) + self._hold:
                 return Endpoint.END_OF_SPEECH
         if (self.index - self.speech_start) >= self._windows(cfg.max_utterance_s):
             self.speech_end = self.index
