@@ -93,7 +93,7 @@ def main() -> int:
     vad = SileroVad()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
           f"beam {config.asr.beam_size}, window {config.asr.window_s:g} s, gain {'on' if config.asr.normalise_gain else 'off'}, "
-          f"end silence {config.audio.end_silence_s:g} s; {len(chosen)} of {len(clips)} clips in {args.dir}")
+          f"end silence {config.audio.end_silence_s:g} s, floor margin {config.audio.floor_margin_db:g} dB; {len(chosen)} of {len(clips)} clips in {args.dir}")
     print("| condition | WER | similarity | not heard | empty | end of speech median / p90 | no end in 3 s | ASR median |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for condition in args.conditions.split(","):

@@ -66,6 +66,8 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=1)
     ap.add_argument("--margins", default="0,6")
     ap.add_argument("--silences", default="0.6")
+    ap.add_argument("--floor-ends", default="1.0", help="audio.floor_end_s values")
+    ap.add_argument("--vad-gains", default="0", help="audio.vad_gain_max_db values")
     ap.add_argument("--conditions", default="clean,babble:20,babble:10,babble:5,steady:10,att:30")
     args = ap.parse_args()
     clips = recorded(args.dir) if args.dir.is_dir() else []
@@ -77,28 +79,37 @@ def main() -> int:
     chosen = list(range(0, len(clips), max(1, args.every)))
     vad = SileroVad()
     print(f"{len(chosen)} of {len(clips)} clips in {args.dir}")
-    print("| condition | end silence | floor margin | end median / p90 | cut | no end | not heard | coverage |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| condition | end silence | floor margin, end | VAD gain max | end median / p90 | cut | no end | not heard | coverage |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for condition in args.conditions.split(","):
         scenes = [scene(condition, audio[i], [a for j, a in enumerate(audio) if j != i], seed=i) for i in chosen]
-        for silence in (float(x) for x in args.silences.split(",")):
-            for margin in (float(x) for x in args.margins.split(",")):
-                cfg = dataclasses.replace(config.audio, end_silence_s=silence, floor_margin_db=margin)
-                ends, covers, cut, no_end, deaf = [], [], 0, 0, 0
-                for sc in scenes:
-                    delay, cover, heard = endpoint(cfg, vad, sc)
-                    deaf += not heard
-                    if heard:
-                        covers.append(cover)
-                    cut += heard and cover < 0.9
-                    if delay is None:
-                        no_end += heard
-                    elif delay >= 0:
-                        ends.append(delay)
-                ends.sort()
-                ep = f"{statistics.median(ends):.2f} / {ends[int(0.9 * (len(ends) - 1))]:.2f} s" if ends else "—"
-                print(f"| {condition} | {silence:g} s | {margin:g} dB | {ep} | {cut} | {no_end} | {deaf} | "
-                      f"{np.median(covers) if covers else 0:.2f} |", flush=True)
+        settings = [(float(si), float(m), float(f), float(g))
+                    for si in args.silences.split(",") for m in args.margins.split(",")
+                    for f in args.floor_ends.split(",") for g in args.vad_gains.split(",")]
+        seen = set()
+        for silence, margin, floor_end, vad_gain in settings:
+            if margin == 0:
+                floor_end = float(args.floor_ends.split(",")[0])  # meaningless without the gate
+            if (silence, margin, floor_end, vad_gain) in seen:
+                continue
+            seen.add((silence, margin, floor_end, vad_gain))
+            cfg = dataclasses.replace(config.audio, end_silence_s=silence, floor_margin_db=margin,
+                                      floor_end_s=floor_end, vad_gain_max_db=vad_gain)
+            ends, covers, cut, no_end, deaf = [], [], 0, 0, 0
+            for sc in scenes:
+                delay, cover, heard = endpoint(cfg, vad, sc)
+                deaf += not heard
+                if heard:
+                    covers.append(cover)
+                cut += heard and cover < 0.9
+                if delay is None:
+                    no_end += heard
+                elif delay >= 0:
+                    ends.append(delay)
+            ends.sort()
+            ep = f"{statistics.median(ends):.2f} / {ends[int(0.9 * (len(ends) - 1))]:.2f} s" if ends else "—"
+            print(f"| {condition} | {silence:g} s | {margin:g} dB, {floor_end:g} s | {vad_gain:g} dB | {ep} | {cut} | "
+                  f"{no_end} | {deaf} | {np.median(covers) if covers else 0:.2f} |", flush=True)
     return 0
 
 

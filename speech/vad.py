@@ -103,9 +103,14 @@ class EndpointConfig:
     """Audio kept before the detected start so the first syllable is not clipped."""
     floor_margin_db: float = 0.0
     """Inside an utterance, a window counts as speech only when it is also this much
-    louder than the background (the 20th percentile of all window levels so far):
-    in a lobby where others talk, the VAD hears speech all the time, but the citizen
-    at the kiosk is louder than the crowd. 0 = VAD only."""
+    louder than the background (the 20th percentile of all window levels so far),
+    when that background is itself speech: in a lobby where others talk, the VAD
+    hears speech all the time, but the citizen at the kiosk is louder than the
+    crowd. 0 = VAD only."""
+    floor_end_s: float = 1.0
+    """With the level gate: this long without speech louder than the background ends
+    the utterance (longer than end_silence_s: a soft stretch of the citizen's own
+    speech must not cut the question)."""
 
 
 class EndpointDetector:
@@ -125,7 +130,9 @@ class EndpointDetector:
         self._silence = 0
         self._burst_start: int | None = None
         self._hold = 0
+        self._quiet = 0
         self._levels: list[float] = []
+        self._voiced_flags: list[bool] = []
 
     def hold(self, seconds: float) -> None:
         """Wait ``seconds`` more before ending on the pause in progress (the speaker
@@ -156,11 +163,19 @@ class EndpointDetector:
         i = self.index
         self.index += 1
         speech = prob >= cfg.threshold or (self._in_speech and prob >= cfg.neg_threshold)
+        loud = True  # louder than the background (always, without the level gate)
         if level_db is not None and cfg.floor_margin_db > 0:
             self._levels.append(level_db)
+            self._voiced_flags.append(prob >= cfg.threshold)
             if speech and self.speech_start is not None and len(self._levels) >= self.FLOOR_MIN_WINDOWS:
-                floor = float(np.percentile(self._levels, 20))
-                speech = level_db >= floor + cfg.floor_margin_db
+                levels = np.asarray(self._levels)
+                floor = float(np.percentile(levels, 20))
+                # Only when the background itself is speech (others talking): its
+                # quietest windows are voiced. In a quiet room or steady noise the
+                # gate would only cut soft stretches of the citizen's voice.
+                background = levels <= floor + 3.0
+                if np.mean(np.asarray(self._voiced_flags)[background]) >= 0.5:
+                    loud = level_db >= floor + cfg.floor_margin_db
         if self.speech_start is None:
             # Waiting for a burst of speech long enough to count.
             if speech:
@@ -183,18 +198,23 @@ class EndpointDetector:
                 if cfg.max_wait_s is not None and self.index >= self._windows(cfg.max_wait_s):
                     return Endpoint.NO_SPEECH
             return None
-        # Inside an utterance.
-        if speech:
+        # Inside an utterance. Silence (for the VAD) ends it after end_silence_s;
+        # speech no louder than the background (others talking) after floor_end_s.
+        if speech and loud:
             self._in_speech = True
             self._silence = 0
+            self._quiet = 0
             self._hold = 0
             self.speech_end = i + 1
         else:
-            self._in_speech = False
+            self._in_speech = speech
             if self.speech_end is None:
                 self.speech_end = i
-            self._silence += 1
+            self._quiet += 1
+            self._silence = 0 if speech else self._silence + 1
             if self._silence >= self._windows(cfg.end_silence_s) + self._hold:
+                return Endpoint.END_OF_SPEECH
+            if self._quiet >= self._windows(cfg.floor_end_s) + self._hold:
                 return Endpoint.END_OF_SPEECH
         if (self.index - self.speech_start) >= self._windows(cfg.max_utterance_s):
             self.speech_end = self.index
