@@ -310,7 +310,9 @@ def test_shared_recorded_clips(shared_results):
     """Real human Vietnamese (FOSD, ../shared/audio): the shipped recogniser must not
     get worse than measured. Measured 2026-12-02 (base int8, beam 5, window 10 s,
     2 cores), bench/asr_wer.py: mean syllable similarity 0.358, WER 61.7 %
-    (854 / 1,383 words). Floors keep ~0.06 / ~6 points of margin for decoding noise."""
+    (854 / 1,383 words) with the old guards; 0.372 / 60.9 % with the relaxed guards
+    for spoken clips. Floors keep ~0.07 / ~7 points of margin for decoding noise
+    (every decoding setting tried stayed within about a point, docs/speech.md)."""
     sims = [similarity(t.text, ref) for _, ref, _, t in shared_results]
     errors = sum(word_errors(t.text, ref) for _, ref, _, t in shared_results)
     total = sum(len(fold(ref)) for _, ref, _, _ in shared_results)
