@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import statistics
 import sys
 from pathlib import Path
@@ -66,11 +67,14 @@ def listen(config, vad, transcriber, audio: np.ndarray, second_start: int | None
     import speech.listen as sl
 
     handler = _Capture(held)
+    level = sl._LOGGER.level
+    sl._LOGGER.setLevel(logging.INFO)  # the hold is logged at INFO
     sl._LOGGER.addHandler(handler)
     try:
         heard = listener.listen(max_wait_s=None)
     finally:
         sl._LOGGER.removeHandler(handler)
+        sl._LOGGER.setLevel(level)
         listener.close()
     rec = heard.recording
     consumed = len(rec_er.block_delivered_at) * WINDOW
