@@ -131,6 +131,8 @@ class EndpointDetector:
         self._burst_start: int | None = None
         self._hold = 0
         self._quiet = 0
+        self._gated = False
+        """The background was found to be speech (the level gate is in effect)."""
         self._levels: list[float] = []
         self._voiced_flags: list[bool] = []
 
@@ -174,7 +176,8 @@ class EndpointDetector:
                 # quietest windows are voiced. In a quiet room or steady noise the
                 # gate would only cut soft stretches of the citizen's voice.
                 background = levels <= floor + 3.0
-                if np.mean(np.asarray(self._voiced_flags)[background]) >= 0.5:
+                self._gated = bool(np.mean(np.asarray(self._voiced_flags)[background]) >= 0.5)
+                if self._gated:
                     loud = level_db >= floor + cfg.floor_margin_db
         if self.speech_start is None:
             # Waiting for a burst of speech long enough to count.
@@ -214,7 +217,7 @@ class EndpointDetector:
             self._silence = 0 if speech else self._silence + 1
             if self._silence >= self._windows(cfg.end_silence_s) + self._hold:
                 return Endpoint.END_OF_SPEECH
-            if self._quiet >= self._windows(cfg.floor_end_s) + self._hold:
+            if self._gated and self._quiet >= self._windows(cfg.floor_end_s) + self._hold:
                 return Endpoint.END_OF_SPEECH
         if (self.index - self.speech_start) >= self._windows(cfg.max_utterance_s):
             self.speech_end = self.index
