@@ -65,6 +65,9 @@ class AsrConfig:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    normalise_gain: bool = False
+    """Bring a quiet or far voice up to a normal level before the VAD and Whisper
+    (speech.level; bench/asr_noise.py measures it on attenuated real clips)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,27 @@ class AudioConfig:
     """Start transcribing after this much silence, before end of speech is certain
     (end_silence_s), and keep the result if the citizen does not speak again; 0 = wait
     for end of speech."""
+    floor_margin_db: float = 8.0
+    """End of speech in a talking crowd: inside an utterance a window is the citizen's
+    speech only when it is also this much above the background level (speech.vad.
+    EndpointConfig); 0 = the VAD alone. Real clips in 10 dB babble (bench/endpoint.py,
+    2026-12-02): with the VAD alone 22 of 25 never ended within 3 s of the voice; at
+    8 dB with floor_end_s 1.0 all ended (0.94 s median), 5 lost part of the voice;
+    a quiet room is unchanged (0.60 s)."""
+    floor_end_s: float = 1.0
+    """With the level gate: this long without speech louder than the background ends
+    the utterance. 10 dB babble, 25 clips: at 8 dB, 0.8 s cut 6 and 1.0 s cut 5,
+    none left open; at 6 dB, 1.0 s left 4 open and 1.4 s 11."""
+    vad_gain_max_db: float = 0.0
+    """Gain (at most this much) on what the VAD hears, so a voice far from the
+    microphone is followed to its end (speech.audio.Utterance); 0 = off."""
+    unfinished_hold_s: float = 1.0
+    """When the early transcript ends where a question cannot (speech.turn: "cho tôi
+    hỏi …", "… của"), wait this much longer than end_silence_s for the citizen to go
+    on, so pauses up to 1.6 s stay inside one question; 0 = never. Needs
+    pause_transcribe_s > 0. It never fired on a finished real sentence (0 of 23,
+    bench/asr_pauses.py); Whisper base often completes a real unfinished one ("…
+    thành quả của" → "… của mình"), and then it cannot fire either."""
     keep_audio: bool = False
     """Staff diagnostic mode only: keep recordings (deleted after keep_audio_days)."""
     keep_audio_days: int = 1

@@ -224,6 +224,15 @@ class GuardThresholds:
     hard_log_prob: float = -1.5
     compression_ratio: float = 2.4
     """Repetition loops compress well: drop segments above this gzip ratio."""
+    spoken_s: float = 0.8
+    """Seconds of speech (Silero VAD) from which a clip counts as spoken. When the
+    rules above drop everything from a spoken clip, the relaxed rules are applied
+    instead (``filter_segments(..., spoken=True)``): Whisper's no-speech probability
+    is not trusted against the VAD, loops are cut instead of dropped, and only
+    segments below ``spoken_log_prob`` are discarded — a citizen who spoke clearly
+    gets a doubtful transcript (with its ``avg_logprob`` for the matcher to weigh)
+    rather than "không nghe rõ". 0 turns this off."""
+    spoken_log_prob: float = -2.5
 
 
 def strip_junk(text: str) -> str:
@@ -234,17 +243,28 @@ def strip_junk(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def collapse_repeats(text: str, max_run: int = 2) -> str:
-    """Cut runs of the same word longer than ``max_run`` ("mơ mơ mơ mơ" → "mơ mơ").
-    Vietnamese reduplication repeats a syllable at most twice; more is a decoder loop."""
+def collapse_repeats(text: str, max_run: int = 2, max_ngram: int = 4) -> str:
+    """Cut runs of the same word or word group longer than ``max_run`` ("mơ mơ mơ mơ"
+    → "mơ mơ", "dụng khi dụng khi dụng khi" → "dụng khi dụng khi"). Vietnamese
+    reduplication repeats a syllable or a pair at most twice; more is a decoder loop."""
     words = text.split()
-    out: list[str] = []
-    for w in words:
-        key = w.lower().strip(",.?!")
-        if len(out) >= max_run and all(o.lower().strip(",.?!") == key for o in out[-max_run:]):
-            continue
-        out.append(w)
-    return " ".join(out)
+    keys = [w.lower().strip(",.?!") for w in words]
+    for n in range(1, max_ngram + 1):
+        out: list[int] = []  # indices of the words kept
+        i = 0
+        while i < len(words):
+            # Is words[i:i+n] the (max_run+1)-th consecutive copy of the same n-gram?
+            if len(out) >= n * max_run and i + n <= len(words):
+                gram = keys[i : i + n]
+                tail = [keys[j] for j in out[-n * max_run :]]
+                if all(tail[k * n : (k + 1) * n] == gram for k in range(max_run)):
+                    i += n
+                    continue
+            out.append(i)
+            i += 1
+        words = [words[j] for j in out]
+        keys = [keys[j] for j in out]
+    return " ".join(words)
 
 
 def is_junk(text: str, *, similarity: float = 0.8) -> bool:
@@ -260,8 +280,13 @@ def is_junk(text: str, *, similarity: float = 0.8) -> bool:
     return folded in _JUNK_FOLDED
 
 
-def filter_segments(segments: Iterable[Segment], guards: GuardThresholds) -> tuple[list[Segment], list[str]]:
-    """Keep plausible segments, drop hallucinations. Returns (kept, dropped texts)."""
+def filter_segments(
+    segments: Iterable[Segment], guards: GuardThresholds, *, spoken: bool = False
+) -> tuple[list[Segment], list[str]]:
+    """Keep plausible segments, drop hallucinations. Returns (kept, dropped texts).
+
+    ``spoken``: the VAD heard speech (see ``GuardThresholds.spoken_s``): relaxed rules.
+    """
     kept: list[Segment] = []
     dropped: list[str] = []
     for seg in segments:
@@ -269,15 +294,17 @@ def filter_segments(segments: Iterable[Segment], guards: GuardThresholds) -> tup
         reason = None
         if not text:
             reason = "empty"
-        elif seg.no_speech_prob > guards.no_speech_prob and seg.avg_logprob < guards.log_prob:
+        elif not spoken and seg.no_speech_prob > guards.no_speech_prob and seg.avg_logprob < guards.log_prob:
             reason = "no speech"
-        elif seg.avg_logprob < guards.hard_log_prob:
+        elif seg.avg_logprob < (guards.spoken_log_prob if spoken else guards.hard_log_prob):
             reason = "low confidence"
-        elif seg.compression_ratio > guards.compression_ratio:
+        elif not spoken and seg.compression_ratio > guards.compression_ratio:
             reason = "repetition"
         elif not re.search(r"[^\W\d_]", text) and len(text) > 6:
             reason = "no words"  # "4.3.3.4.4.5…": digit/punctuation loops
-        elif is_junk(text):
+        elif is_junk(text, similarity=1.01 if spoken else 0.8):
+            # Spoken: only the exact phrases (a near miss like "cảm ơn các bạn ạ" is
+            # more likely misheard speech than a subtitle credit).
             reason = "junk phrase"
         else:
             rest = strip_junk(text)
@@ -291,7 +318,7 @@ def filter_segments(segments: Iterable[Segment], guards: GuardThresholds) -> tup
         if reason:
             if text:
                 dropped.append(text)
-                _LOGGER.info("dropped segment (%s): %r", reason, text)
+                _LOGGER.info("dropped segment (%s%s): %r", reason, ", spoken" if spoken else "", text)
             continue
         kept.append(Segment(seg.start, seg.end, text, seg.no_speech_prob, seg.avg_logprob, seg.compression_ratio))
     return kept, dropped

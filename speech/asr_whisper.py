@@ -21,6 +21,7 @@ from speech.asr import (
     load_audio,
 )
 from speech.errors import ModelNotFound
+from speech.level import GainSettings, normalise_level
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -105,6 +106,15 @@ def load_whisper_model(model_dir: Path, compute_type: str = "int8", cpu_threads:
         return _load_model(str(model_dir), compute_type, int(cpu_threads))
 
 
+def vad_speech_seconds(samples: np.ndarray) -> float:
+    """Seconds of speech Silero VAD finds in 16 kHz ``samples`` (same settings as the
+    VAD pre-filter). ~10 ms per second of audio on one core."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stamps = get_speech_timestamps(samples, VadOptions(**VAD_PARAMETERS))
+    return sum(t["end"] - t["start"] for t in stamps) / SAMPLE_RATE
+
+
 class WhisperTranscriber(Transcriber):
     name = "faster-whisper"
 
@@ -125,6 +135,8 @@ class WhisperTranscriber(Transcriber):
             compression_ratio=asr_cfg.compression_ratio_threshold,
         )
         self.temperatures = TEMPERATURES
+        self.gain = GainSettings() if getattr(asr_cfg, "normalise_gain", False) else None
+        """Input level normalisation before VAD and Whisper (speech.level); None = off."""
         self._cfg = asr_cfg
         self._whisper = load_whisper_model(model_dir, asr_cfg.compute_type, asr_cfg.cpu_threads)
         self._lock = threading.Lock()
@@ -150,6 +162,8 @@ class WhisperTranscriber(Transcriber):
         duration = samples.size / SAMPLE_RATE
         if duration < MIN_DURATION_S or float(np.max(np.abs(samples))) < SILENCE_PEAK:
             return Transcript("", self.language, duration, (), time.monotonic() - started)
+        if self.gain is not None:
+            samples = normalise_level(samples, self.gain)
         words = self.hotwords if hotwords is None else (hotwords or None)
         max_new_tokens = int(min(200, 32 + 16 * min(duration, 30.0)))
         with self._lock:
@@ -164,7 +178,10 @@ class WhisperTranscriber(Transcriber):
                     temperature=list(self.temperatures),
                     compression_ratio_threshold=self.guards.compression_ratio,
                     log_prob_threshold=self.guards.log_prob,
-                    no_speech_threshold=self.guards.no_speech_prob,
+                    # None: Whisper would skip a no-speech segment itself; the same rule is
+                    # applied by filter_segments, which can take it back when the VAD
+                    # heard speech (GuardThresholds.spoken_s).
+                    no_speech_threshold=None,
                     condition_on_previous_text=False,
                     # One window (every question): segment times are not needed, and
                     # not predicting them saves ~10 % of the decoding.
@@ -190,6 +207,13 @@ class WhisperTranscriber(Transcriber):
             finally:
                 _window.frames = None
         kept, dropped = filter_segments(raw, self.guards)
+        if not kept and dropped and self.guards.spoken_s > 0:
+            # Everything was dropped: if the VAD hears a real stretch of speech, the
+            # citizen spoke — keep a doubtful transcript rather than none.
+            speech_s = vad_speech_seconds(samples)
+            if speech_s >= self.guards.spoken_s:
+                kept, dropped = filter_segments(raw, self.guards, spoken=True)
+                _LOGGER.info("%.1f s of speech, all segments dropped: relaxed guards kept %d", speech_s, len(kept))
         text = " ".join(s.text for s in kept).strip()
         elapsed = time.monotonic() - started
         _LOGGER.info("transcribed %.1f s in %.2f s: %r", duration, elapsed, text)

@@ -18,6 +18,7 @@ from typing import Callable
 
 from speech.asr import Transcriber, Transcript
 from speech.audio import Recording
+from speech.turn import sounds_unfinished
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,11 +37,21 @@ class Heard:
 class Listener:
     """Recorder + transcriber with early transcription. One ``listen()`` at a time."""
 
-    def __init__(self, recorder, transcriber: Transcriber, *, pause_s: float | None = None) -> None:
+    JUDGE_WAIT_S = 1.5
+    """At end of speech, wait at most this long for the early transcript to judge
+    whether the citizen has finished (it is needed right after anyway)."""
+
+    def __init__(
+        self, recorder, transcriber: Transcriber, *, pause_s: float | None = None, hold_s: float | None = None
+    ) -> None:
         self.recorder = recorder
         self.transcriber = transcriber
         self.pause_s = pause_s
         """None = the recorder's ``audio.pause_transcribe_s``; 0 = no early transcription."""
+        cfg = getattr(recorder, "cfg", None)
+        self.hold_s = float(getattr(cfg, "unfinished_hold_s", 0.0) if hold_s is None else hold_s)
+        """Extra wait when the speech so far sounds unfinished (speech.turn); 0 = never.
+        Needs early transcription."""
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-asr")
         self._lock = threading.Lock()
 
@@ -60,8 +71,23 @@ class Listener:
                         del early[span]
                 early[rec.span] = self._pool.submit(self._transcribe, rec)
 
+        def on_end(rec: Recording) -> float:
+            with self._lock:
+                fut = early.get(rec.span)
+            if fut is None:
+                return 0.0
+            try:
+                heard = fut.result(timeout=self.JUDGE_WAIT_S)
+            except Exception:  # too slow or failed: end as usual (a failure is raised below)
+                return 0.0
+            if sounds_unfinished(heard.text):
+                _LOGGER.info("speech so far sounds unfinished: waiting %.1f s more", self.hold_s)
+                return self.hold_s
+            return 0.0
+
         pause_s = self.pause_s
-        rec = self.recorder.record(max_wait_s=max_wait_s, on_pause=on_pause, pause_s=pause_s)
+        kwargs = {"on_end": on_end} if self.hold_s > 0 else {}
+        rec = self.recorder.record(max_wait_s=max_wait_s, on_pause=on_pause, pause_s=pause_s, **kwargs)
         if on_recorded is not None:
             on_recorded(rec)
         if not rec.heard:

@@ -22,6 +22,11 @@ WINDOW = 512
 _CONTEXT = 64
 
 
+def window_level_db(window: np.ndarray) -> float:
+    ms = float(np.mean(np.square(window, dtype=np.float64)))
+    return 10.0 * float(np.log10(ms + 1e-12))
+
+
 class SileroVad:
     """Streaming Silero VAD v6 (ONNX, via onnxruntime on one thread).
 
@@ -51,6 +56,8 @@ class SileroVad:
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros((1, _CONTEXT), dtype=np.float32)
         self._pending = np.zeros(0, dtype=np.float32)
+        self.levels: list[float] = []
+        """Level (dBFS) of every window processed since reset(), parallel to the probabilities."""
 
     def process(self, samples: np.ndarray) -> list[float]:
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
@@ -64,6 +71,7 @@ class SileroVad:
             )
             self._context = window[:, -_CONTEXT:]
             probs.append(float(np.ravel(out)[0]))
+            self.levels.append(window_level_db(window))
         self._pending = buf[n * WINDOW :].copy()
         return probs
 
@@ -93,6 +101,16 @@ class EndpointConfig:
     """Give up when nobody starts speaking within this; None = wait for ever."""
     pre_roll_s: float = 0.3
     """Audio kept before the detected start so the first syllable is not clipped."""
+    floor_margin_db: float = 0.0
+    """Inside an utterance, a window counts as speech only when it is also this much
+    louder than the background (the 20th percentile of all window levels so far),
+    when that background is itself speech: in a lobby where others talk, the VAD
+    hears speech all the time, but the citizen at the kiosk is louder than the
+    crowd. 0 = VAD only."""
+    floor_end_s: float = 1.0
+    """With the level gate: this long without speech louder than the background ends
+    the utterance (longer than end_silence_s: a soft stretch of the citizen's own
+    speech must not cut the question)."""
 
 
 class EndpointDetector:
@@ -111,6 +129,21 @@ class EndpointDetector:
         self._voiced = 0
         self._silence = 0
         self._burst_start: int | None = None
+        self._hold = 0
+        self._quiet = 0
+        self._gated = False
+        """The background was found to be speech (the level gate is in effect)."""
+        self._levels: list[float] = []
+        self._voiced_flags: list[bool] = []
+
+    def hold(self, seconds: float) -> None:
+        """Wait ``seconds`` more before ending on the pause in progress (the speaker
+        sounds unfinished); cleared when speech resumes."""
+        self._hold = self._windows(seconds) if seconds > 0 else 0
+
+    @property
+    def holding(self) -> bool:
+        return self._hold > 0
 
     def _windows(self, seconds: float) -> int:
         return max(1, int(round(seconds / self.cfg.window_s)))
@@ -124,11 +157,28 @@ class EndpointDetector:
     def heard_speech(self) -> bool:
         return self.speech_start is not None
 
-    def update(self, prob: float) -> Endpoint | None:
+    FLOOR_MIN_WINDOWS = 16
+    """Windows (0.5 s) of level history needed before the background is estimated."""
+
+    def update(self, prob: float, level_db: float | None = None) -> Endpoint | None:
         cfg = self.cfg
         i = self.index
         self.index += 1
         speech = prob >= cfg.threshold or (self._in_speech and prob >= cfg.neg_threshold)
+        loud = True  # louder than the background (always, without the level gate)
+        if level_db is not None and cfg.floor_margin_db > 0:
+            self._levels.append(level_db)
+            self._voiced_flags.append(prob >= cfg.threshold)
+            if speech and self.speech_start is not None and len(self._levels) >= self.FLOOR_MIN_WINDOWS:
+                levels = np.asarray(self._levels)
+                floor = float(np.percentile(levels, 20))
+                # Only when the background itself is speech (others talking): its
+                # quietest windows are voiced. In a quiet room or steady noise the
+                # gate would only cut soft stretches of the citizen's voice.
+                background = levels <= floor + 3.0
+                self._gated = bool(np.mean(np.asarray(self._voiced_flags)[background]) >= 0.5)
+                if self._gated:
+                    loud = level_db >= floor + cfg.floor_margin_db
         if self.speech_start is None:
             # Waiting for a burst of speech long enough to count.
             if speech:
@@ -151,17 +201,23 @@ class EndpointDetector:
                 if cfg.max_wait_s is not None and self.index >= self._windows(cfg.max_wait_s):
                     return Endpoint.NO_SPEECH
             return None
-        # Inside an utterance.
-        if speech:
+        # Inside an utterance. Silence (for the VAD) ends it after end_silence_s;
+        # speech no louder than the background (others talking) after floor_end_s.
+        if speech and loud:
             self._in_speech = True
             self._silence = 0
+            self._quiet = 0
+            self._hold = 0
             self.speech_end = i + 1
         else:
-            self._in_speech = False
+            self._in_speech = speech
             if self.speech_end is None:
                 self.speech_end = i
-            self._silence += 1
-            if self._silence >= self._windows(cfg.end_silence_s):
+            self._quiet += 1
+            self._silence = 0 if speech else self._silence + 1
+            if self._silence >= self._windows(cfg.end_silence_s) + self._hold:
+                return Endpoint.END_OF_SPEECH
+            if self._gated and self._quiet >= self._windows(cfg.floor_end_s) + self._hold:
                 return Endpoint.END_OF_SPEECH
         if (self.index - self.speech_start) >= self._windows(cfg.max_utterance_s):
             self.speech_end = self.index

@@ -116,3 +116,64 @@ def test_detector_on_real_speech(vad, espeak_questions):
     loud = np.flatnonzero(np.abs(audio) > 0.02) / 16000  # where the voice really is
     assert abs(start_s - loud[0]) < 0.25
     assert abs(end_s - loud[-1]) < 0.35
+
+
+# ------------------------------------------------------- level gate and hold
+
+
+def run_levels(pairs, **cfg):
+    det = EndpointDetector(EndpointConfig(**cfg))
+    for p, level in pairs:
+        reason = det.update(p, level)
+        if reason is not None:
+            return det, reason
+    return det, None
+
+
+def test_level_gate_ends_a_question_in_a_talking_crowd():
+    """Others talking: the VAD says speech all the time at the crowd's level (−40 dB);
+    the citizen is at −25 dB. With the gate the question ends floor_end_s after the
+    citizen stops; without it, never."""
+    crowd = [(0.8, -40.0)] * windows(1.0)
+    citizen = [(0.95, -25.0)] * windows(2.0)
+    after = [(0.8, -40.0)] * windows(3.0)
+    det, reason = run_levels(crowd + citizen + after, floor_margin_db=8.0, floor_end_s=1.0)
+    assert reason is Endpoint.END_OF_SPEECH
+    assert det.speech_end == len(crowd) + len(citizen)
+    assert det.index - det.speech_end == windows(1.0)
+    _, reason = run_levels(crowd + citizen + after, floor_margin_db=0.0)
+    assert reason is None
+
+
+def test_level_gate_is_off_when_the_background_is_not_speech():
+    """A quiet room or a fan: the quietest windows are not voiced, so soft speech
+    (10 dB above the hiss only, below the 8 dB margin… of the loud parts) keeps the
+    question open exactly as with the VAD alone."""
+    room = [(0.05, -70.0)] * windows(1.0)
+    speech = ([(0.95, -30.0)] * 5 + [(0.9, -64.0)] * 5) * 12  # soft stretches inside
+    tail = [(0.05, -70.0)] * windows(1.0)
+    gated, r1 = run_levels(room + speech + tail, floor_margin_db=8.0, floor_end_s=0.2)
+    plain, r2 = run_levels(room + speech + tail, floor_margin_db=0.0)
+    assert r1 is r2 is Endpoint.END_OF_SPEECH
+    assert (gated.speech_end, gated.index) == (plain.speech_end, plain.index)
+
+
+def test_hold_extends_one_pause_and_resets_on_speech():
+    det = EndpointDetector(EndpointConfig())
+    for _ in range(windows(1.0)):
+        assert det.update(0.9) is None
+    ended = None
+    for i in range(windows(0.6)):
+        ended = det.update(0.05)
+    assert ended is Endpoint.END_OF_SPEECH
+    det.hold(1.0)
+    assert det.holding
+    for _ in range(windows(0.5)):
+        assert det.update(0.05) is None
+    assert det.update(0.9) is None and not det.holding  # speech resumed: hold cleared
+    reason = None
+    n = 0
+    while reason is None:
+        reason = det.update(0.05)
+        n += 1
+    assert reason is Endpoint.END_OF_SPEECH and n == windows(0.6)
