@@ -549,33 +549,21 @@ def load_source(content_dir: str | Path) -> Content:
 
     procedures: dict[str, Procedure] = {}
     origin: dict[str, str] = {}
-    for path in sorted((root / "procedures").glob("*.y*ml")):
-        rel = str(path.relative_to(root))
-        doc = _read_yaml(path, root, col)
-        if doc is None:
-            continue
-        p = _parse_procedure(doc, rel, cat_codes, col)
-        if p is None:
-            continue
-        if p.code in procedures:
-            col.add(rel, doc.line("code"), "code", f"trùng mã {p.code} với {origin[p.code]} / duplicate code")
-            continue
-        procedures[p.code] = p
-        origin[p.code] = rel
-
-    for path in sorted((root / "redirects").glob("*.y*ml")):
-        rel = str(path.relative_to(root))
-        doc = _read_yaml(path, root, col)
-        if doc is None:
-            continue
-        p = _parse_procedure(doc, rel, cat_codes, col, redirect=True)
-        if p is None:
-            continue
-        if p.code in procedures:
-            col.add(rel, doc.line("code"), "code", f"trùng mã {p.code} với {origin[p.code]} / duplicate code")
-            continue
-        procedures[p.code] = p
-        origin[p.code] = rel
+    # Written-up procedures, then redirects ("not done here: go to …"): one code space.
+    for folder, redirect in (("procedures", False), ("redirects", True)):
+        for path in sorted((root / folder).glob("*.y*ml")):
+            rel = str(path.relative_to(root))
+            doc = _read_yaml(path, root, col)
+            if doc is None:
+                continue
+            p = _parse_procedure(doc, rel, cat_codes, col, redirect=redirect)
+            if p is None:
+                continue
+            if p.code in procedures:
+                col.add(rel, doc.line("code"), "code", f"trùng mã {p.code} với {origin[p.code]} / duplicate code")
+                continue
+            procedures[p.code] = p
+            origin[p.code] = rel
 
     cat_file = root / "catalogue.csv"
     if cat_file.is_file() and cat_file.stat().st_size > MAX_CSV_BYTES:
