@@ -158,3 +158,19 @@ def test_the_admin_refuses_a_bad_address_and_shows_what_the_qr_holds(client, dat
     assert client.post(f"/procedures/{CODE}", data=form).status_code == 303
     preview = client.get(f"/procedures/{CODE}/preview").text
     assert 'id="qr-url"' in preview and "ma_thu_tuc=1.001193" in preview
+
+
+def test_the_kiosk_screen_qr_never_holds_an_unofficial_address():
+    # Content imported with `kiosk content import` (not through the admin) is not checked
+    # by the admin's form: the screen applies the slip's rule itself.
+    import dataclasses
+
+    from kiosk.app.view import NATIONAL_PORTAL, qr_url
+    from knowledge.model import Procedure
+
+    p = Procedure("1.001193", "Đăng ký khai sinh", "ho-tich", "UBND cấp xã")
+    for bad in ("javascript:alert(1)", "http://dichvucong.gov.vn/x", "https://dichvucong-gov.vn/x"):
+        assert qr_url(dataclasses.replace(p, online_url=bad)) == NATIONAL_PORTAL.format(code="1.001193")
+    good = "https://dichvucong.gov.vn/p/home/x.html?ma_thu_tuc=1.001193"
+    assert qr_url(dataclasses.replace(p, online_url=good)) == good
+    assert qr_url(dataclasses.replace(p, code="redirect.ly-hon", online_url="javascript:x")) is None

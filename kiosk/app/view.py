@@ -90,9 +90,13 @@ def counter_for(p: Procedure, office: Office) -> str:
 
 
 def qr_url(p: Procedure) -> str | None:
-    if p.online_url:
-        return p.online_url.strip()
-    if not p.code.startswith("local."):
+    """The address the screen's QR code holds: the content's own, only when it is an
+    official https address (the slip's rule, printing.urls); else the national portal."""
+    from printing.urls import safe_url
+
+    if url := safe_url(p.online_url):
+        return url
+    if not p.code.startswith(("local.", "redirect.")):
         return NATIONAL_PORTAL.format(code=p.code)
     return None
 
@@ -120,7 +124,7 @@ def answer_view(p: Procedure, office: Office) -> AnswerView:
         steps=tuple(s.strip() for s in p.steps),
         notes=p.notes.strip(),
         unverified=bool(p.unverified) or brief,
-        qr_url=qr_url(p) if not p.is_redirect else (p.online_url or None),
+        qr_url=qr_url(p),
         redirect=p.is_redirect,
         not_here=not_here(office) if p.is_redirect else "",
         label=p.label,
