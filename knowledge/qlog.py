@@ -116,6 +116,8 @@ mẹ_con cha_mẹ bố_mẹ vợ_chồng chồng_con anh_chị ông_nội bà_n�
 quốc_tịch quốc_phòng quốc_tế gia_đình gia_hạn gia_cảnh đức_tin minh_bạch khánh_thành mỹ_thuật phúc_lợi
 tiến_độ trung_thực việt_nam nhật_bản thái_lan hà_giang hải_phòng hải_dương quảng_nam thu_phí nam_nữ hai_lần
 ba_lần năm_nay năm_ngoái năm_sau sáu_tháng ba_tháng hai_tháng tám_tháng mười_năm
+ông_già bà_già tây_nam tây_nguyên trường_sơn hàng_xóm xử_lý tài_sản thanh_niên ung_thư sĩ_quan anh_hai đứng_tên
+viết_giấy viết_đơn viết_tay thân_sinh đàng_hoàng
 """.split())
 # Places people name to explain their case; they identify no one and the staff need them.
 PLACES = frozenset(tuple(p.split("_")) for p in """
@@ -224,7 +226,8 @@ def _mask_names(tokens: list[str], folded: bool) -> list[str]:
             j = i + 1
             while j < len(tokens) and j - i <= 2 and _core(tokens[j]) in QUALIFIERS and not _ends_clause(tokens[j - 1]):
                 j += 1
-            if j < len(tokens) and not (prev is not None and _protected(prev, w, folded)) \
+            # "… em trai. Thế thì …": a sentence ended after the qualifier, no name follows
+            if j < len(tokens) and not _ends_clause(tokens[j - 1]) and not (prev is not None and _protected(prev, w, folded)) \
                     and not _protected(w, nxt, folded):
                 take = _name_run(tokens, j, _core(tokens[j - 1]), folded)
                 # a country after "người" / "bên" / "tiếng" is not a name ("chồng tôi là người Nhật")
@@ -360,6 +363,9 @@ def scrub(text: str) -> str:
     return mask(text)[:300]
 
 
+_GLUED = re.compile(r"(?<=[^\W\d_])([,;:!?])(?=\w)")
+
+
 def mask(text: str) -> str:
     """Every personal detail of ``text`` masked, whatever its length."""
     t = nfc(text)
@@ -370,6 +376,9 @@ def mask(text: str) -> str:
     t = _HOUSE.sub(NUMBER_MASK, t)
     t = _DATE_SHORT.sub(DATE_MASK, t)
     t = _MIXED.sub(NUMBER_MASK, t)
+    # "hàng xóm,2 bên": a comma typed without its space must not glue two words into
+    # one token (the name rules read a word and its neighbours).
+    t = _GLUED.sub(r"\1 ", t)
     tokens = _mask_addresses(t.split())
     folded = _unaccented(tokens)
     tokens = _mask_names(tokens, folded)

@@ -84,6 +84,9 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db.execute("PRAGMA busy_timeout=5000")
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
+        # Sorting a large query spills to a temporary file by default; question text must
+        # never reach a file that outlives the process (docs/privacy.md).
+        db.execute("PRAGMA temp_store=MEMORY")
         migrations.apply(db)
     except sqlite3.OperationalError as exc:
         # A full disk (or a read-only medium) cannot take the WAL index; the content
