@@ -161,6 +161,9 @@ class AdminConfig:
     port: int = 8080
     secure_cookies: bool = False
     """Mark session cookies Secure (only when the admin is served over HTTPS)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses of a reverse proxy whose X-Forwarded-For the login limiter believes
+    (list in kiosk.toml, comma-separated in KIOSK_ADMIN_TRUSTED_PROXIES); default none."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,9 @@ def _coerce(value: Any, typ: Any, where: str) -> Any:
     try:
         if value is None:
             return None
+        if t.startswith("tuple[str"):
+            items = value if isinstance(value, (list, tuple)) else str(value).split(",")
+            return tuple(str(x).strip() for x in items if str(x).strip())
         if "Path" in t:
             return Path(str(value)).expanduser()
         if t.startswith("bool"):

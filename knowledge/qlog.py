@@ -363,6 +363,35 @@ def scrub(text: str) -> str:
     return mask(text)[:300]
 
 
+# A phone or ID number said digit by digit ("không chín không tám một hai…", "09 một hai
+# ba 45"): four or more digit words or digit groups in a row are a number; one to three
+# are ordinary speech ("một cửa", "hai bản", "ba bốn tháng").
+_DIGIT_WORDS = frozenset("không một hai ba bốn tư năm lăm sáu bảy tám chín mười linh lẻ mốt "
+                         "khong mot bon tu nam lam sau bay tam chin muoi le".split())
+SPOKEN_DIGITS_MIN = 4
+
+
+def _is_digitish(token: str) -> bool:
+    core = token.strip(_TAIL).lower()
+    return bool(core) and (core.isdigit() or core in _DIGIT_WORDS)
+
+
+def _mask_spoken_digits(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and _is_digitish(tokens[j]) and (j == i or not _ends_clause(tokens[j - 1])):
+            j += 1
+        if j - i >= SPOKEN_DIGITS_MIN:
+            out.append(NUMBER_MASK + _tail(tokens[j - 1]))
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
 _GLUED = re.compile(r"(?<=[^\W\d_])([,;:!?])(?=\w)")
 
 
@@ -379,7 +408,8 @@ def mask(text: str) -> str:
     # "hàng xóm,2 bên": a comma typed without its space must not glue two words into
     # one token (the name rules read a word and its neighbours).
     t = _GLUED.sub(r"\1 ", t)
-    tokens = _mask_addresses(t.split())
+    tokens = _mask_spoken_digits(t.split())
+    tokens = _mask_addresses(tokens)
     folded = _unaccented(tokens)
     tokens = _mask_names(tokens, folded)
     return _DIGITS.sub(_number, " ".join(tokens))

@@ -6,7 +6,7 @@ The answer and home screens escape content (tests/test_content_is_text.py), but
 - ClarifyScreen passes the official title (``Choice.detail_short``) as a KButton's ``sub``,
   which widgets.kv inserts into the button's markup unescaped.
 So "Tòa án … [size=0](trừ hộ nghèo)[/size]" typed by an editor hides text on the kiosk
-that the admin preview shows. Found by the attacker session; xfail until fixed.
+that the admin preview shows. Found by the attacker session; fixed in the same session; these now guard the fix.
 """
 from __future__ import annotations
 
@@ -79,8 +79,6 @@ PROBE = textwrap.dedent('''
 ''')
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 6 not closed: RedirectScreen (where, handled_by, notes) and "
-                   "ClarifyScreen (title as the button's second line) render content as Kivy markup")
 def test_redirect_and_clarify_screens_show_content_markup_as_text(tmp_path):
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_TEXT="pil", KIVY_LOG_MODE="PYTHON", KIVY_NO_CONSOLELOG="1",
                KIVY_HOME=str(tmp_path / "kivy"))

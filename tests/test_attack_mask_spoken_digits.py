@@ -5,7 +5,7 @@ number words ("không chín không tám một hai ba…"), or a mix of words and
 only knows digit characters, so most of the number is stored in the question log
 (180 days + backups); e.g. 'không chín không tám một hai ba bốn năm sáu' is stored as
 'không chín không tám một hai ba [tên]' (seven of ten digits kept, and "bốn năm sáu"
-mistaken for a name). Found by the attacker session; xfail until fixed.
+mistaken for a name). Found by the attacker session; fixed in the same session; these now guard the fix.
 """
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ SPOKEN = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15 item 8 not closed: phone/ID numbers spoken as words "
-                   "(digit by digit) are kept in the question log")
 @pytest.mark.parametrize("question", SPOKEN)
 def test_a_number_said_digit_by_digit_is_masked(question):
     kept = [w for w in mask(question).split() if w in DIGITS or w.isdigit()]

@@ -118,8 +118,10 @@ class Accounts:
     def check_password(self, name: str, password: str) -> None:
         if not password.strip():
             raise AdminError("mật khẩu không được để trống hay chỉ có dấu cách / blank password")
-        if len(password) < MIN_PASSWORD:
-            raise AdminError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự / password shorter than {MIN_PASSWORD}")
+        # Spaces and separators do not make a guess harder ("12345678    "): they do not count.
+        if len(password) < MIN_PASSWORD or len(_fold_password(password)) < MIN_PASSWORD:
+            raise AdminError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự, không tính dấu cách và dấu ngăn / "
+                             f"password shorter than {MIN_PASSWORD} without spaces and separators")
         if len(password) > MAX_PASSWORD:
             raise AdminError("mật khẩu quá dài / password too long")
         if len(set(password)) < MIN_DISTINCT:
@@ -430,8 +432,9 @@ def audit_rows(db: sqlite_utils.Database, limit: int = 200, offset: int = 0) -> 
 
 
 def _fold_password(text: str) -> str:
-    """Lower case without spaces and separators: 'Mat-Khau 123' and 'matkhau123' are the same guess."""
-    return re.sub(r"[\s._\-]+", "", unicodedata.normalize("NFC", text).lower())
+    """Lower case without spaces and separators, full-width letters as ASCII: 'Mat-Khau 123',
+    'ｍａｔｋｈａｕ１２３' and 'matkhau123' are the same guess."""
+    return re.sub(r"[\s._\-]+", "", unicodedata.normalize("NFKC", text).lower())
 
 
 @lru_cache(maxsize=1)

@@ -267,10 +267,12 @@ def redirect(url: str, ok: str | None = None) -> RedirectResponse:
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
+    """An integer that SQLite can hold (64-bit), else ``default``."""
     try:
-        return int(value)
+        n = int(str(value).strip()) if value is not None and len(str(value)) <= 20 else None
     except (TypeError, ValueError):
         return default
+    return n if n is not None and -(2**63) <= n < 2**63 else default
 
 
 # ---- login ------------------------------------------------------------------------------------
@@ -1005,6 +1007,8 @@ def account_save(ctx: Ctx) -> Response:
 @page(role=Role.ADMIN)
 def audit_page(ctx: Ctx) -> Response:
     page_no = max(_int(ctx.request.query_params.get("page"), 1) or 1, 1)
+    if page_no > 10**6:  # 200 million audit rows: no such page (and the offset stays in 64 bits)
+        raise HTTPException(404, "Không có trang này.")
     rows = audit_rows(ctx.db, 200, (page_no - 1) * 200)
     for r in rows:
         try:
@@ -1054,8 +1058,9 @@ ROUTES = [
     Route("/publish", publish_submit, methods=["POST"]),
     Route("/draft/discard", draft_discard, methods=["POST"]),
     Route("/versions", versions_page, methods=["GET"]),
-    Route("/versions/{vid:int}", version_detail, methods=["GET"]),
-    Route("/versions/{vid:int}/rollback", version_rollback, methods=["POST"]),
+    # {vid} as text: Starlette's int converter raises (HTTP 500) past 4,300 digits; _version_id answers 404
+    Route("/versions/{vid}", version_detail, methods=["GET"]),
+    Route("/versions/{vid}/rollback", version_rollback, methods=["POST"]),
     Route("/sheet", sheet_page, methods=["GET"]),
     Route("/sheet/procedures.{fmt}", sheet_export, methods=["GET"]),
     Route("/sheet/import", sheet_import, methods=["POST"]),

@@ -15,7 +15,7 @@ from kiosk.app.view import checklist_lines
 
 def _button(text, action, *, icon="", style="secondary", sub="", font_size=0, halign="left", **kw):
     # The button's label renders Kivy markup; its text (procedure titles…) is content: never markup.
-    b = Factory.KButton(text=esc(text), icon=icon, style=style, sub=sub, halign=halign, **kw)
+    b = Factory.KButton(text=esc(text), icon=icon, style=style, sub=esc(sub) if sub else "", halign=halign, **kw)
     if font_size:
         b.font_size = font_size
     b.action = action
@@ -178,10 +178,10 @@ class RedirectScreen(AnswerScreen):
             c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
         box = Factory.NoticeBox()
         box.add_widget(_label(v.not_here, "KTitle", tone="notice"))
-        box.add_widget(_label(f"Ông/bà đến [b]{v.where}[/b].", role="big", tone="notice", markup=True))
+        box.add_widget(_label(f"Ông/bà đến [b]{esc(v.where)}[/b].", role="big", tone="notice", markup=True))
         c.add_widget(box)
         if v.handled_by and v.handled_by.lower() not in v.where.lower():
-            c.add_widget(_label(f"[b]Cơ quan giải quyết:[/b] {v.handled_by}", markup=True))
+            c.add_widget(_label(f"[b]Cơ quan giải quyết:[/b] {esc(v.handled_by)}", markup=True))
         if v.documents:
             c.add_widget(_label("Giấy tờ nên mang theo", "KTitle", role="big"))
             for n, d in enumerate(v.documents, 1):
@@ -192,7 +192,7 @@ class RedirectScreen(AnswerScreen):
                     card.add_widget(_label(d.note, tone="muted"))
                 c.add_widget(card)
         if v.notes:
-            c.add_widget(_label(f"[b]Lưu ý:[/b] {v.notes}", markup=True))
+            c.add_widget(_label(f"[b]Lưu ý:[/b] {esc(v.notes)}", markup=True))
         if v.unverified:
             c.add_widget(_label("Một số thông tin đang được cán bộ xác minh lại — ông/bà có thể hỏi cán bộ tại quầy "
                                 f"số {flow.help_counter} để chắc chắn.", tone="muted"))

@@ -136,6 +136,7 @@ def serve(args, config: Config) -> int:
         db_path=config.paths.db_path, content_dir=config.paths.content_dir,
         secure_cookies=bool(args.secure_cookies or getattr(config.admin, "secure_cookies", False)),
         answer_threshold=config.match.answer_threshold, clarify_threshold=config.match.clarify_threshold,
+        trusted_proxies=config.admin.trusted_proxies,
     )
     app = create_app(settings)
     host, port = config.admin.host, config.admin.port
