@@ -34,10 +34,7 @@ def document_line(d: Document) -> str:
 
 
 def where_line(p: Procedure, office: Office) -> str:
-    counter = None
-    if p.counter:
-        counter = next((c for c in office.counters if c.number == p.counter), None)
-    counter = counter or office.counter_for(p.category)
+    counter = office.counter_of(p)
     parts = []
     if p.where:
         parts.append(p.where.rstrip("."))
@@ -106,7 +103,7 @@ def spoken_summary(p: Procedure, office: Office) -> str:
         parts.append(f"Có thêm {n_optional} giấy tờ chỉ cần trong một số trường hợp, xem trên màn hình.")
     parts.append(f"Lệ phí: {_first_sentence(p.fee)}.")
     parts.append(f"Thời hạn: {_first_sentence(p.processing_time)}.")
-    counter = office.counter_for(p.category)
+    counter = office.counter_of(p)
     if p.level == "xã" and counter:
         parts.append(f"Mời ông bà đến quầy số {counter.number}.")
     else:
@@ -115,7 +112,7 @@ def spoken_summary(p: Procedure, office: Office) -> str:
 
 
 def _brief_answer(p: Procedure, office: Office) -> Answer:
-    counter = office.counter_for(p.category)
+    counter = office.counter_of(p)
     help_counter = counter.number if counter else (office.help_counter or "hướng dẫn")
     text = "\n".join([
         p.title, "",

@@ -131,6 +131,16 @@ class Office:
                 return c
         return None
 
+    def counter_of(self, procedure: "Procedure") -> Counter | None:
+        """The counter a citizen goes to for ``procedure``: its own ``counter`` when that is
+        one of the office's counters, else the counter of its field. The one rule the
+        screen, the spoken summary and the slip all follow."""
+        if procedure.counter:
+            own = next((c for c in self.counters if c.number == procedure.counter.strip()), None)
+            if own is not None:
+                return own
+        return self.counter_for(procedure.category)
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:

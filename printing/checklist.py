@@ -169,13 +169,9 @@ def _item(doc: Document) -> ChecklistItem:
 
 def _counter(procedure: Procedure, office: Office) -> tuple[str, str]:
     """(counter number or "", where to go in words)."""
-    chosen = None
-    if procedure.counter:
-        chosen = next((c for c in office.counters if c.number == procedure.counter.strip()), None)
-        if chosen is None:  # free text, e.g. "Công an phường, tầng 1"
-            return "", _nfc(procedure.counter)
-    else:
-        chosen = office.counter_for(procedure.category)
+    if procedure.counter and not any(c.number == procedure.counter.strip() for c in office.counters):
+        return "", _nfc(procedure.counter)  # free text, e.g. "Công an phường, tầng 1"
+    chosen = office.counter_of(procedure)  # the rule the screen and the spoken summary follow
     if chosen is not None:
         return chosen.number, _nfc(chosen.name)
     if procedure.where:

@@ -71,3 +71,21 @@ def test_divorce_is_sent_to_the_area_court(kb):
     a = kb.ask("tôi muốn nộp đơn ly hôn").answer
     assert a is not None and a.kind == "redirect" and a.code == "redirect.ly-hon"
     assert "Tòa án nhân dân khu vực 1" in a.spoken and "Lý Tự Trọng" in a.text
+
+
+def test_a_procedures_own_counter_is_the_same_on_screen_aloud_and_on_the_slip(kb):
+    # issue 17: with counter = "2" the screen and the slip said 2 and the voice said 1
+    import dataclasses
+    from datetime import datetime
+
+    from kiosk.app.view import answer_view
+    from knowledge.answer import compose_answer
+    from printing.checklist import build_checklist
+
+    office = kb.content.office
+    p = dataclasses.replace(kb.procedure("1.001193"), counter="2")
+    assert office.counter_for(p.category).number != "2"  # its field's counter is another one
+    answer = compose_answer(p, office)
+    assert "quầy số 2" in answer.text and "quầy số 2" in answer.spoken
+    assert answer_view(p, office).counter == "2"
+    assert build_checklist(p, office, datetime(2026, 12, 2, 9, 0)).counter_number == "2"

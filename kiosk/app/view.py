@@ -81,11 +81,7 @@ def doc_row(d: Document) -> DocRow:
 def counter_for(p: Procedure, office: Office) -> str:
     if p.level != "xã":
         return ""
-    if p.counter:
-        c = next((c for c in office.counters if c.number == p.counter), None)
-        if c:
-            return c.number
-    c = office.counter_for(p.category)
+    c = office.counter_of(p)
     return c.number if c else (office.help_counter or "")
 
 
