@@ -51,6 +51,8 @@ DIALECT: dict[str, str] = {
     "quy mô": "quy mô", "mô": "đâu", "o mo": "ở đâu", "di mo": "đi đâu", "lam rang": "làm sao", "rua": "vậy", "răng": "sao", "rứa": "vậy", "ri": "vầy",
     "mệ": "bà", "mạ": "mẹ", "tía": "cha", "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy",
     "bầy tui": "chúng tôi", "tụi tui": "chúng tôi", "tụi em": "chúng em", "chúng tui": "chúng tôi",
+    # Unaccented "can" is read as "cần" (a filler) — but "can cuoc" is how căn cước is typed.
+    "can cuoc": "căn cước", "can ho": "căn hộ", "can nha": "căn nhà",
 }
 
 # Everyday words for a concept that procedure texts name formally.
@@ -80,6 +82,14 @@ CONCEPTS: dict[str, str] = {
     # Conditions that make a person "khuyết tật" in everyday words.
     "tự kỷ": "khuyết tật", "bại não": "khuyết tật", "câm điếc": "khuyết tật", "thiểu năng": "khuyết tật",
     "tàn tật": "khuyết tật", "bại liệt": "khuyết tật",
+    # "giấy độc thân" is what people call the marital-status certificate.
+    "giấy độc thân": "giấy xác nhận tình trạng hôn nhân", "giay doc than": "giấy xác nhận tình trạng hôn nhân",
+    "xác nhận độc thân": "xác nhận tình trạng hôn nhân", "xac nhan doc than": "xác nhận tình trạng hôn nhân",
+    # A relative who comes to stay a few days is a stay to notify (lưu trú).
+    "lên chơi": "đến lưu trú", "vô chơi": "đến lưu trú", "xuống chơi": "đến lưu trú", "ra chơi": "đến lưu trú",
+    "len choi": "đến lưu trú", "vo choi": "đến lưu trú",
+    # Going away for months is an absence to declare (tạm vắng).
+    "đi làm xa": "tạm vắng đi làm xa", "di lam xa": "tạm vắng đi làm xa",
 }
 # A country after one of these words makes a case "có yếu tố nước ngoài"; the country
 # alone is not enough ("pháp" is also in "hợp pháp", "anh" is a pronoun).
