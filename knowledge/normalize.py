@@ -53,6 +53,7 @@ DIALECT: dict[str, str] = {
     "bầy tui": "chúng tôi", "tụi tui": "chúng tôi", "tụi em": "chúng em", "chúng tui": "chúng tôi",
     # Unaccented "can" is read as "cần" (a filler) — but "can cuoc" is how căn cước is typed.
     "can cuoc": "căn cước", "can ho": "căn hộ", "can nha": "căn nhà",
+    "thu tuc": "thủ tục", "ho so": "hồ sơ", "giay to": "giấy tờ",  # then dropped as fillers, as typed with accents
 }
 
 # Everyday words for a concept that procedure texts name formally.
