@@ -98,17 +98,17 @@ def test_labelled_question_set_meets_the_accuracy_floor():
     questions = load_questions(repo / "tests" / "data" / "questions")
     assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 30
     s = evaluate(kb, questions).summary()
-    # Floors 2 points under what bench/match_accuracy.py measured on 2026-12-02 (top-1 90.2,
-    # top-3 95.8, wrong 0.8, none 5.7, offered 91.0, out of scope handled 87.0) after the
-    # development set took in 168 long persona-written questions: a regression guard.
+    # Floors ~2 points under what bench/match_accuracy.py measured on 2026-12-02 (top-1 94.6,
+    # top-3 98.7, wrong 1.1, none 2.6, offered 95.8, out of scope handled 88.9) on the
+    # development set with its 168 long persona-written questions: a regression guard.
     # The targets are measured on the blind set (docs/matching.md).
-    assert s["top1_pct"] >= 88.0, s
-    assert s["top3_pct"] >= 93.5, s
+    assert s["top1_pct"] >= 92.5, s
+    assert s["top3_pct"] >= 96.5, s
     assert s["answered_wrong_pct"] <= 3.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 85.0, s
-    assert s["missed_pct"] <= 8.0, s
-    assert s["offered_right_pct"] >= 89.0, s
+    assert s["oos_refused_or_redirected_pct"] >= 86.0, s
+    assert s["missed_pct"] <= 5.0, s
+    assert s["offered_right_pct"] >= 93.5, s
 
 
 def test_shipped_content_general_question_ranks_the_general_procedure_first():
