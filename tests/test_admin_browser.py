@@ -36,7 +36,7 @@ from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 QUESTION_FEE = "làm giấy khai sinh"
-QUESTION_NEW = "con mới đẻ cần làm giấy gì"
+QUESTION_NEW = "bé chào đời cần làm giấy gì"
 
 
 @pytest.fixture(scope="module")

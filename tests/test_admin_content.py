@@ -246,8 +246,8 @@ def test_spreadsheet_cells_are_never_formulas(data_dir):
 
 
 def _seed_questions(db):
-    for q in ["con mới đẻ cần làm giấy gì", "con mới đẻ cần làm giấy gì", "con moi de can lam giay gi",
-              "con mới đẻ thì cần làm giấy gì", "nuôi chó trong chung cư"]:
+    for q in ["bé chào đời cần làm giấy gì", "bé chào đời cần làm giấy gì", "be chao doi can lam giay gi",
+              "bé chào đời thì cần làm giấy gì", "nuôi chó trong chung cư"]:
         log_question(db, q, Decision.NONE, [Match("2.000528", "x", 47.0), Match(CODE, "y", 40.0)])
     qid = log_question(db, "giấy khai sinh", Decision.ANSWER, [Match(CODE, "y", 90.0)])
     db["question_log"].update(qid, {"rating": -1})
@@ -258,17 +258,17 @@ def test_unanswered_questions_are_grouped_and_become_aliases(client, data_dir):
     _seed_questions(db)
     groups = reports.unanswered(db, 30)
     assert [g.count for g in groups] == [4, 1, 1]
-    assert groups[0].example == "con mới đẻ cần làm giấy gì" and groups[0].candidates[CODE] == 4
+    assert groups[0].example == "bé chào đời cần làm giấy gì" and groups[0].candidates[CODE] == 4
     token = signed_in(client)
     page = client.get("/unanswered").text
-    assert "con mới đẻ cần làm giấy gì" in page and "Thêm làm cách hỏi" in page
+    assert "bé chào đời cần làm giấy gì" in page and "Thêm làm cách hỏi" in page
     r = client.post("/unanswered/alias?days=30", data={"csrf": token, "code": CODE, "text": groups[0].alias_text})
     assert r.status_code == 303 and r.headers["location"].endswith("ok=alias")
-    assert "con mới đẻ cần làm giấy gì" in _draft(data_dir)[CODE]["aliases"]
+    assert "bé chào đời cần làm giấy gì" in _draft(data_dir)[CODE]["aliases"]
     assert "chưa đăng" in client.get("/unanswered").text
-    assert KnowledgeBase(read_content(db)).ask("con mới đẻ cần làm giấy gì").decision is not Decision.ANSWER
+    assert KnowledgeBase(read_content(db)).ask("bé chào đời cần làm giấy gì").decision is not Decision.ANSWER
     assert client.post("/publish", data={"csrf": token}).status_code == 303
-    res = KnowledgeBase(read_content(db_of(data_dir))).ask("con mới đẻ cần làm giấy gì")
+    res = KnowledgeBase(read_content(db_of(data_dir))).ask("bé chào đời cần làm giấy gì")
     assert res.decision is Decision.ANSWER and res.answer.code == CODE
     assert "nay đã trả lời" in client.get("/unanswered").text
 
@@ -296,10 +296,10 @@ def _cli(*args, data_dir, stdin=None):
 
 
 def test_cli_users(tmp_path):
-    r = _cli("admin", "create-user", "hoa", "--role", "admin", "--password-stdin", data_dir=tmp_path, stdin="mat-khau-dai\n")
+    r = _cli("admin", "create-user", "hoa", "--role", "admin", "--password-stdin", data_dir=tmp_path, stdin="mat-khau-dai-du-manh\n")
     assert r.returncode == 0, r.stderr
     assert _cli("admin", "create-user", "hoa", "--role", "editor", "--password-stdin", data_dir=tmp_path,
-                stdin="mat-khau-dai\n").returncode == 1
+                stdin="mat-khau-dai-du-manh\n").returncode == 1
     r = _cli("admin", "create-user", "ngan", "--role", "editor", "--password-stdin", data_dir=tmp_path, stdin="ngan\n")
     assert r.returncode == 1 and r.stderr.startswith("Lỗi: mật khẩu cần ít nhất 12")
     users = json.loads(_cli("admin", "list-users", "--json", data_dir=tmp_path).stdout)
@@ -307,7 +307,7 @@ def test_cli_users(tmp_path):
     from argon2 import PasswordHasher
 
     stored = db_of(tmp_path)["admin_users"].get(1)["password_hash"]
-    assert stored.startswith("$argon2id$") and PasswordHasher().verify(stored, "mat-khau-dai")
+    assert stored.startswith("$argon2id$") and PasswordHasher().verify(stored, "mat-khau-dai-du-manh")
 
 
 def test_cli_serves_the_admin(data_dir):
