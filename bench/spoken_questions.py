@@ -66,16 +66,8 @@ def main() -> None:
         for i, q in enumerate(questions, 1):
             speak(q, wav)
             t = tr.transcribe(wav)
-            segs = t.segments
-            dur = sum(max(s.end - s.start, 0.01) for s in segs)
-            row = {
-                "question": q,
-                "transcript": t.text,
-                "avg_logprob": round(sum(s.avg_logprob * max(s.end - s.start, 0.01) for s in segs) / dur, 4) if segs else None,
-                "no_speech_prob": round(max((s.no_speech_prob for s in segs), default=1.0), 4),
-                "audio_s": round(t.duration, 2),
-                "asr_s": round(t.elapsed, 3),
-            }
+            row = {"question": q, "transcript": t.text, **_hearing_row(t),
+                   "audio_s": round(t.duration, 2), "asr_s": round(t.elapsed, 3)}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             f.flush()
             if i % 25 == 0:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -211,9 +211,5 @@ def standardise(rows: list[dict[str, float]], names: tuple[str, ...]) -> tuple[n
     return (x - mean) / scale, mean, scale
 
 
-def evidence_row(ev: Evidence, hearing: Hearing | None) -> dict[str, float]:
-    return ev.features(hearing)
-
-
-__all__ = ["DecisionModel", "Evidence", "Hearing", "Logistic", "OFFERED", "Ranking", "asdict", "fit_logistic",
+__all__ = ["DecisionModel", "Evidence", "Hearing", "Logistic", "OFFERED", "Ranking", "fit_logistic",
            "load_model", "standardise"]

@@ -26,6 +26,18 @@ def _label(text, kind="KLabel", **kw):
     return getattr(Factory, kind)(text=text, **kw)
 
 
+def _heading(content, flow, title_of):
+    """Clear an answer-like screen and put the title and the citizen's question on it;
+    (content, view), the view None when there is nothing to show."""
+    content.clear_widgets()
+    v = flow.view
+    if v is not None:
+        content.add_widget(_label(title_of(v), "KTitle"))
+        if flow.transcript:
+            content.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
+    return content, v
+
+
 def _notice(text, app, title=""):
     box = Factory.NoticeBox()
     if title:
@@ -115,15 +127,10 @@ class AnswerScreen(KScreen):
             box.add_widget(row)
 
     def build_content(self, app, flow):
-        c = self.ids.content
-        c.clear_widgets()
-        v = flow.view
+        c, v = _heading(self.ids.content, flow, lambda v: v.title)
         if v is None:
             return
         t = app.theme
-        c.add_widget(_label(v.title, "KTitle"))
-        if flow.transcript:
-            c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
         if v.counter:
             c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {esc(v.counter)}[/b]", markup=True, role="big",
                                 tone="primary"))
@@ -168,14 +175,9 @@ class RedirectScreen(AnswerScreen):
     """"Việc này không làm tại phường": where to go instead and what to bring."""
 
     def build_content(self, app, flow):
-        c = self.ids.content
-        c.clear_widgets()
-        v = flow.view
+        c, v = _heading(self.ids.content, flow, lambda v: v.label)
         if v is None:
             return
-        c.add_widget(_label(v.label, "KTitle"))
-        if flow.transcript:
-            c.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
         box = Factory.NoticeBox()
         box.add_widget(_label(v.not_here, "KTitle", tone="notice"))
         box.add_widget(_label(f"Ông/bà đến [b]{esc(v.where)}[/b].", role="big", tone="notice", markup=True))
