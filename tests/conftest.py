@@ -12,6 +12,12 @@ from kiosk.config import Config, PathsConfig
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Fixtures shared across test modules live in these plugin modules (tests/ is on
+# sys.path): the speech fixtures (espeak clips, the Whisper transcriber, a clean
+# environment) and the admin ones (a filled database, the app, a test client). Test
+# modules import only plain helpers from them, never a fixture by name.
+pytest_plugins = ["speech_fixtures", "test_admin_support"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_machine_config(tmp_path_factory):

@@ -21,7 +21,7 @@ import pytest
 from kiosk.admin import create_app, sheets
 from kiosk.admin.draft import content_to_dict
 from knowledge.store import current_version, read_content
-from test_admin_support import ADMIN, CODE, CONTENT, REPO, admin_template, db_of, settings_for  # noqa: F401
+from test_admin_support import ADMIN, CODE, CONTENT, REPO, db_of, settings_for
 
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 if not (CHROMIUM.exists() and DRIVER.exists()):

@@ -16,8 +16,8 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import Decision, Match
 from knowledge.qlog import log_question
 from knowledge.store import current_version, read_content
-from test_admin_support import (  # noqa: F401  (fixtures)
-    ADMIN, CODE, CONTENT, EDITOR, REPO, admin_template, app, client, data_dir, db_of, procedure_form,
+from test_admin_support import (
+    ADMIN, CODE, CONTENT, EDITOR, REPO, db_of, procedure_form,
     signed_in,
 )
 

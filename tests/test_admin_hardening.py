@@ -28,8 +28,8 @@ from kiosk.admin.errors import AuthError, RateLimited
 from knowledge.errors import ContentInvalid
 from knowledge.source import load_source
 from knowledge.store import current_version, read_content
-from test_admin_support import (  # noqa: F401  (fixtures)
-    ADMIN, CODE, CONTENT, EDITOR, admin_template, app, client, csrf_of, data_dir, db_of, login, procedure_form,
+from test_admin_support import (
+    ADMIN, CODE, CONTENT, EDITOR, csrf_of, db_of, login, procedure_form,
     settings_for, signed_in,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from kiosk.admin.draft import load
-from test_admin_support import ADMIN, EDITOR, admin_template, app, client, data_dir, db_of, signed_in  # noqa: F401
+from test_admin_support import EDITOR, db_of, signed_in
 from test_national import CATALOGUE, DETAILS
 
 

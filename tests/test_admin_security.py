@@ -6,14 +6,13 @@ import json
 import re
 import unicodedata
 
-import pytest
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from kiosk.admin import create_app
 from kiosk.admin.accounts import MAX_FAILS_PER_IP, PAIR_FREE
-from test_admin_support import (  # noqa: F401  (fixtures)
-    ADMIN, CODE, EDITOR, admin_template, app, client, csrf_of, data_dir, db_of, login, procedure_form, settings_for,
+from test_admin_support import (
+    ADMIN, CODE, EDITOR, csrf_of, db_of, login, procedure_form, settings_for,
     signed_in,
 )
 
@@ -210,7 +209,7 @@ def test_hostile_input_is_stored_safely_and_rendered_escaped(client, data_dir):
     assert p["title"] == HOSTILE_TITLE and p["fee"] == long_fee
     assert p["processing_time"] == unicodedata.normalize("NFC", NFD_TEXT)  # NFD typed → NFC stored
     assert "\x00" not in p["notes"] and "\u202e" not in p["notes"] and "👨‍👩‍👧" in p["notes"]
-    for page in (f"/procedures/{CODE}", f"/procedures/{CODE}/preview", f"/procedures?q=script&show=all", "/publish", "/"):
+    for page in (f"/procedures/{CODE}", f"/procedures/{CODE}/preview", "/procedures?q=script&show=all", "/publish", "/"):
         html = client.get(page).text
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert "</textarea><script>" not in html

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from test_admin_support import admin_template, app, data_dir, signed_in  # noqa: F401  (fixtures)
+from test_admin_support import signed_in
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ import sys
 import textwrap
 
 import pytest
-from starlette.testclient import TestClient
 
 from printing import build_checklist, checklist_text, render_pdf
 from printing.checklist import PORTAL_URL, portal_url
 from printing.urls import url_problem
-from test_admin_support import (  # noqa: F401  (fixtures)
-    CODE, REPO, admin_template, app, client, data_dir, db_of, procedure_form, signed_in,
+from test_admin_support import (
+    CODE, REPO, db_of, procedure_form, signed_in,
 )
 from test_printing_helpers import KHAI_SINH, OFFICE, PRINTED_AT, have, nfc_words, pdftotext
 

@@ -9,7 +9,7 @@ import pytest
 from knowledge.errors import ContentInvalid
 from knowledge.model import Detail, DocForm
 from knowledge.source import load_source, validate_source
-from tests.conftest import procedure_yaml
+from conftest import procedure_yaml
 
 
 def test_mini_content_loads(mini_content: Path):

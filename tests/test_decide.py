@@ -3,7 +3,6 @@ spoken question heard twice (knowledge/decide.py, knowledge/families.py, knowled
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from knowledge.errors import ContentInvalid
 from knowledge.export import export_content
 from knowledge.model import Decision, Detail
 from knowledge.source import load_source
-from tests.conftest import write_content
+from conftest import write_content
 
 REDIRECT = """\
 code: redirect.ly-hon
@@ -61,7 +60,7 @@ FAMILIES = """\
 
 @pytest.fixture
 def rich_content(tmp_path: Path) -> Path:
-    from tests.conftest import MINI_PROCEDURES
+    from conftest import MINI_PROCEDURES
 
     root = write_content(tmp_path / "content", {**MINI_PROCEDURES, **GPXD})
     cats = (root / "categories.yaml").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import Decision
 from knowledge.source import load_source
 from speech import load_audio
-from speech_fixtures import espeak_wav, transcriber  # noqa: F401
+from speech_fixtures import espeak_wav
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -26,14 +26,11 @@ from speech.asr import (
     to_mono_16k,
 )
 from speech.errors import InvalidAudio
-from speech_fixtures import (  # noqa: F401
-    clean_env,
+from speech_fixtures import (
     closest,
     fold,
-    espeak_questions,
     make_config,
     similarity,
-    transcriber,
     write_toml,
 )
 

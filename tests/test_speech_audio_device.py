@@ -14,7 +14,7 @@ from speech.errors import AudioDeviceError
 from speech.player import Player
 from speech.tts import load_synthesizer
 from speech.vad import Endpoint
-from speech_fixtures import espeak_questions, pulse_server, similarity, transcriber  # noqa: F401
+from speech_fixtures import pulse_server, similarity
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from speech.asr_whisper import FULL_WINDOW_FRAMES, _window, _windowed, encoder_f
 from speech.audio import ReplayRecorder
 from speech.listen import Listener
 from speech.vad import Endpoint
-from speech_fixtures import closest, espeak_questions, similarity, transcriber  # noqa: F401
+from speech_fixtures import closest, similarity
 
 SR = 16000
 AUDIO = AudioConfig()

@@ -18,7 +18,6 @@ from kiosk.config import AudioConfig
 from speech.asr import load_audio
 from speech.audio import ReplayRecorder
 from speech.vad import WINDOW, Endpoint, SileroVad
-from speech_fixtures import similarity, transcriber  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))

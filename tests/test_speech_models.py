@@ -22,7 +22,7 @@ from speech.models import (
     resolve_asr_model,
     vad_model_path,
 )
-from speech_fixtures import clean_env, make_config, write_toml  # noqa: F401
+from speech_fixtures import make_config, write_toml
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from kiosk.cli import main
 from kiosk.config import TtsConfig
 from speech.errors import ModelNotFound, SynthesisError
 from speech.tts import choose_engine, load_synthesizer
-from speech_fixtures import clean_env, make_config, read_wav, write_toml  # noqa: F401
+from speech_fixtures import make_config, read_wav, write_toml
 
 DATA = Path(__file__).parent / "data" / "audio"
 JOE_REFERENCE_TEXT = "Welcome to the ward office. Please take a number."

@@ -6,7 +6,6 @@ import pytest
 
 from speech.asr import load_audio
 from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
-from speech_fixtures import espeak_questions  # noqa: F401
 
 W = WINDOW / 16000  # 32 ms
 

@@ -375,9 +375,9 @@ class Devices:
             if result.ok:
                 self._set(printer=DeviceState(True, result.message))
             return result.ok, result.message, configured
-        except ImportError as exc:
+        except ImportError:
             return False, "Kiosk chưa có chức năng in.", False
-        except Exception as exc:
+        except Exception:
             log.exception("printing failed")
             return False, "Chưa in được phiếu. Xin mời ông/bà hỏi cán bộ tại quầy hướng dẫn.", True
 

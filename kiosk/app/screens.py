@@ -130,7 +130,6 @@ class AnswerScreen(KScreen):
         c, v = _heading(self.ids.content, flow, lambda v: v.title)
         if v is None:
             return
-        t = app.theme
         if v.counter:
             c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {esc(v.counter)}[/b]", markup=True, role="big",
                                 tone="primary"))
@@ -312,7 +311,6 @@ class ChecklistScreen(KScreen):
         v = flow.view
         if v is None:
             return
-        t = app.theme
         c.add_widget(_label(v.title, "KTitle"))
         c.add_widget(_label("Giấy tờ cần mang:", bold=True, role="big"))
         lines = checklist_lines(v) or ["Chưa có danh sách giấy tờ chi tiết — mời hỏi cán bộ tại quầy."]
