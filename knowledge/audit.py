@@ -286,11 +286,11 @@ def audit(content: Content, snapshot: Snapshot, province: str | None = None,
     known = [n for n in commune if n.code in procs]
     findings: list[Finding] = []
 
-    for n in commune:
-        if n.code not in procs:
-            where = ", ".join(n.departments or n.executing) or "không ghi cơ quan"
-            findings.append(Finding("missing", n.code, n.name, f"chưa có trong nội dung ({where})",
-                                    official=n.name, url=n.url))
+    for listed in commune:
+        if listed.code not in procs:
+            where = ", ".join(listed.departments or listed.executing) or "không ghi cơ quan"
+            findings.append(Finding("missing", listed.code, listed.name, f"chưa có trong nội dung ({where})",
+                                    official=listed.name, url=listed.url))
 
     for p in sorted(procs.values(), key=lambda x: x.code):
         n = snapshot.get(p.code)
@@ -315,7 +315,8 @@ def audit(content: Content, snapshot: Snapshot, province: str | None = None,
             findings.append(Finding("processing_time", p.code, p.title, msg, official=t.label() if t else "",
                                     content=p.processing_time, explained=explanation(p, "processing_time"), url=n.url))
 
-    compared = sum(1 for p in procs.values() if p.detail is Detail.FULL and (n := snapshot.get(p.code)) and n.detailed)
+    compared = sum(1 for p in procs.values()
+                   if p.detail is Detail.FULL and (nat := snapshot.get(p.code)) is not None and nat.detailed)
     return AuditReport(
         snapshot_records=len(snapshot.procedures), snapshot_detailed=snapshot.detailed_count,
         snapshot_sources=list(snapshot.sources), commune_total=len(commune), commune_known=len(known),

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +41,7 @@ class Hearing:
     no_speech_prob: float  # highest probability that a segment held no speech
 
     @classmethod
-    def from_segments(cls, segments) -> "Hearing | None":
+    def from_segments(cls, segments: Iterable[Any]) -> "Hearing | None":
         """From objects with ``start``, ``end``, ``avg_logprob``, ``no_speech_prob``."""
         segs = list(segments)
         if not segs:
@@ -71,7 +73,7 @@ class Evidence:
 
     def features(self, hearing: Hearing | None = None) -> dict[str, float]:
         spoken = hearing is not None
-        lp = min(max(hearing.avg_logprob, -3.0), 0.0) if spoken else 0.0
+        lp = min(max(hearing.avg_logprob, -3.0), 0.0) if hearing is not None else 0.0
         return {
             "score1": self.score1 / 100,
             "gap12": (self.score1 - self.score2) / 100,
@@ -86,7 +88,7 @@ class Evidence:
             "brief": float(self.brief),
             "spoken": float(spoken),
             "asr_logprob": lp,
-            "asr_no_speech": hearing.no_speech_prob if spoken else 0.0,
+            "asr_no_speech": hearing.no_speech_prob if hearing is not None else 0.0,
             "spoken_score1": self.score1 / 100 if spoken else 0.0,
         }
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.model import Content, Detail
+from knowledge.model import Content, Detail, Procedure
 from knowledge.source import CATALOGUE_COLUMNS, CATALOGUE_OPTIONAL
 from knowledge.serialize import procedure_to_dict
 
@@ -40,12 +40,12 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
-def procedure_yaml(p) -> str:
+def procedure_yaml(p: Procedure) -> str:
     """One procedure as the text of its ``procedures/<code>.yaml`` file."""
     return _procedure_yaml(p)
 
 
-def _procedure_yaml(p) -> str:
+def _procedure_yaml(p: Procedure) -> str:
     d = procedure_to_dict(p)
     out: dict[str, Any] = {}
     for key in _ORDER:
@@ -53,7 +53,7 @@ def _procedure_yaml(p) -> str:
         if key == "processing_days" and value is not None and float(value).is_integer():
             value = int(value)
         if key == "documents":
-            value = [{k: v for k, v in doc.items()} for doc in value]
+            value = [{k: v for k, v in doc.items()} for doc in d["documents"]]
         if key in _OMIT_WHEN_EMPTY and not value:
             continue  # most procedures have none: no empty key in every file
         out[key] = value

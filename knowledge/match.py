@@ -150,8 +150,8 @@ class Matcher:
         per_code: dict[str, set[str]] = {}
         for e, toks in zip(entries, self._entry_tokens):
             per_code.setdefault(e.code, set()).update(toks)
-        for toks in per_code.values():
-            df.update(toks)
+        for code_toks in per_code.values():
+            df.update(code_toks)
         n = max(len(per_code), 1)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)

@@ -198,13 +198,14 @@ def _same_province(promulgated_by: str, province: str) -> bool:
 # ---- reading ------------------------------------------------------------------------------------
 def _open_text(raw: IO[bytes], name: str) -> IO[str]:
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if head == b"\x1f\x8b" else raw
-    return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    if head == b"\x1f\x8b":
+        return gzip.open(raw, "rt", encoding="utf-8-sig", errors="strict")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict")
 
 
 def iter_records(raw: IO[bytes], name: str = "snapshot", max_bytes: int | None = None) -> Iterator[dict[str, Any]]:
     """JSON objects of a JSONL stream (gzip or plain). Bad input → NationalError naming the line."""
-    text = _open_text(raw if hasattr(raw, "peek") else io.BufferedReader(raw), name)  # type: ignore[arg-type]
+    text = _open_text(raw if hasattr(raw, "peek") else io.BufferedReader(raw), name)  # type: ignore[type-var]  # typeshed wants a RawIOBase; any binary stream reads
     total = 0
     try:
         for n, line in enumerate(text, 1):

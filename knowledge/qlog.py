@@ -428,7 +428,7 @@ def log_question(
     channel: str = "text", content_version: str | None = None,
 ) -> int:
     masked = scrub(query)
-    row = {
+    row: dict[str, object] = {
         "asked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "channel": channel,
         "query": masked,
@@ -440,16 +440,18 @@ def log_question(
         "rating": None,
         "content_version": content_version,
     }
-    return db["question_log"].insert(row).last_pk
+    last = db.table("question_log").insert(row).last_pk
+    assert isinstance(last, int)  # an INTEGER primary key: the new row's rowid
+    return last
 
 
 def rate(db: sqlite_utils.Database, question_id: int, rating: int, chosen_code: str | None = None) -> None:
     if rating not in (-1, 0, 1):
         raise ValueError("rating must be -1, 0 or 1")
-    update = {"rating": rating}
+    update: dict[str, object] = {"rating": rating}
     if chosen_code:
         update["chosen_code"] = chosen_code
-    db["question_log"].update(question_id, update)
+    db.table("question_log").update(question_id, update)
 
 
 def purge_older_than(db: sqlite_utils.Database, days: int) -> int:

@@ -13,11 +13,14 @@ Screen text says "ông/bà"; spoken text says "ông bà" (a slash would be read 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from knowledge.answer import lower_first, not_here, spoken_title
-from knowledge.model import Decision, Match, Office, Procedure
+from knowledge.model import Answer, Decision, Match, Office, Procedure
 from knowledge.normalize import fold
+
+if TYPE_CHECKING:  # knowledge.base builds on this module
+    from knowledge.base import AskResult, KnowledgeBase
 
 # Clarification: the screen asks with buttons, the voice lists the choices.
 CLARIFY_HEADING = "Ông/bà muốn hỏi việc nào?"
@@ -167,7 +170,7 @@ def none_reply(counter: str, reason: str = "not_found") -> Reply:
     return Reply("none", title, f"{title} {body}", spoken, body=body)
 
 
-def answer_reply(answer, office: Office) -> Reply:
+def answer_reply(answer: Answer, office: Office) -> Reply:
     """A procedure's answer, or a redirect's "not here, go to …" (both composed by knowledge.answer)."""
     heading = not_here(office) if answer.kind == "redirect" else answer.title
     return Reply(answer.kind, heading, answer.text, answer.spoken)
@@ -177,7 +180,7 @@ def help_counter(office: Office) -> str:
     return office.help_counter or "hướng dẫn"
 
 
-def reply_for(result, kb) -> Reply:
+def reply_for(result: AskResult, kb: KnowledgeBase) -> Reply:
     """The reply to an ``AskResult`` of ``kb`` (a KnowledgeBase)."""
     office = kb.content.office
     if result.transcript == "":  # a recording in which nothing was recognised

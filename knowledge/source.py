@@ -175,10 +175,11 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
                      redirect: bool = False) -> Procedure | None:
     """A written-up procedure file, or (``redirect``) a "not done here: go to …" entry,
     which needs no fee, time limit or steps and may list no documents."""
-    d = doc.data
-    if not isinstance(d, dict):
+    data = doc.data
+    if not isinstance(data, dict):
         col.add(rel, 1, "", "tệp thủ tục phải là một bảng khóa: giá trị / must be a mapping")
         return None
+    d: dict[str, Any] = data  # declared, so the nested checks below see a mapping too
     before = len(col.problems)
 
     def bad(fld: str, msg: str, *sub: Any) -> None:
@@ -301,8 +302,8 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         for key in rd:
             if key not in DOCUMENT_FIELDS:
                 bad("documents", f"trường không biết '{key}' / unknown field", i, key)
-        name = _text(rd.get("name"))
-        if not name:
+        doc_name = _text(rd.get("name"))
+        if not doc_name:
             bad("documents", "thiếu tên giấy tờ / missing name", i, "name")
         form = rd.get("form", "original")
         try:
@@ -321,7 +322,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         condition = _text(rd.get("condition"))
         if not required and not condition:
             bad("documents", "giấy tờ không bắt buộc phải ghi điều kiện (condition) / optional document needs a condition", i, "condition")
-        documents.append(Document(name or "", form, copies, required, condition))
+        documents.append(Document(doc_name or "", form, copies, required, condition))
 
     retired = d.get("retired", False)
     if not isinstance(retired, bool):

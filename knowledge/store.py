@@ -31,8 +31,8 @@ CONTENT_TABLES = ("procedures", "documents", "steps", "aliases", "categories", "
 
 @migrations()
 def m001_content(db: sqlite_utils.Database) -> None:
-    db["categories"].create({"code": str, "name": str, "position": int, "icon": str, "description": str}, pk="code")
-    db["procedures"].create(
+    db.table("categories").create({"code": str, "name": str, "position": int, "icon": str, "description": str}, pk="code")
+    db.table("procedures").create(
         {
             "code": str, "title": str, "category": str, "detail": str, "level": str, "handled_by": str,
             "where_to_submit": str, "counter": str, "processing_time": str, "processing_days": float,
@@ -42,37 +42,37 @@ def m001_content(db: sqlite_utils.Database) -> None:
         pk="code",
         not_null={"title", "category", "detail", "handled_by"},
     )
-    db["documents"].create(
+    db.table("documents").create(
         {"id": int, "procedure_code": str, "position": int, "name": str, "form": str, "copies": int,
          "required": int, "condition": str},
         pk="id", foreign_keys=[("procedure_code", "procedures", "code")],
     )
-    db["steps"].create({"procedure_code": str, "position": int, "text": str}, pk=("procedure_code", "position"),
+    db.table("steps").create({"procedure_code": str, "position": int, "text": str}, pk=("procedure_code", "position"),
                        foreign_keys=[("procedure_code", "procedures", "code")])
-    db["aliases"].create({"id": int, "procedure_code": str, "text": str, "kind": str}, pk="id",
+    db.table("aliases").create({"id": int, "procedure_code": str, "text": str, "kind": str}, pk="id",
                          foreign_keys=[("procedure_code", "procedures", "code")])
-    db["office"].create({"id": int, "name": str, "address": str, "hours": str, "hotline": str, "help_counter": str}, pk="id")
-    db["counters"].create({"number": str, "name": str, "categories": str}, pk="number")
-    db["notices"].create({"id": int, "title": str, "body": str, "valid_from": str, "valid_to": str}, pk="id")
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["content_versions"].create(
+    db.table("office").create({"id": int, "name": str, "address": str, "hours": str, "hotline": str, "help_counter": str}, pk="id")
+    db.table("counters").create({"number": str, "name": str, "categories": str}, pk="number")
+    db.table("notices").create({"id": int, "title": str, "body": str, "valid_from": str, "valid_to": str}, pk="id")
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("content_versions").create(
         {"id": int, "version": str, "imported_at": str, "source": str, "author": str, "note": str,
          "procedures": int, "snapshot": str},
         pk="id",
     )
     for table, cols in (("documents", ["procedure_code"]), ("aliases", ["procedure_code"])):
-        db[table].create_index(cols)
+        db.table(table).create_index(cols)
 
 
 @migrations()
 def m002_question_log(db: sqlite_utils.Database) -> None:
     # Never audio, never names: normalised question text, decision and scores only.
-    db["question_log"].create(
+    db.table("question_log").create(
         {"id": int, "asked_at": str, "channel": str, "query": str, "normalized": str, "decision": str,
          "top_codes": str, "top_scores": str, "chosen_code": str, "rating": int, "content_version": str},
         pk="id",
     )
-    db["question_log"].create_index(["asked_at"])
+    db.table("question_log").create_index(["asked_at"])
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -115,11 +115,11 @@ def _now() -> str:
 def _write_content(db: sqlite_utils.Database, content: Content) -> None:
     for table in ("documents", "steps", "aliases", "counters", "notices", "office", "procedures", "categories"):
         db.execute(f"DELETE FROM [{table}]")
-    db["categories"].insert_all(
+    db.table("categories").insert_all(
         {"code": c.code, "name": c.name, "position": c.order, "icon": c.icon, "description": c.description}
         for c in content.categories
     )
-    db["procedures"].insert_all(
+    db.table("procedures").insert_all(
         {
             "code": p.code, "title": p.title, "category": p.category, "detail": p.detail.value, "level": p.level,
             "handled_by": p.handled_by, "where_to_submit": p.where, "counter": p.counter,
@@ -131,23 +131,23 @@ def _write_content(db: sqlite_utils.Database, content: Content) -> None:
         }
         for p in content.procedures
     )
-    db["documents"].insert_all(
+    db.table("documents").insert_all(
         {"procedure_code": p.code, "position": i, "name": d.name, "form": d.form.value, "copies": d.copies,
          "required": int(d.required), "condition": d.condition}
         for p in content.procedures for i, d in enumerate(p.documents)
     )
-    db["steps"].insert_all(
+    db.table("steps").insert_all(
         {"procedure_code": p.code, "position": i, "text": s} for p in content.procedures for i, s in enumerate(p.steps)
     )
-    db["aliases"].insert_all(
+    db.table("aliases").insert_all(
         [{"procedure_code": p.code, "text": a, "kind": "alias"} for p in content.procedures for a in p.aliases]
         + [{"procedure_code": p.code, "text": k, "kind": "keyword"} for p in content.procedures for k in p.keywords]
     )
     o = content.office
-    db["office"].insert({"id": 1, "name": o.name, "address": o.address, "hours": o.hours, "hotline": o.hotline,
+    db.table("office").insert({"id": 1, "name": o.name, "address": o.address, "hours": o.hours, "hotline": o.hotline,
                          "help_counter": o.help_counter})
-    db["counters"].insert_all({"number": c.number, "name": c.name, "categories": json.dumps(c.categories)} for c in o.counters)
-    db["notices"].insert_all(
+    db.table("counters").insert_all({"number": c.number, "name": c.name, "categories": json.dumps(c.categories)} for c in o.counters)
+    db.table("notices").insert_all(
         {"title": n.title, "body": n.body, "valid_from": n.valid_from, "valid_to": n.valid_to} for n in content.notices
     )
 
@@ -158,12 +158,12 @@ def publish(db: sqlite_utils.Database, content: Content, *, source: str, author:
     imported_at = _now()
     with db.atomic():
         _write_content(db, content)
-        db["meta"].upsert_all(
+        db.table("meta").upsert_all(
             [{"key": "content_version", "value": version}, {"key": "imported_at", "value": imported_at},
              {"key": "source", "value": source}],
             pk="key",
         )
-        db["content_versions"].insert(
+        db.table("content_versions").insert(
             {"version": version, "imported_at": imported_at, "source": source, "author": author, "note": note,
              "procedures": sum(p.detail is Detail.FULL for p in content.procedures),
              "snapshot": canonical_json(content)}

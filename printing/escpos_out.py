@@ -15,12 +15,16 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
 from printing.checklist import Checklist
 from printing.errors import PrinterNotConfigured, PrinterUnavailable
 from printing.raster import render_receipt
+
+# A python-escpos printer (Usb, Serial, Network, File or Dummy): the library ships no types.
+EscposPrinter = Any
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ def parse_connection(text: str) -> Connection:
     raise bad
 
 
-def _with_width(p, width: int):
+def _with_width(p: EscposPrinter, width: int) -> EscposPrinter:
     """Tell the printer's (generic) profile the paper width, so escpos checks the image fits."""
     data = copy.deepcopy(p.profile.profile_data)
     data["media"]["width"]["pixels"] = width
@@ -83,7 +87,7 @@ def _with_width(p, width: int):
     return p
 
 
-def open_printer(conn: Connection, width: int):
+def open_printer(conn: Connection, width: int) -> EscposPrinter:
     """A connected python-escpos printer, or PrinterUnavailable."""
     from escpos import printer as escpos_printer
 
@@ -112,7 +116,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _paper_out(p, conn: Connection) -> bool:
+def _paper_out(p: EscposPrinter, conn: Connection) -> bool:
     """Ask the printer (DLE EOT 4) whether paper is out; unknown counts as "no"."""
     if conn.kind == "file":
         return False  # a device node or file cannot answer
@@ -129,7 +133,7 @@ def _paper_out(p, conn: Connection) -> bool:
         return False
 
 
-def send_image(p, image: Image.Image) -> None:
+def send_image(p: EscposPrinter, image: Image.Image) -> None:
     """Initialise, print the picture as GS v 0 raster, feed and cut."""
     p.hw("INIT")
     p.image(image, impl="bitImageRaster", center=False)

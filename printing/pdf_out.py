@@ -9,6 +9,7 @@ import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from printing.checklist import Checklist
 from printing.errors import PrinterNotConfigured, PrintingError
@@ -62,7 +63,7 @@ def paper_spec(paper: str) -> Paper:
 
 
 @functools.lru_cache(maxsize=1)
-def _pdf_class():
+def _pdf_class() -> type[Any]:  # KioskPDF: an fpdf2 FPDF subclass made at run time
     """FPDF with a page footer on sheets: print time, hotline, page x/y (fpdf2 imported lazily)."""
     from fpdf import FPDF
 

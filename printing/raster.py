@@ -72,7 +72,7 @@ def _line_box(bold: bool, size: int) -> tuple[int, int]:
     ascent, descent = font.getmetrics()
     top = min(font.getbbox(s, anchor="ls")[1] for s in ("ỄẪỮỸẤ", "Ẳ", "ặỹ"))
     bottom = max(font.getbbox(s, anchor="ls")[3] for s in ("gjpqyỵỹ", "Ậ", "ợ"))
-    return max(ascent, -top) + 1, max(descent, bottom) + 1
+    return int(max(ascent, -top)) + 1, int(max(descent, bottom)) + 1  # Pillow's boxes are whole dots
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

@@ -7,6 +7,7 @@ paper again. Run it in a worker thread: a printer can take seconds to answer.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -90,14 +91,14 @@ def _print_cups(checklist: Checklist, cfg: "PrinterConfig", attempt: int, wait_s
     options = {"media": cups_out.media_for(pdf)}
     job_id = cups_out.submit(pdf, cfg.cups_printer, _job_title(checklist), options)
     status = cups_out.wait_for_job(job_id, timeout_s=wait_s)
-    base = dict(backend="cups", job_id=job_id, attempt=attempt, checklist=checklist)
+    result = functools.partial(PrintResult, backend="cups", job_id=job_id, attempt=attempt, checklist=checklist)
     if status.state is cups_out.JobState.COMPLETED:
-        return PrintResult(PrintStatus.PRINTED, PRINTED_MESSAGE, **base)
+        return result(PrintStatus.PRINTED, PRINTED_MESSAGE)
     if status.state is cups_out.JobState.PENDING:
-        return PrintResult(PrintStatus.QUEUED, QUEUED_MESSAGE, status.detail, **base)
+        return result(PrintStatus.QUEUED, QUEUED_MESSAGE, status.detail)
     # Failed: take the stuck job out, so a retry (or the printer waking up) prints one paper, not two.
     cups_out.cancel(job_id)
-    return PrintResult(PrintStatus.FAILED, status.message or cups_out.FAILED_MESSAGE, status.detail, **base)
+    return result(PrintStatus.FAILED, status.message or cups_out.FAILED_MESSAGE, status.detail)
 
 
 def _print_escpos(checklist: Checklist, cfg: "PrinterConfig", attempt: int) -> PrintResult:

@@ -13,11 +13,14 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Sequence, Union
 
 import numpy as np
 
 from speech.errors import InvalidAudio
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import Config
 
 __all__ = [
     "AudioInput",
@@ -349,7 +352,7 @@ def build_hotwords(phrases: Iterable[str], *, max_chars: int = 240) -> str | Non
     return ", ".join(out) or None
 
 
-def load_transcriber(config, vocabulary: Sequence[str] | None = None) -> Transcriber:
+def load_transcriber(config: Config, vocabulary: Sequence[str] | None = None) -> Transcriber:
     """The configured transcriber (model loaded once per process and cached).
 
     ``vocabulary``: domain phrases used as faster-whisper ``hotwords`` when

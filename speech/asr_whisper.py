@@ -7,6 +7,7 @@ import math
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -22,6 +23,9 @@ from speech.asr import (
 )
 from speech.errors import ModelNotFound
 from speech.level import GainSettings, normalise_level
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import AsrConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -65,10 +69,10 @@ def encoder_frames(duration_s: float, window_s: float) -> int:
     return int(min(FULL_WINDOW_FRAMES, wanted))
 
 
-def _windowed(encode):
+def _windowed(encode: Callable[[np.ndarray], Any]) -> Callable[[np.ndarray], Any]:
     """Wrap ``WhisperModel.encode`` so it encodes only the window set for this thread."""
 
-    def encode_window(features):
+    def encode_window(features: np.ndarray) -> Any:
         frames = getattr(_window, "frames", None)
         if frames is not None and features.shape[-1] > frames:
             features = np.ascontiguousarray(features[..., :frames])
@@ -78,7 +82,7 @@ def _windowed(encode):
 
 
 @functools.lru_cache(maxsize=2)
-def _load_model(model_dir: str, compute_type: str, cpu_threads: int):
+def _load_model(model_dir: str, compute_type: str, cpu_threads: int) -> Any:  # a WhisperModel (untyped)
     from faster_whisper import WhisperModel
 
     started = time.monotonic()
@@ -100,7 +104,7 @@ def _load_model(model_dir: str, compute_type: str, cpu_threads: int):
     return model
 
 
-def load_whisper_model(model_dir: Path, compute_type: str = "int8", cpu_threads: int = 2):
+def load_whisper_model(model_dir: Path, compute_type: str = "int8", cpu_threads: int = 2) -> Any:
     """The faster-whisper model for ``model_dir``, loaded once per process."""
     with _load_lock:
         return _load_model(str(model_dir), compute_type, int(cpu_threads))
@@ -119,7 +123,7 @@ class WhisperTranscriber(Transcriber):
     name = "faster-whisper"
 
     def __init__(
-        self, model_dir: Path, asr_cfg, *, hotwords: str | None = None, initial_prompt: str | None = None
+        self, model_dir: Path, asr_cfg: AsrConfig, *, hotwords: str | None = None, initial_prompt: str | None = None
     ) -> None:
         self.model = str(model_dir)
         self.hotwords = hotwords

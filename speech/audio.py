@@ -14,12 +14,15 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from speech.errors import AudioDeviceError, SpeechError
 from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import AudioConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -37,7 +40,7 @@ TAIL_S = 0.2
 """Audio kept after the detected end of speech."""
 
 
-def _sounddevice():
+def _sounddevice() -> Any:  # the sounddevice module (untyped)
     try:
         import sounddevice
     except OSError as exc:  # PortAudio library missing
@@ -204,15 +207,21 @@ class Utterance:
         return float(min(self.vad_gain_max_db, max(0.0, self.VAD_TARGET_DBFS - loud)))
 
     def _ask_end(self) -> float:
+        on_end = self.on_end
+        if on_end is None:
+            return 0.0
         try:
-            return float(self.on_end(self.result(Endpoint.END_OF_SPEECH, time.monotonic())) or 0.0)
+            return float(on_end(self.result(Endpoint.END_OF_SPEECH, time.monotonic())) or 0.0)
         except Exception:  # a listener bug must not stop capture: end as usual
             _LOGGER.exception("end-of-speech callback failed")
             return 0.0
 
     def _notify_pause(self) -> None:
+        on_pause = self.on_pause
+        if on_pause is None:
+            return
         try:
-            self.on_pause(self.result(Endpoint.END_OF_SPEECH, time.monotonic()))
+            on_pause(self.result(Endpoint.END_OF_SPEECH, time.monotonic()))
         except Exception:  # a listener bug must not stop capture
             _LOGGER.exception("pause callback failed")
 
@@ -248,7 +257,7 @@ class Recorder:
 
     def __init__(
         self,
-        audio_cfg,
+        audio_cfg: AudioConfig,
         *,
         on_level: LevelCallback | None = None,
         vad: SileroVad | None = None,
@@ -303,7 +312,7 @@ class Recorder:
         blocks: queue.Queue[np.ndarray] = queue.Queue()
         overflow = [0]
 
-        def callback(indata, frames, time_info, status):  # audio thread: keep it short
+        def callback(indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:  # audio thread: keep it short
             if status.input_overflow:
                 overflow[0] += 1
             block = indata[:, 0].copy()
@@ -351,7 +360,8 @@ class Recorder:
             _LOGGER.warning("microphone overflowed %d times", overflow[0])
         return self._finish(utterance.result(reason, ended_at))
 
-    def _utterance(self, max_wait_s, on_pause, pause_s, on_end=None) -> Utterance:
+    def _utterance(self, max_wait_s: float | None, on_pause: PauseCallback | None, pause_s: float | None,
+                   on_end: EndCallback | None = None) -> Utterance:
         return Utterance(
             self.vad,
             self.endpoint_config(max_wait_s),
@@ -373,7 +383,7 @@ class ReplayRecorder(Recorder):
     block and optionally at the speed of speech — the same VAD, endpoint and pause
     logic, for benchmarks, tests and demos without a sound card."""
 
-    def __init__(self, audio_cfg, audio: np.ndarray, *, realtime: bool = False, vad: SileroVad | None = None,
+    def __init__(self, audio_cfg: AudioConfig, audio: np.ndarray, *, realtime: bool = False, vad: SileroVad | None = None,
                  on_level: LevelCallback | None = None) -> None:
         self.cfg = audio_cfg
         self.on_level = on_level

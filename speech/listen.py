@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from speech.asr import Transcriber, Transcript
-from speech.audio import Recording
+from speech.audio import Recorder, Recording
 from speech.turn import sounds_unfinished
 
 _LOGGER = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Listener:
     whether the citizen has finished (it is needed right after anyway)."""
 
     def __init__(
-        self, recorder, transcriber: Transcriber, *, pause_s: float | None = None, hold_s: float | None = None
+        self, recorder: Recorder, transcriber: Transcriber, *, pause_s: float | None = None, hold_s: float | None = None
     ) -> None:
         self.recorder = recorder
         self.transcriber = transcriber

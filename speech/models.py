@@ -29,9 +29,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from speech.errors import ModelNotFound
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import AsrConfig, PathsConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -320,7 +323,7 @@ def check_ct2_dir(path: Path) -> str | None:
     return None
 
 
-def resolve_asr_model(asr_cfg, paths_cfg) -> Path:
+def resolve_asr_model(asr_cfg: AsrConfig, paths_cfg: PathsConfig) -> Path:
     """The CTranslate2 Whisper directory to load: ``asr.model_dir`` or the packaged base."""
     if asr_cfg.model_dir is not None:
         path = Path(asr_cfg.model_dir).expanduser()

@@ -11,13 +11,16 @@ import collections
 import logging
 import threading
 import time
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from speech.asr import resample
 from speech.audio import _sounddevice, find_device
 from speech.errors import AudioDeviceError, SpeechError
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import AudioConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ class Player:
     Nothing here blocks the caller unless asked to (``block=True``, ``wait()``).
     """
 
-    def __init__(self, audio_cfg, *, volume: float = 1.0) -> None:
+    def __init__(self, audio_cfg: AudioConfig, *, volume: float = 1.0) -> None:
         self.cfg = audio_cfg
         self.volume = volume
         self._device = find_device(audio_cfg.output_device, "output")
@@ -129,7 +132,7 @@ class Player:
             return
         audio, rate = first
 
-        def callback(outdata, frames, time_info, status):
+        def callback(outdata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
             if pb.stop.is_set():
                 outdata.fill(0)
                 raise sd.CallbackAbort
@@ -196,11 +199,11 @@ class Player:
     def __enter__(self) -> "Player":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-def _next(pb: _Playback, iterator):
+def _next(pb: _Playback, iterator: Iterator[tuple[np.ndarray, int]]) -> tuple[np.ndarray, int] | None:
     if pb.stop.is_set():
         return None
     try:

@@ -15,11 +15,14 @@ import wave
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from speech.errors import ModelNotFound, SynthesisError
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import TtsConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -118,7 +121,7 @@ class EngineChoice:
         return f"{self.engine} ({self.voice}) — {self.detail}"
 
 
-def choose_engine(tts_cfg) -> EngineChoice:
+def choose_engine(tts_cfg: TtsConfig) -> EngineChoice:
     """Which engine/voice ``load_synthesizer`` would use, without loading anything."""
     from speech.models import espeak_path, find_piper_voice, piper_voice_candidates
 
@@ -151,7 +154,7 @@ def choose_engine(tts_cfg) -> EngineChoice:
     return EngineChoice("espeak", tts_cfg.espeak_voice, why)
 
 
-def load_synthesizer(tts_cfg) -> Synthesizer:
+def load_synthesizer(tts_cfg: TtsConfig) -> Synthesizer:
     """The configured synthesiser (see :func:`choose_engine`); logs the choice."""
     choice = choose_engine(tts_cfg)
     if choice.engine == "piper":
@@ -159,6 +162,8 @@ def load_synthesizer(tts_cfg) -> Synthesizer:
         from speech.tts_piper import PiperSynthesizer
 
         info = find_piper_voice(tts_cfg.piper_voice, tts_cfg.voices_dir)
+        if info is None:  # choose_engine found it a moment ago: removed since
+            raise ModelNotFound(f"giọng piper đã bị gỡ / piper voice {tts_cfg.piper_voice!r} was removed")
         synth: Synthesizer = PiperSynthesizer(info, rate=tts_cfg.rate)
     else:
         from speech.tts_espeak import EspeakSynthesizer

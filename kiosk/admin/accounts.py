@@ -10,6 +10,7 @@ import secrets
 import logging
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -150,7 +151,7 @@ class Accounts:
         if self.get(name):
             raise AdminError(f"đã có tài khoản '{name}' / user exists")
         t = stamp()
-        self.db["admin_users"].insert({
+        self.db.table("admin_users").insert({
             "name": name, "role": role.value, "password_hash": self.hasher.hash(password), "active": 1,
             "created_at": t, "created_by": by, "password_changed_at": t,
         })
@@ -159,7 +160,7 @@ class Accounts:
     def set_password(self, name: str, password: str) -> None:
         user = self._require(name)
         self.check_password(name, password)
-        self.db["admin_users"].update(user.id, {"password_hash": self.hasher.hash(password), "password_changed_at": stamp()})
+        self.db.table("admin_users").update(user.id, {"password_hash": self.hasher.hash(password), "password_changed_at": stamp()})
         self.end_sessions(user.id)  # a reset password signs the account out everywhere
         self.clear_failures(user.name)  # and is how the only admin unlocks a locked account (CLI)
 
@@ -168,13 +169,13 @@ class Accounts:
         role = Role(role)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
             self._keep_one_admin(user)
-        self.db["admin_users"].update(user.id, {"role": role.value})
+        self.db.table("admin_users").update(user.id, {"role": role.value})
 
     def set_active(self, name: str, active: bool) -> None:
         user = self._require(name)
         if not active and user.role is Role.ADMIN:
             self._keep_one_admin(user)
-        self.db["admin_users"].update(user.id, {"active": int(active)})
+        self.db.table("admin_users").update(user.id, {"active": int(active)})
         if not active:
             self.end_sessions(user.id)
 
@@ -190,7 +191,7 @@ class Accounts:
         return user
 
     # ---- login and its throttling -------------------------------------------------------
-    def _count(self, sql: str, args: list) -> int:
+    def _count(self, sql: str, args: Sequence[object]) -> int:
         return self.db.execute(sql, args).fetchone()[0]
 
     def _known(self, name: str, ip: str) -> bool:
@@ -261,6 +262,7 @@ class Accounts:
                 cur = conn.execute("INSERT INTO admin_login_attempts (at, ip, name, ok) VALUES (?, ?, ?, 0)",
                                    [stamp(), ip, name])
                 attempt = cur.lastrowid
+                assert attempt is not None  # an INSERT always sets it
                 if not was_locked and self.locked(name):
                     log.warning("admin: account %r locked: %d failed logins in %d min from several addresses (last %s); "
                                 "an admin can clear it on /users", name, MAX_FAILS_PER_USER, WINDOW.seconds // 60, ip)
@@ -302,11 +304,11 @@ class Accounts:
                     self.hasher.verify(_DUMMY_HASH.get(self.hasher), "x")
                 except (VerificationError, InvalidHashError):
                     pass
-            rehash = ok and r["active"] and self.hasher.check_needs_rehash(r["password_hash"])
+            rehash = r is not None and ok and r["active"] and self.hasher.check_needs_rehash(r["password_hash"])
             new_hash = self.hasher.hash(password) if rehash else None
         finally:
             _HASHING.release()
-        if not ok or not r["active"]:
+        if r is None or not ok or not r["active"]:
             raise AuthError("sai tên đăng nhập hoặc mật khẩu / wrong user name or password")
         with self.db.atomic():
             self.db.execute("UPDATE admin_login_attempts SET ok = 1 WHERE id = ?", [attempt])
@@ -315,8 +317,8 @@ class Accounts:
             self.db.execute("DELETE FROM admin_login_attempts WHERE name = ? AND ip = ? AND ok = 1 AND id != ?",
                             [name, ip, attempt])
             if new_hash:
-                self.db["admin_users"].update(r["id"], {"password_hash": new_hash})
-            self.db["admin_users"].update(r["id"], {"last_login_at": stamp()})
+                self.db.table("admin_users").update(r["id"], {"password_hash": new_hash})
+            self.db.table("admin_users").update(r["id"], {"last_login_at": stamp()})
         return self._row_user(r)
 
     # ---- sessions ----------------------------------------------------------------------
@@ -328,7 +330,7 @@ class Accounts:
         """A new random session token (the cookie value); only its hash is stored."""
         token = secrets.token_urlsafe(32)
         t = stamp()
-        self.db["admin_sessions"].insert({
+        self.db.table("admin_sessions").insert({
             "token_hash": self._hash_token(token), "user_id": user.id, "csrf": secrets.token_urlsafe(32),
             "created_at": t, "last_seen": t, "ip": ip,
         })
@@ -349,7 +351,7 @@ class Accounts:
             self.db.execute("DELETE FROM admin_sessions WHERE token_hash = ?", [h])
             return None
         if t - dt.datetime.fromisoformat(r["last_seen"]) > dt.timedelta(minutes=1):
-            self.db["admin_sessions"].update(h, {"last_seen": stamp(t)})
+            self.db.table("admin_sessions").update(h, {"last_seen": stamp(t)})
         user = User(r["uid"], r["name"], Role(r["role"]), True, r["last_login_at"])
         return Session(user, r["csrf"], h)
 
@@ -413,7 +415,7 @@ def audit(db: sqlite_utils.Database, user: str, action: str, target: str = "", d
             if row is None:
                 log.warning("admin: more than %d failed logins from %s in %d min; counting them in one audit row",
                             ANON_PER_ADDRESS, ip, ANON_PERIOD.seconds // 60)
-                db["admin_audit"].insert({"at": stamp(t), "user": "", "ip": ip, "action": "login-flood", "target": "",
+                db.table("admin_audit").insert({"at": stamp(t), "user": "", "ip": ip, "action": "login-flood", "target": "",
                                           "detail": _json({"more": 1})})
             else:
                 more = json.loads(row[1] or "{}").get("more", 0) + 1
@@ -422,7 +424,7 @@ def audit(db: sqlite_utils.Database, user: str, action: str, target: str = "", d
         db.execute(f"DELETE FROM admin_audit WHERE at < ? AND action IN ({','.join('?' * (len(ANON_ACTIONS) + 1))})",
                    [stamp(t - ANON_KEEP), *ANON_ACTIONS, "login-flood"])
         db.execute("DELETE FROM admin_audit WHERE at < ?", [stamp(t - AUDIT_KEEP)])
-    db["admin_audit"].insert({
+    db.table("admin_audit").insert({
         "at": stamp(), "user": user, "ip": ip, "action": action, "target": target, "detail": _json(detail),
     })
 

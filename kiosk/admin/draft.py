@@ -154,7 +154,7 @@ def load(db: sqlite_utils.Database) -> Draft:
 
 
 def save(db: sqlite_utils.Database, draft: Draft, user: str) -> None:
-    db["admin_draft"].upsert(
+    db.table("admin_draft").upsert(
         {"id": 1, "data": json.dumps(draft.data, ensure_ascii=False), "base_version": draft.base_version,
          "updated_at": stamp(), "updated_by": user},
         pk="id",
@@ -295,7 +295,7 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
     """Validate the whole draft, publish it as a new version with a change summary, clear the draft."""
     draft = load(db)
     result = validate(draft.data)
-    if not result.ok:
+    if not result.ok or result.content is None:  # ok means content and no problems
         raise DraftInvalid(result.problems)
     live_content = live(db)
     changes = diff(content_to_dict(live_content), content_to_dict(result.content))
@@ -312,7 +312,7 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
                              "the draft changed during the publish")
         version = publish(db, result.content, source="admin", author=user, note=full_note)
         version_id = db.execute("SELECT max(id) FROM content_versions").fetchone()[0]
-        db["admin_publishes"].insert({
+        db.table("admin_publishes").insert({
             "version_id": version_id, "version": version, "at": stamp(), "author": user, "summary": full_note,
             "changes": json.dumps([c.to_json() for c in changes], ensure_ascii=False),
         })

@@ -19,28 +19,28 @@ migrations = Migrations("kiosk-admin")
 
 @migrations()
 def m001_admin(db: sqlite_utils.Database) -> None:
-    db["admin_users"].create(
+    db.table("admin_users").create(
         {"id": int, "name": str, "role": str, "password_hash": str, "active": int, "created_at": str,
          "created_by": str, "password_changed_at": str, "last_login_at": str},
         pk="id", not_null={"name", "role", "password_hash"}, defaults={"active": 1},
     )
-    db["admin_users"].create_index(["name"], unique=True)
+    db.table("admin_users").create_index(["name"], unique=True)
     # Only a hash of the session token is stored: a leaked database copy opens no session.
-    db["admin_sessions"].create(
+    db.table("admin_sessions").create(
         {"token_hash": str, "user_id": int, "csrf": str, "created_at": str, "last_seen": str, "ip": str},
         pk="token_hash", foreign_keys=[("user_id", "admin_users", "id")],
     )
-    db["admin_login_attempts"].create({"id": int, "at": str, "ip": str, "name": str, "ok": int}, pk="id")
-    db["admin_login_attempts"].create_index(["at"])
-    db["admin_audit"].create(
+    db.table("admin_login_attempts").create({"id": int, "at": str, "ip": str, "name": str, "ok": int}, pk="id")
+    db.table("admin_login_attempts").create_index(["at"])
+    db.table("admin_audit").create(
         {"id": int, "at": str, "user": str, "ip": str, "action": str, "target": str, "detail": str}, pk="id",
     )
-    db["admin_audit"].create_index(["at"])
+    db.table("admin_audit").create_index(["at"])
     # One shared draft (a small office edits together): Content as JSON + what it started from.
-    db["admin_draft"].create(
+    db.table("admin_draft").create(
         {"id": int, "data": str, "base_version": str, "updated_at": str, "updated_by": str}, pk="id",
     )
-    db["admin_publishes"].create(
+    db.table("admin_publishes").create(
         {"id": int, "version_id": int, "version": str, "at": str, "author": str, "summary": str, "changes": str},
         pk="id",
     )

@@ -113,9 +113,11 @@ def to_csv(data: dict[str, Any]) -> bytes:
 def to_xlsx(data: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook has one worksheet, active
     ws.title = "Thủ tục"
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, row in enumerate(export_rows(data), 1):
@@ -342,6 +344,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
             p["documents"] = _documents(cells["documents"], where, problems)
         if "retired" in cells:
             p["retired"] = _flag(cells["retired"], where, problems)
+        default: object
         for key, default in (("short_title", ""), ("where", ""), ("counter", None), ("processing_time", ""), ("processing_days", None),
                              ("fee", ""), ("fee_amount", None), ("online_url", None), ("notes", ""),
                              ("verified_on", None), ("documents", []), ("retired", False),

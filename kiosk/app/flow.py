@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from kiosk.app import texts
 from kiosk.app.view import AnswerView, active_notices, answer_view
@@ -25,6 +25,9 @@ from knowledge import replies
 from knowledge.model import Answer, Category, Decision, Detail, Match, Procedure
 from knowledge.replies import Choice
 from knowledge.normalize import fold
+
+if TYPE_CHECKING:  # imported where used: knowledge.base loads the matcher
+    from knowledge.base import AskResult
 
 log = logging.getLogger(__name__)
 
@@ -134,9 +137,9 @@ class Flow:
 
     # ------------------------------------------------------------------ state
     def _reset(self) -> None:
-        self.state: State = State.HOME
+        self.state = State.HOME
         self.transcript = ""
-        self.result = None  # AskResult of the last question
+        self.result: AskResult | None = None  # of the last question
         self.answer: Answer | None = None
         self.view: AnswerView | None = None
         self.choices: list[Choice] = []
@@ -164,7 +167,7 @@ class Flow:
         self._back: list[State] = []  # where "Quay lại" goes from the answer/browse screens
         self._resume: State = State.HOME
         self._before_listen: State = State.HOME
-        self._pending = None  # (AskResult, channel) waiting for the thinking dwell
+        self._pending: tuple[AskResult, str] | None = None  # (result, channel) waiting for the thinking dwell
         self._dwell = 0.0
         self._thanks_left = 0.0
 
@@ -345,6 +348,8 @@ class Flow:
         self._changed()
 
     def _show_pending(self) -> None:
+        if self._pending is None:  # shown already, or cancelled
+            return
         result, channel = self._pending
         self._pending = None
         self._show_result(result, speak=False)  # speech_ended already started speaking
@@ -485,7 +490,7 @@ class Flow:
     def print_checklist(self) -> None:
         """"In danh sách giấy tờ" — or the large view when there is no printer."""
         self._touch()
-        if self.answer is None or self.state not in (State.ANSWER, State.CHECKLIST) or not self.view.printable:
+        if self.answer is None or self.state not in (State.ANSWER, State.CHECKLIST) or self.view is None or not self.view.printable:
             self._changed()
             return
         if not self.printer_available:

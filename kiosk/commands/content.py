@@ -218,8 +218,8 @@ def _draft(args, config: Config) -> int:
     try:
         content = load_source(config.paths.content_dir)
         known = {c.code for c in content.categories}
-        learned = category_map((snapshot.get(p.code).categories, p.category) for p in content.procedures
-                               if snapshot.get(p.code) is not None)
+        learned = category_map((nat.categories, p.category) for p in content.procedures
+                               if (nat := snapshot.get(p.code)) is not None)
     except ContentInvalid:
         pass  # a half-edited source must not stop a draft; fall back to the keyword table
     proc = draft_from_national(record, category=guess_category(record.categories, learned, known))
