@@ -123,6 +123,11 @@ def _status(config) -> dict:
             "problem": problem and f"{problem} — run: kiosk models prepare",
         }
     out["asr"].update(compute_type=config.asr.compute_type, cpu_threads=config.asr.cpu_threads, beam_size=config.asr.beam_size)
+    from speech.model_install import read_manifest
+
+    out["asr"]["catalog_name"] = (
+        "whisper-base" if config.asr.model_dir is None else (read_manifest(config.asr.model_dir) or {}).get("catalog_name")
+    )
     try:
         out["vad"] = {"path": str(vad_model_path()), "ok": True}
     except SpeechError as exc:
@@ -223,7 +228,7 @@ def cmd_list(args: argparse.Namespace, config) -> int:
         print(json.dumps({"models_dir": str(root), "custom_model_dir": custom, "models": rows}, ensure_ascii=False, indent=1))
         return 0
     print(f"Thư mục mô hình / models dir: {root}")
-    print(f"{'':2} {'tên / name':24} {'cài':5} {'MB':>6} {'đổi':4} {'trễ 2 lõi':>10}  WER tiếng Việt")
+    print(f"{'':2} {'tên / name':24} {'đã cài':6} {'MB':>6} {'chuyển đổi':10} {'trễ 2 lõi':>10}  WER tiếng Việt")
     for r in rows:
         mark = "*" if r["in_use"] else " "
         wer = "; ".join(
@@ -232,8 +237,8 @@ def cmd_list(args: argparse.Namespace, config) -> int:
         ) or "chưa có số liệu / none found"
         latency = f"{r['latency_s']:.1f} s" + ("" if r["latency_how"].startswith("measured") else " ước")
         print(
-            f"{mark:2} {r['name']:24} {'có' if r['installed'] else '—':5} {r['size_mb']:>6} "
-            f"{'có' if r['needs_conversion'] else '—':4} {latency:>10}  {wer}"
+            f"{mark:2} {r['name']:24} {'có' if r['installed'] else '—':6} {r['size_mb']:>6} "
+            f"{'có' if r['needs_conversion'] else '—':10} {latency:>10}  {wer}"
         )
     print("* = đang dùng / in use; ước = ước tính / estimated (xem --json: nguồn từng số liệu / sources)")
     if custom:
