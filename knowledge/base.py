@@ -69,15 +69,19 @@ class KnowledgeBase:
 
     @property
     def version(self) -> str | None:
+        """The published content version (first 12 hex digits of its checksum) when the content
+        came from the database; None for content read straight from source files."""
         return self.content.version
 
     def procedure(self, code: str) -> Procedure:
+        """The procedure with national ``code``; UnknownProcedure if there is none."""
         try:
             return self._by_code[code]
         except KeyError:
             raise UnknownProcedure(f"không có thủ tục mã {code} / unknown procedure code") from None
 
     def answer_for(self, code: str) -> Answer:
+        """The composed answer (shown and spoken text) for procedure ``code``."""
         return compose_answer(self.procedure(code), self.content.office)
 
     def ask(self, text: str, *, transcript: str | None = None, limit: int = 5,
@@ -152,6 +156,7 @@ class KnowledgeBase:
         return list(seen)
 
     def categories(self) -> list[Category]:
+        """The categories in their display order."""
         return sorted(self.content.categories, key=lambda c: c.order)
 
     def procedures_in(self, category: str, *, include_brief: bool = False) -> list[Procedure]:

@@ -113,6 +113,10 @@ class Logistic:
 
 @dataclass(frozen=True)
 class DecisionModel:
+    """Two fitted logistic models over a ranking's :class:`Evidence` (knowledge/decision.json):
+    the probability that answering is right, and that the right procedure is among the
+    offered choices; their thresholds turn a ranking into answer, clarify or none."""
+
     features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
@@ -128,11 +132,19 @@ class DecisionModel:
         return (np.array([f[k] for k in self.features]) - np.array(self.mean)) / np.array(self.scale)
 
     def probabilities(self, ev: Evidence, hearing: Hearing | None = None) -> tuple[float, float]:
+        """(p_answer, p_offer); p_offer is never below p_answer."""
         x = self._x(ev, hearing)
         p_answer = self.answer(x)
         return p_answer, max(self.offer(x), p_answer)
 
     def decide(self, ranking: Ranking, hearing: Hearing | None = None) -> tuple[Decision, float, float]:
+        """(decision, p_answer, p_offer) for a :meth:`knowledge.match.Matcher.rank` result.
+
+        ANSWER when p_answer reaches ``answer_p`` and the first two candidates are not
+        tied; CLARIFY when p_offer reaches the offer bar (``offer_p_spoken`` for a spoken
+        question with ``hearing``) or the question is :meth:`plausible`; NONE otherwise,
+        and always when nothing matched.
+        """
         if not ranking.matches or ranking.evidence.score1 <= 0:
             return Decision.NONE, 0.0, 0.0
         p_answer, p_offer = self.probabilities(ranking.evidence, hearing)

@@ -95,6 +95,10 @@ def load_prior(path: Path = PRIOR_PATH) -> dict:
 
 
 class Matcher:
+    """An index of the procedures' titles, aliases and keywords, built once per content
+    version: :meth:`search` for the best procedures, :meth:`rank` for those plus the
+    evidence that :class:`knowledge.decide.DecisionModel` decides on."""
+
     def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None):
         """``prior``: how often each procedure is asked about and the weight of that in the
         score (default: knowledge/asked_prior.json; ``{}`` = none)."""

@@ -127,6 +127,7 @@ class Checklist:
 
     @property
     def printed_text(self) -> str:
+        """The slip's "printed at" line, in Vietnamese."""
         return f"In lúc {self.printed_at:%H:%M}, ngày {self.printed_at:%d/%m/%Y}"
 
 

@@ -31,6 +31,8 @@ CUPS_WAIT_S = 20.0
 
 
 class PrintStatus(StrEnum):
+    """How a print request ended (see :class:`PrintResult`)."""
+
     PRINTED = "printed"  # the printer has it (ESC/POS sent; CUPS job completed)
     QUEUED = "queued"  # CUPS accepted the job but has not finished it yet
     FAILED = "failed"  # a printer problem; can be retried
@@ -39,6 +41,9 @@ class PrintStatus(StrEnum):
 
 @dataclass(frozen=True)
 class PrintResult:
+    """The outcome of :func:`print_checklist` / :func:`retry_print`: never an exception,
+    always a sentence the screen can show."""
+
     status: PrintStatus
     message: str
     """Calm Vietnamese sentence for the screen."""
@@ -53,10 +58,12 @@ class PrintResult:
 
     @property
     def ok(self) -> bool:
+        """The printer has the slip (printed, or queued by CUPS)."""
         return self.status in (PrintStatus.PRINTED, PrintStatus.QUEUED)
 
     @property
     def can_retry(self) -> bool:
+        """A printer problem with the checklist kept: :func:`retry_print` may succeed."""
         return self.status is PrintStatus.FAILED and self.checklist is not None
 
 

@@ -52,6 +52,8 @@ AudioInput = Union[str, Path, np.ndarray]
 
 @dataclass(frozen=True)
 class Segment:
+    """One faster-whisper segment: its span in seconds, text and confidence values."""
+
     start: float
     end: float
     text: str
@@ -62,6 +64,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Transcript:
+    """What a :class:`Transcriber` heard in one recording (falsy when nothing was heard)."""
+
     text: str
     """NFC text; "" when nothing was heard."""
     language: str

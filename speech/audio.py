@@ -104,6 +104,9 @@ def level_dbfs(block: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Recording:
+    """One utterance from :meth:`Recorder.record`: its audio, why recording ended and
+    the timing needed to measure latency. Kept in memory only, unless ``audio.keep_audio``."""
+
     audio: np.ndarray
     """16 kHz mono float32: the utterance with a little audio around it; empty when
     nothing was heard."""
@@ -119,6 +122,7 @@ class Recording:
 
     @property
     def heard(self) -> bool:
+        """Speech was detected (the audio is not empty)."""
         return self.audio.size > 0
 
 
@@ -283,6 +287,7 @@ class Recorder:
         return self._vad
 
     def cancel(self) -> None:
+        """From any thread: make a running ``record()`` return at once (``Endpoint.CANCELLED``)."""
         self._cancel.set()
 
     def endpoint_config(self, max_wait_s: float | None) -> EndpointConfig:
@@ -404,6 +409,9 @@ class ReplayRecorder(Recorder):
         pause_s: float | None = None,
         on_end: EndCallback | None = None,
     ) -> Recording:
+        """Hear the prepared audio as :meth:`Recorder.record` hears the microphone (same
+        arguments and result). Audio that runs out counts as silence after it: end of
+        speech if any was heard, else ``Endpoint.NO_SPEECH``."""
         self._cancel.clear()
         utterance = self._utterance(max_wait_s, on_pause, pause_s, on_end)
         self.block_delivered_at = []

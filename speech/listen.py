@@ -25,6 +25,8 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Heard:
+    """The result of :meth:`Listener.listen`: the recording and what was understood."""
+
     recording: Recording
     transcript: Transcript | None
     """None when nothing was heard (or listening was cancelled)."""
@@ -56,6 +58,7 @@ class Listener:
         self._lock = threading.Lock()
 
     def cancel(self) -> None:
+        """From any thread: stop the running ``listen()`` (it returns with no transcript)."""
         self.recorder.cancel()
 
     def listen(self, *, max_wait_s: float | None = 10.0, on_recorded: Callable[[Recording], None] | None = None) -> Heard:
@@ -108,4 +111,5 @@ class Listener:
         return self.transcriber.transcribe(rec.audio, sample_rate=rec.sample_rate)
 
     def close(self) -> None:
+        """Drop pending early transcriptions and stop the worker thread."""
         self._pool.shutdown(wait=False, cancel_futures=True)

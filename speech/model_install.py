@@ -40,11 +40,14 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from speech.errors import ModelInstallError, SpeechError
 from speech.model_catalog import CatalogModel
 from speech.models import MANIFEST_NAME, WHISPER_BASE_DIRNAME, check_ct2_dir, prepare_whisper_base
+
+if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
+    from kiosk.config import AsrConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -100,8 +103,8 @@ def check_online(timeout_s: float = 5.0) -> None:
     host, port = _endpoint_host()
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
         raise ModelInstallError(
-            f"HF_HUB_OFFLINE đang bật, không tải được mô hình; không có gì bị thay đổi / "
-            f"HF_HUB_OFFLINE is set: cannot download; nothing was changed"
+            "HF_HUB_OFFLINE đang bật, không tải được mô hình; không có gì bị thay đổi / "
+            "HF_HUB_OFFLINE is set: cannot download; nothing was changed"
         )
     try:
         with socket.create_connection((host, port), timeout=timeout_s):
@@ -120,13 +123,19 @@ def _one_line(exc: BaseException) -> str:
     return text[:300]
 
 
-def _download_hf(repo: str, dest: Path) -> None:
-    """A CTranslate2 Whisper repository's model files into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
+def _hub_download() -> Callable[..., Any] | None:
+    """huggingface_hub's ``snapshot_download`` when installed (faster-whisper brings it)."""
     try:
         from huggingface_hub import snapshot_download
     except ImportError:
-        snapshot_download = None
+        return None
+    return snapshot_download
+
+
+def _download_hf(repo: str, dest: Path) -> None:
+    """A CTranslate2 Whisper repository's model files into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    snapshot_download = _hub_download()
     if snapshot_download is not None:
         try:
             snapshot_download(
@@ -221,7 +230,7 @@ def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, syllables(a), syllables(b)).ratio()
 
 
-def verify_model_dir(path: Path, asr_cfg) -> VerifyResult:
+def verify_model_dir(path: Path, asr_cfg: AsrConfig) -> VerifyResult:
     """Files present, config.json parses, a real transcription of the bundled clip."""
     problem = check_ct2_dir(path)
     if problem:
@@ -322,7 +331,7 @@ def install_model(
     model: CatalogModel,
     dest_root: Path,
     *,
-    asr_cfg,
+    asr_cfg: AsrConfig,
     cache_dir: Path,
     from_dir: Path | None = None,
     online_check: Callable[[], None] = check_online,
@@ -342,14 +351,19 @@ def install_model(
         if convert:
             online_check()  # the converter's pip install needs the network
         fetched_from = str(from_dir)
+        source = str(from_dir)
     elif model.embedded:
         convert = False
         from_dir = prepare_whisper_base(cache_dir)
         fetched_from = f"{model.origin} ({from_dir})"
+        source = str(from_dir)
     else:
+        if model.repo is None:  # every catalogue entry is either embedded or on the Hub
+            raise ModelInstallError(f"{model.name}: không có nguồn tải / no download source")
         online_check()
         convert = model.needs_conversion
         fetched_from = f"{HF_ENDPOINT}/{model.repo}"
+        source = model.repo
 
     try:
         dest_root.mkdir(parents=True, exist_ok=True)
@@ -368,12 +382,12 @@ def install_model(
     try:
         # 2–3. Fetch (and convert).
         if convert:
-            convert_transformers(str(from_dir) if from_dir is not None else model.repo, staging, work)
+            convert_transformers(source, staging, work)
             shutil.rmtree(work / "convert-venv", ignore_errors=True)
         elif from_dir is not None:
             _copy_model_files(from_dir, staging)
         else:
-            _download_hf(model.repo, staging)
+            _download_hf(source, staging)  # from_dir is None here: source is the Hub repository
         if not (staging / "tokenizer.json").is_file():
             # Multilingual Whisper base/small/medium and their fine-tunes share one tokenizer.
             base_tok = Path(cache_dir).expanduser() / WHISPER_BASE_DIRNAME / "tokenizer.json"

@@ -55,6 +55,7 @@ class Player:
 
     @property
     def volume(self) -> float:
+        """Playback gain, 0 … 2 (1 = as synthesised)."""
         return self._volume
 
     @volume.setter
@@ -64,6 +65,7 @@ class Player:
 
     @property
     def is_playing(self) -> bool:
+        """Something started by ``play()`` is still sounding (or being synthesised)."""
         cur = self._current
         return cur is not None and not cur.done.is_set()
 

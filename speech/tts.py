@@ -79,6 +79,8 @@ class Synthesizer(ABC):
         return split_sentences(text)
 
     def synthesize(self, text: str) -> Iterator[tuple[np.ndarray, int]]:
+        """``(int16 samples, sample_rate)`` per sentence, each made only when asked for,
+        so playback (:meth:`speech.Player.play`) starts after the first sentence."""
         for sentence in self.prepare(text):
             audio = self._synthesize_sentence(sentence)
             if audio.size:
@@ -110,6 +112,8 @@ class Synthesizer(ABC):
 
 @dataclass(frozen=True)
 class EngineChoice:
+    """The voice :func:`load_synthesizer` would use and why (for `kiosk doctor` and the log)."""
+
     engine: str
     """"piper" or "espeak"."""
     voice: str
@@ -118,6 +122,7 @@ class EngineChoice:
     """Where it comes from, or why piper was not chosen."""
 
     def describe(self) -> str:
+        """One line for logs: engine (voice) — detail."""
         return f"{self.engine} ({self.voice}) — {self.detail}"
 
 

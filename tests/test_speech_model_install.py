@@ -23,7 +23,7 @@ from speech import model_install
 from speech.errors import ModelInstallError, ModelNotFound
 from speech.model_catalog import CATALOG, EMBEDDED, get_model
 from speech.models import MANIFEST_NAME, WHISPER_BASE_DIRNAME, check_prepared
-from speech_fixtures import _cache_dir, clean_env, make_config, similarity, write_toml  # noqa: F401
+from speech_fixtures import _cache_dir, make_config, similarity, write_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio"
