@@ -82,7 +82,7 @@ class KnowledgeBase:
 
     def answer_for(self, code: str) -> Answer:
         """The composed answer (shown and spoken text) for procedure ``code``."""
-        return compose_answer(self.procedure(code), self.content.office)
+        return compose_answer(self.procedure(code), self.content.office, self.today)
 
     def ask(self, text: str, *, transcript: str | None = None, limit: int = 5,
             hearing: Hearing | None = None) -> AskResult:
