@@ -102,7 +102,7 @@ def main() -> int:
 
     print(f"model {model_dir.name}, beam {args.beam or config.asr.beam_size}, temperatures {temps}; "
           f"{len(QUESTIONS)} espeak-ng questions at {args.wpm} wpm")
-    print(f"hotwords ({len(hotwords)} chars): {hotwords}")
+    print(f"hotwords ({len(hotwords or '')} chars): {hotwords}")
     print(f"{'mode':<15} {'similarity':>10} {'closest':>8} {'keywords':>9} {'latency':>8} {'empty':>6}")
     questions = [q for q, _ in QUESTIONS]
     for name, t in modes.items():

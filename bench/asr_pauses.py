@@ -63,7 +63,7 @@ class Heard:
 def listen(config, vad, transcriber, audio: np.ndarray, second_start: int | None, hold_s: float) -> Heard:
     rec_er = ReplayRecorder(config.audio, audio, vad=vad)
     listener = Listener(rec_er, transcriber, hold_s=hold_s)
-    held = []
+    held: list[logging.LogRecord] = []
     import speech.listen as sl
 
     handler = _Capture(held)
@@ -83,15 +83,14 @@ def listen(config, vad, transcriber, audio: np.ndarray, second_start: int | None
     return Heard(one, (consumed - last_voice) / lobby.SR, bool(held), heard.transcript.text if heard.transcript else "")
 
 
-class _Capture:
+class _Capture(logging.Handler):
     """Counts the Listener's "sounds unfinished" log lines (a hold was granted)."""
 
-    level = 0
-
     def __init__(self, sink: list) -> None:
+        super().__init__(level=0)
         self.sink = sink
 
-    def handle(self, record) -> None:
+    def emit(self, record: logging.LogRecord) -> None:
         if "sounds unfinished" in record.getMessage():
             self.sink.append(record)
 

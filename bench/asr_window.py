@@ -38,6 +38,7 @@ from pipeline_latency import QUESTIONS as PIPELINE_QUESTIONS  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from kiosk.services import load_knowledge  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
+from speech.asr_whisper import WhisperTranscriber  # noqa: E402
 
 DEFAULT_CONFIGS = "30:5,30:1,20:5,15:5,10:5,10:1,8:5,5:5"
 
@@ -64,6 +65,7 @@ def main() -> None:
     config = load_config()
     kb, _ = load_knowledge(config)
     base = load_transcriber(config)
+    assert isinstance(base, WhisperTranscriber)  # window and beam are faster-whisper settings
     base.warm()
     data = clips([int(r) for r in args.rates.split(",")])
     expected = {text: kb.ask(text) for text, _ in data}

@@ -52,6 +52,7 @@ def endpoint(audio_cfg, vad, sc: lobby.Scene) -> tuple[float | None, float, bool
     if not rec.heard:
         return None, 0.0, False
     ended = rec.reason == Endpoint.END_OF_SPEECH and consumed < sc.audio.size
+    assert rec.span is not None  # a recording that heard speech has its span
     first, last = rec.span
     # What the recording holds: the detected speech with its pre-roll and tail.
     start = max(first * WINDOW - int(PRE_ROLL_S * lobby.SR), sc.speech_start)

@@ -31,7 +31,7 @@ WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 
 
 def counts(questions) -> dict[str, float]:
-    cnt: collections.Counter[str] = collections.Counter()
+    cnt: collections.defaultdict[str, float] = collections.defaultdict(float)
     for q in questions:
         for c in q.codes:
             cnt[c] += 1 / len(q.codes)
@@ -65,8 +65,8 @@ def main() -> None:
         results.append((w, h1, h3))
     # The smallest weight within half a point of the best top-1: the plateau is flat, and a
     # smaller prior disturbs the evidence less ("khai sinh" must stay Đăng ký khai sinh).
-    top = max(h1 for _, h1, _ in results)
-    weight = min(w for w, h1, _ in results if h1 >= top - 0.005 * len(qs))
+    best = max(h1 for _, h1, _ in results)
+    weight = min(w for w, h1, _ in results if h1 >= best - 0.005 * len(qs))
     print(f"chosen weight: {weight}")
     if args.write:
         PRIOR_PATH.write_text(json.dumps({"weight": weight, "counts": {c: round(v, 3) for c, v in sorted(counts(qs).items())},

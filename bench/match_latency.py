@@ -20,14 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.model import Content  # noqa: E402
+from knowledge.model import Content, Procedure  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 
 def synthetic(content: Content, n: int, rng: random.Random) -> Content:
     procs = list(content.procedures)
     words = sorted({w for p in procs for t in (p.title, *p.aliases) for w in t.split()})
-    extra = []
+    extra: list[Procedure] = []
     i = 0
     while len(procs) + len(extra) < n:
         base = rng.choice(procs)

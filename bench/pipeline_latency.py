@@ -108,6 +108,7 @@ def main() -> None:
                 else:
                     next(iter(synth.synthesize(spoken)))
                     first = time.monotonic()
+                assert heard.text_ready_at is not None, f"nothing recognised in {q!r}"
                 rows.append((
                     heard.recording.ended_at - speech_end,
                     heard.text_ready_at - speech_end,
@@ -118,11 +119,11 @@ def main() -> None:
             code = result.matches[0].code if result.matches else "-"
             print(f"  {q!r:42} → {heard.transcript.text if heard.transcript else ''!r} ({result.decision.value} {code}); "
                   f"first audio {rows[-1][2]:.2f} s")
-    endpoint, ready, first, asr_s, early = zip(*rows)
-    p90 = sorted(first)[int(0.9 * (len(first) - 1))]
+    endpoint, ready, first_audio, asr_s, early = zip(*rows)
+    p90 = sorted(first_audio)[int(0.9 * (len(first_audio) - 1))]
     print(f"over {len(rows)} asks, seconds after the last sound of the question (median): end of speech decided "
           f"{statistics.median(endpoint):.2f}, text ready {statistics.median(ready):.2f} (ASR {statistics.median(asr_s):.2f}), "
-          f"FIRST AUDIO {statistics.median(first):.2f} (p90 {p90:.2f}, max {max(first):.2f}); "
+          f"FIRST AUDIO {statistics.median(first_audio):.2f} (p90 {p90:.2f}, max {max(first_audio):.2f}); "
           f"early transcript kept {sum(early)}/{len(rows)}; target ≤ 1.2 s median")
 
 

@@ -74,8 +74,8 @@ def main() -> int:
     ap.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="kiosk-soak-") as tmp_name:
+        tmp = Path(tmp_name)
         config = Config(paths=PathsConfig(data_dir=tmp / "data"))
         rss_boot = rss_mib()
         kb, db = load_knowledge(config)
@@ -101,8 +101,9 @@ def main() -> int:
             return kind, time.perf_counter() - started
 
         # Warm-up: caches, allocator, every WAV decoded twice, 200 text asks.
-        for wav in wavs * 2:
-            transcriber.transcribe(wav)
+        if transcriber is not None:
+            for wav in wavs * 2:
+                transcriber.transcribe(wav)
         for i in range(200):
             kb.ask(questions[i % len(questions)])
         gc.collect()

@@ -67,8 +67,8 @@ def main() -> None:
                 hits[name][1] += any(c in q.codes for c in top)
     n = len(qs)
     print(f"{n} spoken development questions (espeak-ng → Whisper base); {platform.machine()}, Python {platform.python_version()}")
-    for name, (t1, t3) in hits.items():
-        print(f"  {name:<6} top-1 {100 * t1 / n:5.1f} %   top-3 {100 * t3 / n:5.1f} %")
+    for name, (top1, top3) in hits.items():
+        print(f"  {name:<6} top-1 {100 * top1 / n:5.1f} %   top-3 {100 * top3 / n:5.1f} %")
     print(f"  second pass: median {statistics.median(extra):.2f} s, max {max(extra):.2f} s extra")
 
 

@@ -45,6 +45,7 @@ def measure(synth, runs: int) -> tuple[float, float, float]:
                 first = time.monotonic() - started
             audio_s += audio.size / rate
         totals.append(time.monotonic() - started)
+        assert first is not None, "the synthesiser produced no audio"
         firsts.append(first)
     return statistics.median(firsts), statistics.median(totals), audio_s
 

@@ -138,7 +138,7 @@ class WhisperTranscriber(Transcriber):
             log_prob=asr_cfg.log_prob_threshold,
             compression_ratio=asr_cfg.compression_ratio_threshold,
         )
-        self.temperatures = TEMPERATURES
+        self.temperatures: tuple[float, ...] = TEMPERATURES
         self.gain = GainSettings() if getattr(asr_cfg, "normalise_gain", False) else None
         """Input level normalisation before VAD and Whisper (speech.level); None = off."""
         self._cfg = asr_cfg

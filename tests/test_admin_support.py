@@ -102,7 +102,9 @@ def procedure_form(client, code: str) -> dict[str, object]:
             continue
         if attrs.get("type") == "checkbox":
             if "checked" in m.group(1):
-                data.setdefault(attrs["name"], []).append(h.unescape(attrs.get("value", "on")))  # type: ignore[union-attr]
+                values = data.setdefault(attrs["name"], [])
+                assert isinstance(values, list)
+                values.append(h.unescape(attrs.get("value", "on")))
             continue
         data[attrs["name"]] = h.unescape(attrs.get("value", ""))
     for m in re.finditer(r'<textarea([^>]*)>(.*?)</textarea>', form, re.S):

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -141,7 +142,7 @@ class Driver:
     def __init__(self, app, out: Path):
         self.app = app
         self.out = out
-        self.results = {"errors": [], "problems": [], "states": [], "shots": []}
+        self.results: dict[str, Any] = {"errors": [], "problems": [], "states": [], "shots": []}
         self._gen = None
         self._cond = None
         self._deadline = 0.0
@@ -319,7 +320,12 @@ def scenario(d: Driver, printer: str):
     yield d.until(lambda: not f.status.loading, 90, "devices loaded")
     said = d.results.setdefault("said", [])
     speak = app.devices.speak
-    app.devices.speak = lambda text, token: (said.append(text), speak(text, token))[1]
+
+    def speak_and_note(text, token):
+        said.append(text)
+        return speak(text, token)
+
+    app.devices.speak = speak_and_note
     yield from d.see("01-home")
     d.results["home_tiles"] = tiles_on_screen(d, app.shell.ids.sm.get_screen("home"))
     if not f.voice_available:

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -152,7 +153,7 @@ CATS = (Category("ho-tich", "Hộ tịch"), Category("cu-tru", "Cư trú"), Cate
 
 
 def _full(code: str, title: str, **kw) -> Procedure:
-    base = dict(code=code, title=title, category="cu-tru", handled_by="Công an cấp xã", processing_time="03 ngày làm việc",
+    base: dict[str, Any] = dict(code=code, title=title, category="cu-tru", handled_by="Công an cấp xã", processing_time="03 ngày làm việc",
                 processing_days=3, fee="15.000 đồng khi nộp trực tiếp", fee_amount=15000, legal_basis=("Luật Cư trú",),
                 verified_on="2026-12-01", sources=("https://dichvucong.gov.vn/",), steps=("Nộp hồ sơ.",),
                 aliases=tuple(f"hỏi {i}" for i in range(5)),

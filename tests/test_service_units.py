@@ -35,7 +35,7 @@ needs_systemd_analyze = pytest.mark.skipif(shutil.which("systemd-analyze") is No
 def parse_unit(path: Path) -> dict[str, dict[str, list[str]]]:
     """[Section] → key → every value (systemd allows repeated keys)."""
     out: dict[str, dict[str, list[str]]] = {}
-    section = None
+    section = ""
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
