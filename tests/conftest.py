@@ -18,6 +18,17 @@ REPO = Path(__file__).resolve().parents[1]
 # modules import only plain helpers from them, never a fixture by name.
 pytest_plugins = ["speech_fixtures", "test_admin_support"]
 
+# Fixtures that load a model: every test using one belongs to the slow lane, so a new
+# test that asks for the recogniser is marked without anyone remembering to.
+MODEL_FIXTURES = frozenset({"transcriber"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _no_machine_config(tmp_path_factory):

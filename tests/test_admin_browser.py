@@ -23,6 +23,9 @@ from kiosk.admin.draft import content_to_dict
 from knowledge.store import current_version, read_content
 from test_admin_support import ADMIN, CODE, CONTENT, REPO, db_of, settings_for
 
+# Slow lane: a real Chromium driving the staff web app.
+pytestmark = pytest.mark.slow
+
 CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 if not (CHROMIUM.exists() and DRIVER.exists()):
     if os.environ.get("CI"):

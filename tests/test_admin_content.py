@@ -21,6 +21,9 @@ from test_admin_support import (
     signed_in,
 )
 
+# Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
+pytestmark = pytest.mark.slow
+
 
 def _draft(data_dir):
     row = db_of(data_dir)["admin_draft"].get(1)

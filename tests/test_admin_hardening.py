@@ -33,6 +33,9 @@ from test_admin_support import (
     settings_for, signed_in,
 )
 
+# Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
+pytestmark = pytest.mark.slow
+
 CHEAP = dict(time_cost=1, memory_cost=1024, parallelism=1)
 
 

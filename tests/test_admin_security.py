@@ -6,6 +6,8 @@ import json
 import re
 import unicodedata
 
+import pytest
+
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
@@ -15,6 +17,9 @@ from test_admin_support import (
     ADMIN, CODE, EDITOR, csrf_of, db_of, login, procedure_form, settings_for,
     signed_in,
 )
+
+# Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
+pytestmark = pytest.mark.slow
 
 PUBLIC = {("/login", "GET"), ("/login", "POST")}
 PARAMS = {"code": CODE, "vid": "1", "name": ADMIN[0], "fmt": "csv"}

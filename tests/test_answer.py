@@ -19,6 +19,7 @@ def kb() -> KnowledgeBase:
     return KnowledgeBase(load_source(REPO / "assets" / "content"))
 
 
+@pytest.mark.slow
 def test_every_written_up_procedure_answers_completely(kb):
     for p in kb.content.procedures:
         a = kb.answer_for(p.code)

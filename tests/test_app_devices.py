@@ -83,6 +83,7 @@ def test_level_fraction():
     assert level_fraction(-100) == 0 and level_fraction(0) == 1 and 0.4 < level_fraction(-30) < 0.6
 
 
+@pytest.mark.slow
 def test_load_reports_each_device_on_its_own(knowledge, tmp_path):
     flow, devices, calls = rig(knowledge, tmp_path, transcriber=FakeTranscriber(),
                                recorder=WavRecorder(WAV, realtime=False), speech_out=tmp_path / "said.wav")
@@ -95,6 +96,7 @@ def test_load_reports_each_device_on_its_own(knowledge, tmp_path):
     assert flow.notices == []
 
 
+@pytest.mark.slow
 def test_voice_question_through_the_adapter(knowledge, tmp_path):
     tr = FakeTranscriber("cho tôi hỏi làm giấy khai sinh")
     flow, devices, calls = rig(knowledge, tmp_path, transcriber=tr, recorder=WavRecorder(WAV, realtime=False),
@@ -122,6 +124,7 @@ def test_microphone_failure_becomes_touch_only(knowledge, tmp_path):
     assert flow.state is State.HOME and not flow.voice_available and flow.message
 
 
+@pytest.mark.slow
 def test_cancel_stops_a_recording(knowledge, tmp_path):
     tr = FakeTranscriber()
     flow, devices, calls = rig(knowledge, tmp_path, transcriber=tr, recorder=WavRecorder(WAV, realtime=True))
@@ -148,6 +151,7 @@ def test_nothing_heard_without_a_recogniser_call(knowledge, tmp_path):
     assert flow.none_reason == "not_heard"
 
 
+@pytest.mark.slow
 def test_print_to_an_escpos_file(knowledge, tmp_path):
     out = tmp_path / "receipt.bin"
     flow, devices, calls = rig(knowledge, tmp_path, transcriber=FakeTranscriber(),
@@ -195,6 +199,7 @@ def test_sink_player_stops(tmp_path):
     assert done == [True]
 
 
+@pytest.mark.slow
 def test_kiosk_run_errors_are_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KIOSK_PATHS_DATA_DIR": str(tmp_path)}
     r = subprocess.run([sys.executable, "-m", "kiosk", "run", "--size", "12x"], capture_output=True, text=True,

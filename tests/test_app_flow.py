@@ -81,6 +81,7 @@ def ask_by_voice(flow, ports, text):
     flow.idle_tick(1.1)  # the transcript stays on screen briefly, then the result
 
 
+@pytest.mark.slow
 def test_voice_path_answers_and_speaks_and_logs(make):
     flow, ports = make()
     flow.press_to_ask()

@@ -13,6 +13,9 @@ from starlette.testclient import TestClient
 
 from test_admin_support import signed_in
 
+# Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def lenient(app):  # noqa: F811

@@ -17,6 +17,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 
 REPO = Path(__file__).resolve().parents[1]
 HIDDEN = "Miễn phí [size=0](trừ hộ nghèo)[/size]"
@@ -78,6 +80,7 @@ PROBE = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 def test_redirect_and_clarify_screens_show_content_markup_as_text(tmp_path):
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_TEXT="pil", KIVY_LOG_MODE="PYTHON", KIVY_NO_CONSOLELOG="1",
                KIVY_HOME=str(tmp_path / "kivy"))

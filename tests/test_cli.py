@@ -31,6 +31,7 @@ def _commands(parser=None, prefix=()):
                 yield from _commands(sub, prefix + (name,))
 
 
+@pytest.mark.slow
 def test_every_command_has_help_and_it_states_defaults(tmp_path):
     commands = list(_commands())
     assert {("ask",), ("content",), ("content", "validate"), ("content", "stats")} <= set(commands)
@@ -40,6 +41,7 @@ def test_every_command_has_help_and_it_states_defaults(tmp_path):
         assert "usage: kiosk" in r.stdout
 
 
+@pytest.mark.slow
 def test_ask_json_contract(tmp_path, mini_content):
     r = kiosk("ask", "--json", "cho em hỏi đăng ký kết hôn cần gì", data_dir=tmp_path, content_dir=mini_content)
     assert r.returncode == 0, r.stderr
@@ -54,6 +56,7 @@ def test_ask_json_contract(tmp_path, mini_content):
     assert out["answer"]["kind"] == "procedure" and out["choices"] == []
 
 
+@pytest.mark.slow
 def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     none = json.loads(kiosk("ask", "--json", "thời tiết hôm nay", data_dir=tmp_path, content_dir=mini_content).stdout)
     assert none["decision"] == "none" and none["answer"] is None
@@ -64,6 +67,7 @@ def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     assert [m["code"] for m in clarify["choices"]] == [m["code"] for m in clarify["matches"]][:len(clarify["choices"])]
 
 
+@pytest.mark.slow
 def test_ask_logs_the_question_without_personal_numbers(tmp_path, mini_content):
     kiosk("ask", "khai sinh cho bé, số điện thoại 0903123456", data_dir=tmp_path, content_dir=mini_content)
     import sqlite_utils
@@ -75,6 +79,7 @@ def test_ask_logs_the_question_without_personal_numbers(tmp_path, mini_content):
     assert "khai sinh" in rows[0]["query"]
 
 
+@pytest.mark.slow
 def test_content_commands(tmp_path, mini_content):
     v = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)
     assert v.returncode == 0 and "Hợp lệ" in v.stdout
@@ -88,6 +93,7 @@ def test_content_commands(tmp_path, mini_content):
     assert kiosk("content", "validate", str(out), data_dir=tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 def test_invalid_content_exits_1_and_lists_problems(tmp_path, mini_content):
     (mini_content / "procedures" / "1.000894.yaml").write_text("code: [\n", encoding="utf-8")
     r = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)
@@ -96,6 +102,7 @@ def test_invalid_content_exits_1_and_lists_problems(tmp_path, mini_content):
     assert r.returncode == 1 and "không nhập gì" in r.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, env, message",
     [
@@ -110,6 +117,7 @@ def test_bad_input_is_one_line_error_exit_1(tmp_path, mini_content, args, env, m
     assert r.stderr.strip().startswith(message) and "Traceback" not in r.stderr
 
 
+@pytest.mark.slow
 def test_config_file_typo_is_reported_with_a_suggestion(tmp_path, mini_content):
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text("[asr]\nbeam_sise = 3\n", encoding="utf-8")
@@ -117,6 +125,7 @@ def test_config_file_typo_is_reported_with_a_suggestion(tmp_path, mini_content):
     assert r.returncode == 1 and "asr.beam_sise" in r.stderr and "asr.beam_size" in r.stderr
 
 
+@pytest.mark.slow
 def test_shipped_content_validates_and_has_60_full_procedures(tmp_path):
     assert kiosk("content", "validate", data_dir=tmp_path).returncode == 0
     st = json.loads(kiosk("content", "stats", "--json", data_dir=tmp_path).stdout)

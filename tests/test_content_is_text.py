@@ -86,6 +86,7 @@ KIVY_PROBE = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow
 def test_kivy_labels_show_content_markup_as_text(tmp_path):
     """Was: 'Miễn phí [size=0](trừ hộ nghèo)[/size]' hid the exception on the kiosk screen."""
     env = dict(os.environ, KIVY_NO_ARGS="1", KIVY_TEXT="pil", KIVY_LOG_MODE="PYTHON", KIVY_NO_CONSOLELOG="1",
@@ -104,6 +105,7 @@ def test_kivy_labels_show_content_markup_as_text(tmp_path):
 
 
 # ---- PDF and receipt -------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.skipif(not have("pdftotext"), reason="poppler-utils not installed")
 def test_the_printed_slip_shows_the_same_text(tmp_path):
     proc = dataclasses.replace(KHAI_SINH, fee=HIDDEN, notes=MORE)
@@ -138,6 +140,7 @@ def test_the_shipped_addresses_and_a_configured_domain_are_accepted(monkeypatch)
     assert url_problem("https://congdichvu.example.vn/") is None
 
 
+@pytest.mark.slow
 def test_the_admin_refuses_a_bad_address_and_shows_what_the_qr_holds(client, data_dir):
     token = signed_in(client)
     form = procedure_form(client, CODE)

@@ -144,6 +144,7 @@ def test_catalogue_aliases_column_is_optional(mini_content: Path):
     assert p.detail is Detail.BRIEF and p.aliases == ("ký chứng thực", "chung thuc chu ky")
 
 
+@pytest.mark.slow
 def test_shipped_redirects_and_families_survive_export_and_reload(tmp_path: Path):
     """The admin publishes by exporting the database to text and validating it: a redirect
     that names no documents is exported as `documents: []` and must still load."""

@@ -258,6 +258,7 @@ def test_a_dated_fact_change_is_validated_exported_and_told(rich_content, tmp_pa
     assert any(c["what"] == "fact_change" for c in overdue)  # listed until staff update and remove it
 
 
+@pytest.mark.slow
 def test_shipped_ho_tich_answers_citing_the_2014_law_tell_of_the_new_law():
     content = load_source(Path(__file__).resolve().parents[1] / "assets" / "content")
     cites = [p for p in content.procedures if any("60/2014/QH13" in b for b in p.legal_basis)]

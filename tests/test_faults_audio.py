@@ -21,6 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# Slow lane: Whisper on every bad file, through the API and through `kiosk ask` subprocesses.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "đăng ký kết hôn cần giấy tờ gì"
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow lane: each case runs `kiosk` in a subprocess.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 CLI_SHIM = ("import sys, kiosk.cli as c\n"
             "c.COMMAND_MODULES = tuple(c.COMMAND_MODULES) + (() if 'backup' in c.COMMAND_MODULES else ('backup',))\n"

@@ -20,6 +20,9 @@ import pytest
 
 from conftest import write_content
 
+# Slow lane: each case imports content in a `kiosk` subprocess (one is killed mid-import).
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_TABLES = ("procedures", "documents", "steps", "aliases", "categories", "office", "counters", "notices",
                   "meta", "content_versions")

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow lane: real tmpfs mounts and `kiosk` subprocesses on a full disk.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 CLI_SHIM = ("import sys, kiosk.cli as c\n"
             "c.COMMAND_MODULES = tuple(c.COMMAND_MODULES) + (() if 'backup' in c.COMMAND_MODULES else ('backup',))\n"

@@ -19,6 +19,9 @@ from kiosk.config import AudioConfig
 from speech import AudioDeviceError, Recorder, SpeechError
 from speech.vad import WINDOW
 
+# Slow lane: real Silero VAD over seconds of audio with a failing device.
+pytestmark = pytest.mark.slow
+
 
 class SpeechEverywhere:
     """A VAD stub: every 32 ms window is speech (so the recorder is mid-utterance)."""

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow lane: each case prints through `kiosk` subprocesses and real printer back ends.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 CODE = "1.000894"  # in the mini content (conftest)
 

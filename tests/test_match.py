@@ -89,6 +89,7 @@ def test_browse_by_category(kb):
     assert [p.code for p in kb.procedures_in("chung-thuc", include_brief=True)][-1] == "1.001022"
 
 
+@pytest.mark.slow
 def test_labelled_question_set_meets_the_accuracy_floor():
     """Regression guard on tests/data/questions (figures: bench/match_accuracy.py)."""
     from knowledge.evaluate import evaluate, load_questions
@@ -111,6 +112,7 @@ def test_labelled_question_set_meets_the_accuracy_floor():
     assert s["offered_right_pct"] >= 93.5, s
 
 
+@pytest.mark.slow
 def test_shipped_content_general_question_ranks_the_general_procedure_first():
     repo = Path(__file__).resolve().parents[1]
     kb = KnowledgeBase(load_source(repo / "assets" / "content"))

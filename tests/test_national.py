@@ -131,6 +131,7 @@ def test_a_catalogue_row_cannot_make_a_draft():
         procedure_from_record(row)
 
 
+@pytest.mark.slow
 def test_a_draft_becomes_valid_content_once_a_person_adds_aliases(tmp_path):
     """Every fixture draft passes the content rules after the human steps unverified names."""
     content = load_source(REPO / "assets" / "content")
@@ -230,6 +231,7 @@ def kiosk(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_cli_audit_json_and_text(tmp_path, mini_content):
     r = kiosk("content", "audit", str(mini_content), "--national", str(CATALOGUE), "--national", str(DETAILS), "--json",
               data_dir=tmp_path)
@@ -243,6 +245,7 @@ def test_cli_audit_json_and_text(tmp_path, mini_content):
     assert t.returncode == 1 and "Thời hạn khác CSDL quốc gia" in t.stdout
 
 
+@pytest.mark.slow
 def test_cli_draft_writes_a_procedure_file_and_never_overwrites(tmp_path):
     out = tmp_path / "nhap"
     r = kiosk("content", "draft", "2.000635", "--national", str(DETAILS), "--out", str(out), data_dir=tmp_path)
@@ -263,6 +266,7 @@ needs_shared = pytest.mark.skipif(not all(f.is_file() for f in SHARED_FILES),
                                   reason=f"national snapshot not found in {SHARED} (set KIOSK_NATIONAL_DATA)")
 
 
+@pytest.mark.slow
 @needs_shared
 def test_whole_snapshot_audit_of_the_shipped_content():
     snap = read_snapshot(SHARED_FILES)
@@ -276,6 +280,7 @@ def test_whole_snapshot_audit_of_the_shipped_content():
     assert not [f for f in r.of("title", explained=False) if f.code == "2.001406"]
 
 
+@pytest.mark.slow
 @needs_shared
 def test_every_commune_record_drafts_into_valid_content(tmp_path):
     """Once a person adds aliases and where, a draft is valid content, except for what its

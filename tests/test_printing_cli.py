@@ -31,6 +31,7 @@ def kiosk(config_file, *args: str) -> int:
     return main(["--config", str(config_file), "checklist", *args])
 
 
+@pytest.mark.slow
 def test_text_checklist_on_stdout(config_file, capsys):
     assert kiosk(config_file, CODE) == 0
     out = capsys.readouterr().out
@@ -45,6 +46,7 @@ def test_speech_text(config_file, capsys):
     assert out.startswith("Giấy tờ cần mang cho thủ tục Đăng ký khai sinh.") and "Thứ nhất:" in out
 
 
+@pytest.mark.slow
 def test_files_pdf_escpos_png(config_file, tmp_path, capsys):
     pdf, esc, png = tmp_path / "a.pdf", tmp_path / "a.bin", tmp_path / "a.png"
     assert kiosk(config_file, CODE, "--pdf", str(pdf), "--escpos", str(esc), "--png", str(png),
@@ -58,6 +60,7 @@ def test_files_pdf_escpos_png(config_file, tmp_path, capsys):
         assert "226.77 x" in info  # 80 mm wide roll
 
 
+@pytest.mark.slow
 def test_print_uses_the_configured_printer(config_file, capsys):
     device = config_file.parent / "lp0"
     assert kiosk(config_file, CODE, "--print") == 0
@@ -65,6 +68,7 @@ def test_print_uses_the_configured_printer(config_file, capsys):
     assert decode_escpos_raster(device.read_bytes()).width == 576
 
 
+@pytest.mark.slow
 def test_print_without_printer_is_a_one_line_error(tmp_path, capsys):
     cfg = tmp_path / "none.toml"
     cfg.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\n[printer]\nkind = "none"\n', encoding="utf-8")
@@ -73,6 +77,7 @@ def test_print_without_printer_is_a_one_line_error(tmp_path, capsys):
     assert err[-1].startswith("Lỗi: Kiosk này chưa có máy in")
 
 
+@pytest.mark.slow
 def test_unavailable_printer_is_a_one_line_error(tmp_path, capsys):
     cfg = tmp_path / "gone.toml"
     cfg.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\n[printer]\nkind = "escpos"\n'

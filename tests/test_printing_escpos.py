@@ -26,6 +26,7 @@ def checklist():
     return build_checklist(KHAI_SINH, OFFICE, PRINTED_AT)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [576, 384])
 def test_dummy_bytes_decode_to_the_receipt(checklist, width, tmp_path):
     data = render_escpos_bytes(checklist, width)
@@ -44,6 +45,7 @@ def test_dummy_bytes_decode_to_the_receipt(checklist, width, tmp_path):
         assert zbar_decode(png) == [PORTAL_KHAI_SINH]
 
 
+@pytest.mark.slow
 def test_file_printer_writes_the_same_bytes(checklist, tmp_path):
     out = tmp_path / "lp0"
     print_receipt(checklist, f"file:{out}", 576)
@@ -102,6 +104,7 @@ class FakeNetworkPrinter:
         self.thread.join(5)
 
 
+@pytest.mark.slow
 def test_network_printer_receives_the_receipt(checklist):
     printer = FakeNetworkPrinter(paper_status=0x12)  # paper adequate
     try:

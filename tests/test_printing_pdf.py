@@ -37,6 +37,7 @@ def pdf(request, checklist, tmp_path_factory):
     return request.param, path
 
 
+@pytest.mark.slow
 def test_text_has_title_and_documents_with_diacritics(pdf):
     _, path = pdf
     text = nfc_words(pdftotext(path))
@@ -69,6 +70,7 @@ def test_page_size(pdf):
         assert 150 < height_pt / 72 * 25.4 < 1500  # as long as the content, not a fixed sheet
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not have("zbarimg"), reason="zbarimg (zbar-tools) not installed")
 def test_qr_code_decodes_from_the_rendered_page(pdf, tmp_path):
     paper, path = pdf

@@ -44,6 +44,7 @@ def test_escpos_file_printer(checklist, tmp_path):
     assert printer_status(cfg).ready
 
 
+@pytest.mark.slow
 def test_failed_job_can_be_retried_once_the_printer_is_back(checklist, tmp_path):
     device = tmp_path / "usb" / "lp0"  # the "printer" is unplugged: its directory does not exist
     cfg = PrinterConfig(kind="escpos", escpos_connection=f"file:{device}")

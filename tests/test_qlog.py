@@ -127,10 +127,12 @@ def vocab():
     return procedure_vocabulary()
 
 
+@pytest.mark.slow
 def test_masking_keeps_every_procedure_word_of_the_labelled_questions(vocab):
     assert lost_procedure_words(labelled_questions(), vocab) == []
 
 
+@pytest.mark.slow
 def test_masking_keeps_the_shipped_aliases_whole(vocab):
     from knowledge.source import load_source
 

@@ -47,6 +47,7 @@ def test_clarify_question_from_short_labels():
     assert "hay chứng thực bản sao từ bản chính giấy tờ?" in replies.clarify_spoken([cs[0], long])
 
 
+@pytest.mark.slow
 def test_choice_label_falls_back_to_the_title(kb):
     assert replies.choice(Match(BIRTH, "Đăng ký khai sinh", 90.0, "Khai sinh")).label == "Khai sinh"
     assert replies.choice(Match(BIRTH, "Đăng ký khai sinh", 90.0), kb.procedure(BIRTH)).label == \
@@ -93,6 +94,7 @@ def _kiosk(*args, data_dir, content_dir):
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_kiosk_ask_prints_the_same_words(tmp_path, content_dir, kb):
     q = "xin giấy phép xây dựng"
     r = _kiosk("ask", "--no-log", q, data_dir=tmp_path, content_dir=content_dir)

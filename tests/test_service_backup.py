@@ -69,6 +69,7 @@ def test_backup_is_a_consistent_copy(live, tmp_path):
     assert not list((tmp_path / "bk").glob("*.partial"))
 
 
+@pytest.mark.slow
 def test_backup_while_the_kiosk_keeps_writing(live, tmp_path):
     config, kb, db = live
     stop = threading.Event()
@@ -163,6 +164,7 @@ def test_copy_database_refuses_a_corrupt_source(tmp_path):
     assert not (tmp_path / "out.db").exists() and not (tmp_path / "out.db.partial").exists()
 
 
+@pytest.mark.slow
 def test_cli_backup(live, tmp_path):
     config, _, _ = live
     r = kiosk_backup("--json", "--keep", "2", data_dir=config.paths.data_dir, content_dir=config.paths.content_dir)
@@ -173,6 +175,7 @@ def test_cli_backup(live, tmp_path):
     assert r.returncode == 0 and "Đã sao lưu" in r.stdout
 
 
+@pytest.mark.slow
 def test_cli_backup_errors_are_one_line(tmp_path):
     r = kiosk_backup(data_dir=tmp_path / "empty")
     assert r.returncode == 1 and r.stderr.startswith("Lỗi:") and "Traceback" not in r.stderr
@@ -180,6 +183,7 @@ def test_cli_backup_errors_are_one_line(tmp_path):
     assert r.returncode == 1 and "Lỗi:" in r.stderr
 
 
+@pytest.mark.slow
 def test_cli_backup_dest_not_writable(live, tmp_path):
     config, _, _ = live
     blocker = tmp_path / "blocker"

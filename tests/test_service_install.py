@@ -41,6 +41,7 @@ def test_scripts_are_executable_and_parse(script):
         assert "set -euo pipefail" in script.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_shellcheck_clean():
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck missing (script/bootstrap installs it)")
@@ -48,6 +49,7 @@ def test_shellcheck_clean():
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+@pytest.mark.slow
 def test_install_dry_run_prints_every_step_and_changes_nothing():
     before = snapshot()
     r = sh(str(DEPLOY / "install.sh"), "--dry-run")
@@ -83,6 +85,7 @@ def test_install_dry_run_prints_every_step_and_changes_nothing():
     assert "piper.download_voices" not in out  # only with --with-vi-voice
 
 
+@pytest.mark.slow
 def test_install_dry_run_with_optional_downloads():
     r = sh(str(DEPLOY / "install.sh"), "--dry-run", "--with-vi-voice", "--with-whisper-model", "small", "--no-session")
     assert r.returncode == 0, r.stderr

@@ -19,6 +19,9 @@ import pytest
 
 from kiosk.config import PathsConfig
 
+# Slow lane: `kiosk` subprocesses that load Whisper, watched for the files they write.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 AUDIO_SUFFIXES = {".wav", ".wave", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".webm", ".m4a", ".aac", ".raw",
                   ".pcm", ".au", ".aiff", ".npy"}

@@ -183,6 +183,7 @@ def test_session_files_point_at_installed_scripts():
     assert os.access(REPO / pre.removeprefix("/opt/kiosk/src/"), os.X_OK)
 
 
+@pytest.mark.slow
 def test_wait_display_gives_up_with_a_message():
     if shutil.which("xset") is None:
         pytest.skip("xset missing (x11-xserver-utils)")
@@ -193,6 +194,7 @@ def test_wait_display_gives_up_with_a_message():
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow
 def test_wait_display_returns_when_x_is_up(tmp_path):
     if shutil.which("xset") is None or shutil.which("Xvfb") is None:
         pytest.skip("xset/Xvfb missing")

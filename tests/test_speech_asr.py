@@ -358,6 +358,7 @@ def test_cli_transcribe_text_and_json(tmp_path, capsys, espeak_questions, result
     assert all(set(s) == {"start", "end", "text"} for s in data["segments"])
 
 
+@pytest.mark.slow
 def test_cli_transcribe_corrupt_file(tmp_path, capsys, clean_env):
     toml = write_toml(tmp_path / "kiosk.toml", make_config(tmp_path))
     bad = tmp_path / "bad.wav"

@@ -16,6 +16,9 @@ from speech.tts import load_synthesizer
 from speech.vad import Endpoint
 from speech_fixtures import pulse_server, similarity
 
+# Slow lane: a private PulseAudio server, Whisper and piper.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory):

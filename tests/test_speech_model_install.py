@@ -222,6 +222,7 @@ def test_install_from_dir_verifies_records_and_configures(kiosk_toml, tmp_path, 
     assert load_config(kiosk_toml, environ={}).asr.model_dir is None
 
 
+@pytest.mark.slow
 def test_verification_failure_places_nothing(tmp_path, kiosk_toml, capsys):
     """A broken model (config.json not an object) is refused before anything is placed."""
     broken = tmp_path / "broken-ct2"
@@ -260,6 +261,7 @@ def test_list_marks_the_embedded_base_in_use(kiosk_toml, tmp_path, capsys):
 # -------------------------------------------------------------------- install.sh
 
 
+@pytest.mark.slow
 def test_install_sh_asr_model_dry_run():
     r = subprocess.run(
         [str(ROOT / "deploy" / "install.sh"), "--dry-run", "--no-session", "--asr-model", "phowhisper-small"],

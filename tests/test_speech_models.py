@@ -38,6 +38,7 @@ def test_packaged_parts_match_their_record():
         assert f.path.is_file() and f.sha256 and f.size == f.path.stat().st_size
 
 
+@pytest.mark.slow
 def test_prepare_joins_verifies_and_is_idempotent(prepared):
     source = packaged_whisper_base()
     model_bin = prepared / "model.bin"
@@ -61,6 +62,7 @@ def test_prepare_joins_verifies_and_is_idempotent(prepared):
     assert not list(prepared.parent.glob(".whisper-base-ct2.tmp-*"))
 
 
+@pytest.mark.slow
 def test_truncated_model_is_rebuilt(prepared):
     model_bin = prepared / "model.bin"
     size = model_bin.stat().st_size
@@ -72,6 +74,7 @@ def test_truncated_model_is_rebuilt(prepared):
     assert check_prepared(prepared, deep=True) is None
 
 
+@pytest.mark.slow
 def test_same_size_corruption_needs_verify(prepared):
     model_bin = prepared / "model.bin"
     with open(model_bin, "r+b") as fh:
@@ -85,6 +88,7 @@ def test_same_size_corruption_needs_verify(prepared):
     assert check_prepared(prepared, deep=True) is None
 
 
+@pytest.mark.slow
 def test_deleted_manifest_is_rebuilt(prepared):
     (prepared / MANIFEST_NAME).unlink()
     assert prepare_whisper_base(prepared.parent) == prepared
@@ -120,6 +124,7 @@ def test_good_fake_source_round_trip(tmp_path):
     assert check_prepared(out, source=source, deep=True) is None
 
 
+@pytest.mark.slow
 def test_resolve_configured_model_dir(prepared, tmp_path):
     assert resolve_asr_model(AsrConfig(model_dir=prepared), PathsConfig(cache_dir=tmp_path)) == prepared
     missing = tmp_path / "phowhisper-ct2"
@@ -132,6 +137,7 @@ def test_resolve_configured_model_dir(prepared, tmp_path):
         resolve_asr_model(AsrConfig(model_dir=missing), PathsConfig(cache_dir=tmp_path))
 
 
+@pytest.mark.slow
 def test_resolve_default_prepares_packaged_base(prepared):
     assert resolve_asr_model(AsrConfig(), PathsConfig(cache_dir=prepared.parent)) == prepared
 
@@ -166,6 +172,7 @@ def test_piper_voice_lookup(tmp_path):
 # ------------------------------------------------------------------------ CLI
 
 
+@pytest.mark.slow
 def test_cli_models_prepare_is_quiet_when_done(prepared, tmp_path, capsys, clean_env):
     config = make_config(tmp_path)
     toml = write_toml(tmp_path / "kiosk.toml", config)

@@ -51,6 +51,7 @@ def spectrum(audio: np.ndarray, rate: int, bands: int = 24) -> np.ndarray:
 # ------------------------------------------------------------------ piper
 
 
+@pytest.mark.slow
 def test_piper_joe_voice(piper_synth):
     assert piper_synth.name == "piper" and piper_synth.voice == "en_US-joe-medium"
     assert piper_synth.vietnamese is False  # English voice: no Vietnamese normalisation
@@ -64,6 +65,7 @@ def test_piper_joe_voice(piper_synth):
     assert 0.2 * words < seconds < 0.6 * words  # 100–300 words per minute
 
 
+@pytest.mark.slow
 def test_piper_matches_reference_recording(piper_synth, tmp_path):
     """Compared with a reference made by the same voice: length within 15 %, and the
     average spectrum (voice colour) strongly correlated. Never byte for byte: piper
@@ -80,6 +82,7 @@ def test_piper_matches_reference_recording(piper_synth, tmp_path):
     assert np.corrcoef(spectrum(esp, 22050), spectrum(ref, ref_rate))[0, 1] < corr
 
 
+@pytest.mark.slow
 def test_piper_rate_slows_down(piper_synth):
     text = "Please take a number and wait for your turn."
     normal = sum(a.size for a, _ in piper_synth.synthesize(text))
@@ -91,6 +94,7 @@ def test_piper_rate_slows_down(piper_synth):
     assert slow / normal > 1.15
 
 
+@pytest.mark.slow
 def test_vietnamese_piper_voice_gets_normalised_text(joe_path, tmp_path):
     """A voice whose config says vi_VN is chosen by engine=auto and gets Vietnamese
     text normalisation (here the joe model relabelled, to exercise the real path)."""
@@ -183,6 +187,7 @@ def test_cli_say_help_names_the_default_engine(tmp_path, capsys, clean_env):
     assert "--engine" in out and "--rate" in out and "--out" in out
 
 
+@pytest.mark.slow
 def test_cli_say_to_file(tmp_path, capsys, clean_env, joe_path):
     toml = write_toml(tmp_path / "kiosk.toml", make_config(tmp_path))
     out = tmp_path / "answer.wav"

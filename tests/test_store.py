@@ -67,6 +67,7 @@ def test_export_then_import_round_trips_without_loss(tmp_path: Path, mini_conten
     assert canonical_json(again) == canonical_json(original)
 
 
+@pytest.mark.slow
 def test_shipped_content_round_trips(tmp_path: Path):
     from kiosk.config import PathsConfig
 
