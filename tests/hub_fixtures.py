@@ -111,3 +111,25 @@ def wait_port(host: str, port: int, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"{host}:{port} did not open in {timeout} s")
+
+
+def form_fields(html: str, action: str) -> dict[str, list[str]]:
+    """The values a browser would post for the form with this action (inputs, textareas, selects)."""
+    import html as htmllib
+    import re
+
+    start = html.index(f'<form method="post" action="{action}" id="edit"')
+    form = html[start:html.index("</form>", start)]
+    data: dict[str, list[str]] = {}
+    for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*>', form):
+        tag = m.group(0)
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        v = re.search(r'value="([^"]*)"', tag)
+        data.setdefault(m.group(1), []).append(htmllib.unescape(v.group(1)) if v else "")
+    for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        data.setdefault(m.group(1), []).append(htmllib.unescape(m.group(2)))
+    for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        sel = re.search(r'<option value="([^"]*)"[^>]*selected', m.group(2))
+        data.setdefault(m.group(1), []).append(htmllib.unescape(sel.group(1)) if sel else "")
+    return data

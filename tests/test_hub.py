@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_fixtures import pg_server, pg_url  # noqa: F401
+from hub_fixtures import form_fields, pg_server, pg_url  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -61,32 +61,11 @@ def _verified(settings, path: str = "latest.json"):
 def _edit_fee(client, code: str, fee: str) -> None:
     page = client.get(f"/procedures/{code}")
     assert page.status_code == 200
-    html = page.text
-    # Post the form back as the browser would: every input/textarea/select value, with the fee changed.
-    data: dict[str, list[str]] = {}
-    form = html[html.index('<form method="post" action="/procedures/' + code + '" id="edit"'):]
-    form = form[:form.index("</form>")]
-    for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*>', form):
-        tag = m.group(0)
-        if 'type="checkbox"' in tag and "checked" not in tag:
-            continue
-        v = re.search(r'value="([^"]*)"', tag)
-        data.setdefault(m.group(1), []).append(_unescape(v.group(1)) if v else "")
-    for m in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
-        data.setdefault(m.group(1), []).append(_unescape(m.group(2)))
-    for m in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
-        sel = re.search(r'<option value="([^"]*)"[^>]*selected', m.group(2))
-        data.setdefault(m.group(1), []).append(_unescape(sel.group(1)) if sel else "")
+    data = form_fields(page.text, f"/procedures/{code}")  # posted back as the browser would, fee changed
     data["fee"] = [fee]
     data["action"] = ["save"]
     r = client.post(f"/procedures/{code}", data=data)
     assert r.status_code == 303, r.text[:2000]
-
-
-def _unescape(s: str) -> str:
-    import html
-
-    return html.unescape(s)
 
 
 def test_publish_writes_a_verifiable_bundle_with_the_edit(hub):

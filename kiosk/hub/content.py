@@ -141,6 +141,10 @@ def add_alias(conn: psycopg.Connection, code: str, text: str, user: str) -> bool
 def _next_version(conn: psycopg.Connection, bundles_dir: Path) -> int:
     """After the last recorded version and after any version directory on disk (bundles are immutable)."""
     on_disk = [int(p.name) for p in bundles_dir.glob("*") if p.is_dir() and p.name.isdigit()] if bundles_dir.is_dir() else []
+    try:  # and after latest.json (build_bundle refuses a version not above it)
+        on_disk.append(int(json.loads((bundles_dir / "latest.json").read_bytes())["manifest"]["version"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     return max([current_version(conn) or 0, *on_disk]) + 1
 
 
