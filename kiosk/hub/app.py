@@ -65,7 +65,8 @@ FLASH = {
     "loggedout": "Đã đăng xuất.",
 }
 DECISION_LABEL = {"answer": "Trả lời", "clarify": "Hỏi lại", "none": "Không tìm thấy", "redirect": "Chỉ nơi khác"}
-CHANNEL_LABEL = {"voice": "Nói", "search": "Gõ tìm", "browse": "Chọn theo lĩnh vực"}
+CHANNEL_LABEL = {"voice": "Nói", "audio": "Nói", "search": "Gõ tìm", "text": "Gõ chữ", "browse": "Chọn theo lĩnh vực",
+                 "unknown": "Không rõ"}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from knowledge.normalize import fold
 STATS_FORMAT = 1
 DECISIONS = ("answer", "clarify", "none", "redirect")
 CHANNELS = ("voice", "search", "browse")
+# Decisions and channels named in FLEET.md are the usual ones, not the only ones: a kiosk logs
+# its typed questions as "text" and may add a decision later. Any short lower-case name is kept.
+NAME_KEY_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 WARD_CODE_RE = re.compile(r"^[0-9A-Za-z._-]{1,32}$")
 KIOSK_RE = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
 PROC_CODE_RE = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
@@ -70,7 +73,7 @@ def _counts(value: Any, where: str, *, keys: tuple[str, ...] | None = None, key_
         if keys is not None and k not in keys:
             raise StatsInvalid(f"{where}.{k}: khóa không hợp lệ, chỉ nhận {', '.join(keys)} / unknown key")
         if key_re is not None and not key_re.match(k):
-            raise StatsInvalid(f"{where}: mã {k[:40]!r} không hợp lệ / bad key")
+            raise StatsInvalid(f"{where}: khóa {k[:40]!r} không hợp lệ / bad key")
         out[k] = _count(v, f"{where}.{k}")
     return out
 
@@ -113,8 +116,8 @@ def parse(payload: Any) -> DailyStats:
     return DailyStats(
         ward=ward, kiosk=kiosk, day=d, questions=questions,
         by_procedure=_counts(payload.get("by_procedure"), "by_procedure", key_re=PROC_CODE_RE),
-        decisions=_counts(payload.get("decisions"), "decisions", keys=DECISIONS),
-        by_channel=_counts(payload.get("by_channel"), "by_channel", keys=CHANNELS),
+        decisions=_counts(payload.get("decisions"), "decisions", key_re=NAME_KEY_RE),
+        by_channel=_counts(payload.get("by_channel"), "by_channel", key_re=NAME_KEY_RE),
         unanswered=unanswered, ratings_up=ratings.get("up", 0), ratings_down=ratings.get("down", 0),
     )
 
