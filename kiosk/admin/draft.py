@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 PROCEDURE_FIELDS = (
     "title", "category", "level", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
     "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources", "unverified", "documents", "steps",
-    "aliases", "keywords", "retired", "detail", "national_differences",
+    "aliases", "keywords", "retired", "detail", "national_differences", "fact_changes",
 )
 FIELD_LABELS = {
     "code": "Mã thủ tục", "title": "Tên thủ tục", "short_title": "Tên ngắn (nút chọn)", "category": "Lĩnh vực", "level": "Cấp giải quyết",
@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "sources": "Nguồn kiểm tra", "unverified": "Trường chưa xác minh", "documents": "Giấy tờ", "steps": "Các bước",
     "aliases": "Cách hỏi", "keywords": "Từ khóa", "retired": "Ngừng áp dụng", "detail": "Mức chi tiết",
     "national_differences": "Khác CSDL quốc gia (có lý do)",
+    "fact_changes": "Thay đổi theo ngày",
     "name": "Tên trụ sở", "address": "Địa chỉ", "hours": "Giờ làm việc", "hotline": "Đường dây nóng",
     "help_counter": "Quầy hướng dẫn", "counters": "Các quầy",
 }
@@ -186,7 +187,7 @@ def _norm(d: dict[str, Any]) -> dict[str, Any]:
 
 
 # Fields newer than some stored versions: a snapshot without the key had the empty value.
-_ADDED_LATER: dict[str, Any] = {"national_differences": []}
+_ADDED_LATER: dict[str, Any] = {"national_differences": [], "fact_changes": []}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
@@ -298,7 +299,20 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
     if not result.ok:
         raise DraftInvalid(result.problems)
     live_content = live(db)
-    changes = diff(content_to_dict(live_content), content_to_dict(result.content))
+    to_publish, layer = result.content, None
+    from kiosk.fleet import ward_edits
+
+    province_at = ward_edits.province_version(db)
+    if province_at is not None:
+        # The ward follows a province hub: its edits go into its layer, and what is published
+        # is the province content with that layer on top (docs/fleet.md, "Ward kiosks").
+        merged, layer = ward_edits.layered(db, base_version=draft.base_version, live=live_content,
+                                           edited=result.content, user=user)
+        checked = validate(merged)
+        if not checked.ok:
+            raise DraftInvalid(checked.problems)
+        to_publish = checked.content
+    changes = diff(content_to_dict(live_content), content_to_dict(to_publish))
     if not changes:
         raise AdminError("bản nháp không khác nội dung đang dùng — không có gì để đăng / nothing to publish")
     text = summary(changes)
@@ -310,7 +324,14 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
         if load(db).data != draft.data:
             raise AdminError("bản nháp vừa được sửa trong lúc kiểm tra — xem lại thay đổi rồi bấm «Đăng» lần nữa / "
                              "the draft changed during the publish")
-        version = publish(db, result.content, source="admin", author=user, note=full_note)
+        if layer is not None:
+            if ward_edits.province_version(db) != province_at:
+                raise AdminError("nội dung của tỉnh vừa được cập nhật trong lúc kiểm tra — bấm «Đăng» lần nữa / "
+                                 "a province bundle arrived during the publish")
+            from kiosk.fleet.layer import save_layer
+
+            save_layer(db, layer)
+        version = publish(db, to_publish, source="admin", author=user, note=full_note)
         version_id = db.execute("SELECT max(id) FROM content_versions").fetchone()[0]
         db["admin_publishes"].insert({
             "version_id": version_id, "version": version, "at": stamp(), "author": user, "summary": full_note,
