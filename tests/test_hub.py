@@ -288,3 +288,39 @@ def test_every_page_renders_in_vietnamese(hub):
 
 def _csrf_base(html: str) -> str:
     return re.search(r'name="base" value="([^"]*)"', html).group(1)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["hub", "list-wards"], "thiếu --database"),
+    (["hub", "list-wards", "--database", "not a url"], "địa chỉ cơ sở dữ liệu không hợp lệ"),
+    (["hub", "list-wards", "--database", "postgresql://hub@127.0.0.1:1/hub"], "không kết nối được PostgreSQL"),
+])
+def test_hub_cli_bad_database_is_one_line(args, words, capsys, monkeypatch):
+    from kiosk.cli import main
+
+    monkeypatch.delenv("KIOSK_HUB_DATABASE", raising=False)
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Lỗi: ") and words in err and "\n" not in err and "Traceback" not in err
+
+
+def test_hub_cli_wards_and_users(pg_url, capsys):
+    from kiosk.cli import main
+
+    assert main(["hub", "add-ward", "26734", "--name", "Phường Bến Thành", "--database", pg_url]) == 0
+    token = capsys.readouterr().out.strip()
+    assert len(token) >= 40
+    assert main(["hub", "add-ward", "26 734", "--name", "x", "--database", pg_url]) == 1
+    assert "mã phường" in capsys.readouterr().err
+    assert main(["hub", "list-wards", "--database", pg_url]) == 0
+    assert "Phường Bến Thành" in capsys.readouterr().out
+    import io
+    import sys
+
+    sys_stdin = sys.stdin
+    try:
+        sys.stdin = io.StringIO("ngắn\n")
+        assert main(["hub", "create-user", "lan", "--role", "province", "--password-stdin", "--database", pg_url]) == 1
+        assert "ít nhất 12 ký tự" in capsys.readouterr().err
+    finally:
+        sys.stdin = sys_stdin

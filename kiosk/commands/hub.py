@@ -93,10 +93,15 @@ def _hub_errors(fn):
         from kiosk.cli import CliError
         from kiosk.hub.errors import HubError
 
+        import psycopg
+
         try:
             return fn(args, config)
         except HubError as exc:
             raise CliError(str(exc)) from None
+        except psycopg.Error as exc:  # e.g. no right to create tables: one line, not a traceback
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CliError(f"PostgreSQL: {first} / database error") from None
 
     return run
 

@@ -112,6 +112,9 @@ def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseUnavailable(f"không kết nối được PostgreSQL ({first}) / cannot connect to the hub database") from None
+    except psycopg.ProgrammingError as exc:  # a malformed URL
+        raise DatabaseUnavailable(f"địa chỉ cơ sở dữ liệu không hợp lệ ({str(exc).strip()}) — dạng postgresql://NGƯỜI@MÁY:CỔNG/TÊN "
+                                  "/ bad database URL") from None
 
 
 def migrate(conn: psycopg.Connection) -> list[str]:
