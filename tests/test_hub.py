@@ -275,6 +275,8 @@ def test_every_page_renders_in_vietnamese(hub):
         r = client.get(url)
         assert r.status_code == 200, (url, r.text[:500])
         assert words in r.text, url
+    r = client.get("/procedures/1.001022")  # a catalogue-only entry: its own form
+    assert r.status_code == 200 and "Viết đầy đủ thủ tục này" in r.text
     r = client.get("/procedures/9.999999")
     assert r.status_code == 404 and "Không có thủ tục mã 9.999999" in r.text
     r = client.post("/procedures/1.001193", data={"csrf": client.csrf, "action": "retire",
@@ -324,3 +326,24 @@ def test_hub_cli_wards_and_users(pg_url, capsys):
         assert "ít nhất 12 ký tự" in capsys.readouterr().err
     finally:
         sys.stdin = sys_stdin
+
+
+def test_login_throttles_after_repeated_failures(pg_url):
+    from kiosk.hub.accounts import MAX_FAILS, Editors
+    from kiosk.hub.db import open_hub
+    from kiosk.hub.errors import HubError
+
+    conn = open_hub(pg_url)
+    editors = Editors(conn)
+    editors.create("tinh.lan", PASSWORD, "province")
+    assert editors.authenticate("tinh.lan", PASSWORD, "10.0.0.1").name == "tinh.lan"
+    for _ in range(MAX_FAILS):
+        with pytest.raises(HubError, match="không đúng"):
+            editors.authenticate("tinh.lan", "mat-khau-sai-hoan-toan", "10.0.0.9")
+    with pytest.raises(HubError, match="quá nhiều lần"):
+        editors.authenticate("tinh.lan", PASSWORD, "10.0.0.1")  # even the right password waits
+    token = editors.start_session(editors.create("tinh.minh", PASSWORD + "x", "province"))
+    assert editors.session(token).user.name == "tinh.minh"
+    editors.set_password("tinh.minh", PASSWORD + "y")
+    assert editors.session(token) is None  # a new password signs out everywhere
+    conn.close()
