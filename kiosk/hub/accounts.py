@@ -113,10 +113,11 @@ class Editors:
             ok = self.hasher.verify(row["password_hash"] if row else _DUMMY, password or "") and row is not None
         except (VerificationError, InvalidHashError):
             ok = False
-        with self.conn.transaction():
-            if not ok:
+        if not ok:
+            with self.conn.transaction():  # committed before raising: a raise inside would roll it back
                 self.conn.execute("INSERT INTO login_failures (name, ip) VALUES (%s, %s)", [name, ip[:64]])
-                raise HubError("tên đăng nhập hoặc mật khẩu không đúng / wrong user name or password")
+            raise HubError("tên đăng nhập hoặc mật khẩu không đúng / wrong user name or password")
+        with self.conn.transaction():
             self.conn.execute("DELETE FROM login_failures WHERE name = %s", [name])
             self.conn.execute("UPDATE editors SET last_login_at = now() WHERE id = %s", [row["id"]])
         return Editor(row["id"], row["name"], row["role"])
