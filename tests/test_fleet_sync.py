@@ -337,3 +337,27 @@ def test_kiosk_sync_without_hub_subprocess(tmp_path: Path, mini_content: Path):
     out = _cli(["sync", "--once"], path)
     assert out.returncode == 0 and "fleet.hub_url trống" in out.stdout
     assert not (tmp_path / "d" / "kiosk.db").exists()
+
+
+def test_the_loop_follows_new_versions_between_polls(ward: Config, province: Province, hub: StaticHub):
+    """run_loop as kiosk-sync.service runs it; its sleep ends the test after three rounds."""
+    from kiosk.fleet.sync import run_loop
+
+    province.publish()
+    results = []
+
+    class Done(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        assert seconds == 300
+        if len(results) == 1:
+            province.edit("1.001193", fee="Lệ phí sau vòng một")
+            province.publish()
+        if len(results) == 3:
+            raise Done
+
+    with pytest.raises(Done):
+        run_loop(ward, sleep=sleep, on_result=results.append)
+    assert [r.status for r in results] == ["applied", "applied", "not-modified"]
+    assert store.read_content(_db(ward)).procedure("1.001193").fee == "Lệ phí sau vòng một"

@@ -40,6 +40,8 @@ from knowledge.store import open_content, open_db, publish, read_content
 
 log = logging.getLogger("kiosk.fleet.sync")
 
+MIN_POLL_SECONDS = 10  # a typo like poll_seconds = 0 must not hammer the hub
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -205,13 +207,24 @@ def run_loop(config: Config, *, once: bool = False, sleep: Callable[[float], Non
     layers.ensure_schema(db)
     last_stats: float | None = None
     while True:
-        result = sync_once(config, db)
+        try:
+            result = sync_once(config, db)
+        except FleetConfigError:
+            raise  # the config must be fixed: exit (systemd retries and logs it)
+        except Exception as exc:  # a locked database, a full disk: this round is lost, not the service
+            if once:
+                raise
+            log.error("sync round failed, retrying in %s s: %s", config.fleet.poll_seconds, exc)
+            result = SyncResult("refused", f"sync round failed: {exc}", layers.province_version(db))
         if on_result:
             on_result(result)
         if config.fleet.send_stats and (once or last_stats is None
                                         or time.monotonic() - last_stats >= stats.RETRY_SECONDS):
-            stats.send_pending(config, db)
+            try:
+                stats.send_pending(config, db)
+            except Exception as exc:
+                log.error("statistics round failed: %s", exc)
             last_stats = time.monotonic()
         if once:
             return result
-        sleep(max(10, config.fleet.poll_seconds))
+        sleep(max(MIN_POLL_SECONDS, config.fleet.poll_seconds))
