@@ -40,7 +40,7 @@ from knowledge.store import open_content, open_db, publish, read_content
 
 log = logging.getLogger("kiosk.fleet.sync")
 
-MIN_POLL_SECONDS = 10  # a typo like poll_seconds = 0 must not hammer the hub
+MIN_POLL_SECONDS = 1  # poll_seconds = 0 (a typo) must not spin; tests and a LAN hub may poll every second
 
 
 @dataclass(frozen=True)
