@@ -275,10 +275,16 @@ def test_edits_made_before_joining_the_hub_become_overrides(ward: Config, provin
     from knowledge.serialize import content_from_dict
 
     store.publish(db, content_from_dict(live), source="admin", author="can-bo")
+    # a software update changed the shipped source since the ward imported it: not a ward edit
+    path = mini_content / "procedures" / "1.004194.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("fee: Miễn lệ phí", "fee: Bản cập nhật phần mềm"),
+                    encoding="utf-8")
     province.publish()
     assert sync_once(ward, db).status == "applied"
     assert store.read_content(db).procedure("1.000894").notes == "Đăng ký kết hôn vào thứ Ba, thứ Năm."
-    assert layers.load_layer(db).overrides["1.000894"]["notes"].based_on == ""
+    layer = layers.load_layer(db)
+    assert list(layer.overrides) == ["1.000894"] and not layer.local_procedures
+    assert layer.overrides["1.000894"]["notes"].based_on == ""
 
 
 def test_a_bad_public_key_is_a_config_error(ward: Config, tmp_path: Path):

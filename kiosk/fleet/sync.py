@@ -80,17 +80,27 @@ def validated(data: dict) -> Content:
         return load_source(tmp)
 
 
+def _imported_base(db: sqlite_utils.Database) -> dict | None:
+    """The content the ward's own edits started from: the newest version that was an import
+    (`kiosk content import`, the first fill), not an admin publish, a rollback or a bundle."""
+    row = next(db.query(
+        "SELECT snapshot FROM content_versions WHERE source NOT IN ('admin', 'province') "
+        "AND source NOT LIKE 'rollback:%' ORDER BY id DESC LIMIT 1"), None)
+    return json.loads(row["snapshot"]) if row else None
+
+
 def _first_layer(db: sqlite_utils.Database, config: Config) -> None:
-    """Joining a hub: the ward's edits so far (its live content against the shipped source) become its layer."""
+    """Joining a hub: the ward's edits so far (its live content against the content it last
+    imported, else the shipped source) become its layer, so nothing it wrote is lost."""
     if layers.get_state(db, "layer_initialised"):
         return
     try:
-        shipped = content_to_dict(load_source(config.paths.content_dir))
+        base = _imported_base(db) or content_to_dict(load_source(config.paths.content_dir))
         live = content_to_dict(read_content(db))
     except KnowledgeError as exc:
         log.warning("ward edits before joining the hub not carried over: %s", exc)
     else:
-        layer = layers.record_edits(layers.load_layer(db), base=shipped, new=live, province=shipped, user="")
+        layer = layers.record_edits(layers.load_layer(db), base=base, new=live, province=base, user="")
         layers.save_layer(db, layer)
         if not layer.empty:
             log.info("ward edits kept as local overrides: %d", layer.count())
