@@ -275,10 +275,16 @@ def test_edits_made_before_joining_the_hub_become_overrides(ward: Config, provin
     from knowledge.serialize import content_from_dict
 
     store.publish(db, content_from_dict(live), source="admin", author="can-bo")
+    # a software update changed the shipped source since the ward imported it: not a ward edit
+    path = mini_content / "procedures" / "1.004194.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("fee: Miễn lệ phí", "fee: Bản cập nhật phần mềm"),
+                    encoding="utf-8")
     province.publish()
     assert sync_once(ward, db).status == "applied"
     assert store.read_content(db).procedure("1.000894").notes == "Đăng ký kết hôn vào thứ Ba, thứ Năm."
-    assert layers.load_layer(db).overrides["1.000894"]["notes"].based_on == ""
+    layer = layers.load_layer(db)
+    assert list(layer.overrides) == ["1.000894"] and not layer.local_procedures
+    assert layer.overrides["1.000894"]["notes"].based_on == ""
 
 
 def test_a_bad_public_key_is_a_config_error(ward: Config, tmp_path: Path):
@@ -337,3 +343,27 @@ def test_kiosk_sync_without_hub_subprocess(tmp_path: Path, mini_content: Path):
     out = _cli(["sync", "--once"], path)
     assert out.returncode == 0 and "fleet.hub_url trống" in out.stdout
     assert not (tmp_path / "d" / "kiosk.db").exists()
+
+
+def test_the_loop_follows_new_versions_between_polls(ward: Config, province: Province, hub: StaticHub):
+    """run_loop as kiosk-sync.service runs it; its sleep ends the test after three rounds."""
+    from kiosk.fleet.sync import run_loop
+
+    province.publish()
+    results = []
+
+    class Done(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        assert seconds == 300
+        if len(results) == 1:
+            province.edit("1.001193", fee="Lệ phí sau vòng một")
+            province.publish()
+        if len(results) == 3:
+            raise Done
+
+    with pytest.raises(Done):
+        run_loop(ward, sleep=sleep, on_result=results.append)
+    assert [r.status for r in results] == ["applied", "applied", "not-modified"]
+    assert store.read_content(_db(ward)).procedure("1.001193").fee == "Lệ phí sau vòng một"

@@ -40,6 +40,8 @@ from knowledge.store import open_content, open_db, publish, read_content
 
 log = logging.getLogger("kiosk.fleet.sync")
 
+MIN_POLL_SECONDS = 1  # poll_seconds = 0 (a typo) must not spin; tests and a LAN hub may poll every second
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -78,17 +80,27 @@ def validated(data: dict) -> Content:
         return load_source(tmp)
 
 
+def _imported_base(db: sqlite_utils.Database) -> dict | None:
+    """The content the ward's own edits started from: the newest version that was an import
+    (`kiosk content import`, the first fill), not an admin publish, a rollback or a bundle."""
+    row = next(db.query(
+        "SELECT snapshot FROM content_versions WHERE source NOT IN ('admin', 'province') "
+        "AND source NOT LIKE 'rollback:%' ORDER BY id DESC LIMIT 1"), None)
+    return json.loads(row["snapshot"]) if row else None
+
+
 def _first_layer(db: sqlite_utils.Database, config: Config) -> None:
-    """Joining a hub: the ward's edits so far (its live content against the shipped source) become its layer."""
+    """Joining a hub: the ward's edits so far (its live content against the content it last
+    imported, else the shipped source) become its layer, so nothing it wrote is lost."""
     if layers.get_state(db, "layer_initialised"):
         return
     try:
-        shipped = content_to_dict(load_source(config.paths.content_dir))
+        base = _imported_base(db) or content_to_dict(load_source(config.paths.content_dir))
         live = content_to_dict(read_content(db))
     except KnowledgeError as exc:
         log.warning("ward edits before joining the hub not carried over: %s", exc)
     else:
-        layer = layers.record_edits(layers.load_layer(db), base=shipped, new=live, province=shipped, user="")
+        layer = layers.record_edits(layers.load_layer(db), base=base, new=live, province=base, user="")
         layers.save_layer(db, layer)
         if not layer.empty:
             log.info("ward edits kept as local overrides: %d", layer.count())
@@ -205,13 +217,24 @@ def run_loop(config: Config, *, once: bool = False, sleep: Callable[[float], Non
     layers.ensure_schema(db)
     last_stats: float | None = None
     while True:
-        result = sync_once(config, db)
+        try:
+            result = sync_once(config, db)
+        except FleetConfigError:
+            raise  # the config must be fixed: exit (systemd retries and logs it)
+        except Exception as exc:  # a locked database, a full disk: this round is lost, not the service
+            if once:
+                raise
+            log.error("sync round failed, retrying in %s s: %s", config.fleet.poll_seconds, exc)
+            result = SyncResult("refused", f"sync round failed: {exc}", layers.province_version(db))
         if on_result:
             on_result(result)
         if config.fleet.send_stats and (once or last_stats is None
                                         or time.monotonic() - last_stats >= stats.RETRY_SECONDS):
-            stats.send_pending(config, db)
+            try:
+                stats.send_pending(config, db)
+            except Exception as exc:
+                log.error("statistics round failed: %s", exc)
             last_stats = time.monotonic()
         if once:
             return result
-        sleep(max(10, config.fleet.poll_seconds))
+        sleep(max(MIN_POLL_SECONDS, config.fleet.poll_seconds))
