@@ -347,3 +347,17 @@ def test_login_throttles_after_repeated_failures(pg_url):
     editors.set_password("tinh.minh", PASSWORD + "y")
     assert editors.session(token) is None  # a new password signs out everywhere
     conn.close()
+
+
+def test_database_down_is_a_clear_503_not_a_traceback(tmp_path):
+    from starlette.testclient import TestClient
+
+    from kiosk.hub.app import HubSettings, create_app
+
+    settings = HubSettings(database_url="postgresql://hub@127.0.0.1:1/hub", keys_dir=tmp_path / "k",
+                           bundles_dir=tmp_path / "b")
+    with TestClient(create_app(settings), follow_redirects=False, raise_server_exceptions=False) as c:
+        r = c.get("/login")
+        assert r.status_code == 503 and "không kết nối được PostgreSQL" in r.text and "Traceback" not in r.text
+        r = c.post("/api/stats", json={}, headers={"Authorization": "Bearer x"})
+        assert r.status_code == 503 and "không kết nối được PostgreSQL" in r.json()["error"]
