@@ -29,7 +29,7 @@ from hub_fixtures import form_fields, pg_server, pg_url, wait_port  # noqa: F401
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
-POLL = 10  # seconds; kiosk sync never polls faster than every 10 s
+POLL = 5  # seconds between polls of each kiosk (production: 300)
 # A poll that finds a new version downloads, verifies, merges, validates and publishes it:
 # ~1 s on the 2-core test machine with the small test content; 4 s of slack for a busy machine.
 APPLY_SLACK = 4.0
