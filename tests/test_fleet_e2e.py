@@ -165,8 +165,33 @@ def _wait_answer(env: dict, needle: str, timeout: float) -> float:
     raise AssertionError(f"kiosk did not answer with {needle!r} within {timeout} s: {_answer(env)}")
 
 
+def _ward_admin_note(db_path: Path, content_dir: Path, code: str, note: str) -> None:
+    """Sign in to the ward's own staff admin (kiosk.admin, in process on the kiosk's database),
+    write a note on a province procedure and publish — the ward admin keeps it as an override."""
+    from starlette.testclient import TestClient
+
+    from kiosk.admin.accounts import Accounts
+    from kiosk.admin.app import AdminSettings, create_app
+    from kiosk.admin.schema import open_admin_db
+
+    db = open_admin_db(db_path)
+    Accounts(db).create("can.bo", PASSWORD, "admin")
+    db.close()
+    with TestClient(create_app(AdminSettings(db_path=db_path, content_dir=content_dir)), follow_redirects=False) as ward:
+        page = ward.get("/login").text
+        r = ward.post("/login", data={"csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1),
+                                      "name": "can.bo", "password": PASSWORD, "next": "/"})
+        assert r.status_code == 303, r.text[:500]
+        data = form_fields(ward.get(f"/procedures/{code}").text, f"/procedures/{code}")
+        data["notes"], data["action"] = [note], ["save"]
+        r = ward.post(f"/procedures/{code}", data=data)
+        assert r.status_code == 303, r.text[:1500]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', ward.get("/publish").text).group(1)
+        r = ward.post("/publish", data={"csrf": csrf, "note": "ghi chú riêng của phường"})
+        assert r.status_code == 303, r.text[:1500]
+
+
 def test_province_to_two_kiosks_end_to_end(pg_url, tmp_path: Path, mini_content: Path):
-    from kiosk.fleet import layer as layers
     from knowledge.bundle import build_bundle, load_private_key
     from knowledge.serialize import content_from_dict, content_to_dict
     from knowledge.store import open_db, read_content
@@ -209,22 +234,16 @@ def test_province_to_two_kiosks_end_to_end(pg_url, tmp_path: Path, mini_content:
             db_path = Path(env["XDG_DATA_HOME"]) / "ward-kiosk" / "kiosk.db"
             with sqlite3.connect(db_path) as c:  # the questions were asked yesterday: a finished day
                 c.execute("UPDATE question_log SET asked_at = ?", [yesterday.isoformat(timespec="seconds")])
-        # Ward 1's local override (a note of its own on 1.001193), recorded as the ward admin does.
-        db1 = open_db(Path(envs[0]["XDG_DATA_HOME"]) / "ward-kiosk" / "kiosk.db")
-        layers.ensure_schema(db1)
-        live = content_to_dict(read_content(db1))
-        new = json.loads(json.dumps(live))
-        next(p for p in new["procedures"] if p["code"] == "1.001193")["notes"] = "Phường Bến Thành nhận hồ sơ cả sáng thứ Bảy."
-        layers.save_layer(db1, layers.record_edits(layers.load_layer(db1), base=live, new=new, province=live, user="can-bo"))
-        layers.set_state(db1, layer_initialised="1")
-        db1.close()
-
         for i, env in enumerate(envs, 1):
             k = SyncProcess(env, tmp_path / f"sync{i}.log")
             k.start()
             kiosks.append(k)
         for k in kiosks:
             k.wait_for(lambda r: r["status"] == "applied" and r["province_version"] == 1, 60, "first bundle applied")
+
+        # ---- ward 1's staff add a note of their own through the real ward admin: a local override ----
+        _ward_admin_note(Path(envs[0]["XDG_DATA_HOME"]) / "ward-kiosk" / "kiosk.db", mini_content,
+                         "1.001193", "Phường Bến Thành nhận hồ sơ cả sáng thứ Bảy.")
         assert "sáng thứ Bảy" in _answer(envs[0]) and "sáng thứ Bảy" not in _answer(envs[1])
 
         # ---- province publishes through the web admin → both kiosks within one poll interval ------
