@@ -116,8 +116,8 @@ class Headers:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"cache-control"]
-                headers.append((b"x-content-type-options", b"nosniff"))
                 if bundle:
+                    headers.append((b"x-content-type-options", b"nosniff"))
                     # latest.json changes on every publish: caches must ask (cheap 304); a version dir never changes.
                     immutable = not path.endswith("/latest.json")
                     headers.append((b"cache-control", b"public, max-age=31536000, immutable" if immutable else b"no-cache"))
