@@ -194,6 +194,12 @@ def test_bad_bundle_is_refused_and_the_old_content_keeps_answering(ward: Config,
     assert store.current_version(db) == good
     assert store.read_content(db).procedure("1.001193").fee == "Phiên bản tốt"
     assert layers.get_state(db, "last_status") == "refused"
+    # polled again: still refused, but the journal does not get the same ERROR every five minutes
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="kiosk.fleet.sync"):
+        assert sync_once(ward, db).status == "refused"
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert store.current_version(db) == good
 
 
 def test_local_overrides_survive_every_update(ward: Config, province: Province, hub: StaticHub):

@@ -189,7 +189,7 @@ def sync_once(config: Config, db: sqlite_utils.Database | None = None) -> SyncRe
         version = apply_bundle(db, config, manifest, province)
     except bundle.BundleError as exc:
         return _refused(db, f"bundle {manifest.version} refused: {exc}", applied)
-    layers.set_state(db, etag=reply.etag, last_modified=reply.last_modified)
+    layers.set_state(db, etag=reply.etag, last_modified=reply.last_modified, last_refusal=None)
     msg = f"province version {manifest.version} applied as content version {version}"
     log.info(msg)
     _record_check(db, "applied", msg)
@@ -198,7 +198,12 @@ def sync_once(config: Config, db: sqlite_utils.Database | None = None) -> SyncRe
 
 def _refused(db: sqlite_utils.Database, message: str, applied: int | None) -> SyncResult:
     msg = f"{message}; keeping province version {applied}"
-    log.error(msg)
+    # One ERROR line per refusal; the same bundle refused again at every poll is not news.
+    if layers.get_state(db, "last_refusal") != msg:
+        log.error(msg)
+    else:
+        log.info("still refusing: %s", message)
+    layers.set_state(db, last_refusal=msg)
     _record_check(db, "refused", msg)
     return SyncResult("refused", msg, applied)
 
