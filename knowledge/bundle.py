@@ -252,7 +252,7 @@ def _manifest_from_dict(d: object) -> Manifest:
             raise BundleError(f"bản kê: trường {n} sai kiểu / manifest field {n} has the wrong type")
     m = Manifest(**{n: d[n] for n in names})
     if m.format != BUNDLE_FORMAT:
-        raise BundleError(f"định dạng gói {m.format} không hỗ trợ (cần {BUNDLE_FORMAT}) — cập nhật phần mềm ki-ốt / unsupported bundle format")
+        raise BundleError(f"định dạng gói {m.format} không hỗ trợ (cần {BUNDLE_FORMAT}) — cập nhật phần mềm kiosk / unsupported bundle format")
     if m.version < 1 or m.content_bytes < 0 or m.content_bytes > MAX_ARCHIVE_BYTES:
         raise BundleError("bản kê: phiên bản hoặc kích thước không hợp lệ / bad version or size")
     if "/" in m.content_file or "\\" in m.content_file or m.content_file in ("", ".", ".."):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.admin import fleet_page
 from kiosk.config import Config, FleetConfig, PathsConfig
 from kiosk.fleet import layer as layers
 from kiosk.fleet.sync import sync_once
@@ -91,8 +92,12 @@ def test_ward_edits_survive_province_updates_and_stale_ones_are_flagged(client, 
     live = read_content(db_of(data_dir)).procedure(CODE)
     assert live.fee == "Lệ phí theo tỉnh, lần 2" and live.notes == "Phường nhận hồ sơ khai sinh cả sáng thứ Bảy."
 
+    import time
+
+    time.sleep(fleet_page.CACHE_SECONDS)  # the nav badge reads the layer at most this often
     overview = client.get("/fleet").text
     assert 'id="stale-count">1 mục tỉnh đã sửa sau đó' in overview and "Lưu ý — tỉnh đã sửa" in overview
+    assert 'id="fleet-stale-badge" title="Mục phường sửa riêng mà tỉnh đã sửa sau đó">1<' in overview
     detail = client.get(f"/fleet/procedures/{CODE}").text
     row = detail[detail.index('id="field-notes"'):]
     row = row[: row.index("</tr>")]

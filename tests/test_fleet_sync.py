@@ -194,6 +194,12 @@ def test_bad_bundle_is_refused_and_the_old_content_keeps_answering(ward: Config,
     assert store.current_version(db) == good
     assert store.read_content(db).procedure("1.001193").fee == "Phiên bản tốt"
     assert layers.get_state(db, "last_status") == "refused"
+    # polled again: still refused, but the journal does not get the same ERROR every five minutes
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="kiosk.fleet.sync"):
+        assert sync_once(ward, db).status == "refused"
+    assert not [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert store.current_version(db) == good
 
 
 def test_local_overrides_survive_every_update(ward: Config, province: Province, hub: StaticHub):
@@ -367,3 +373,34 @@ def test_the_loop_follows_new_versions_between_polls(ward: Config, province: Pro
         run_loop(ward, sleep=sleep, on_result=results.append)
     assert [r.status for r in results] == ["applied", "applied", "not-modified"]
     assert store.read_content(_db(ward)).procedure("1.001193").fee == "Lệ phí sau vòng một"
+
+
+def test_a_ward_publish_during_the_apply_is_not_lost(ward: Config, province: Province, monkeypatch):
+    """Staff publish an override (another connection, as the admin process) while the bundle validates:
+    the bundle is merged again with it instead of publishing content without it."""
+    from kiosk.fleet import sync
+
+    db = _db(ward)
+    province.publish()
+    sync_once(ward, db)
+    province.edit("1.001193", fee="Lệ phí mới")
+    province.publish()
+    real = sync.validated
+    calls = []
+
+    def validated_while_staff_publish(data):
+        calls.append(1)
+        if len(calls) == 1:
+            other = store.open_db(ward.paths.db_path)
+            layer = layers.load_layer(other)
+            layer.overrides["1.000894"] = {"notes": layers.Override("1.000894", "notes", "Ghi chú phường", "")}
+            with layers.write_transaction(other):
+                layers.save_layer(other, layer)
+            other.close()
+        return real(data)
+
+    monkeypatch.setattr(sync, "validated", validated_while_staff_publish)
+    assert sync_once(ward, db).status == "applied"
+    assert len(calls) == 2
+    c = store.read_content(db)
+    assert c.procedure("1.001193").fee == "Lệ phí mới" and c.procedure("1.000894").notes == "Ghi chú phường"

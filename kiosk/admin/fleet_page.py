@@ -161,13 +161,18 @@ def origin_lookup(db_path: Path):
         return {"local_only": False, "fields": [drafts.field_label(s.field) for s in srcs],
                 "stale": [drafts.field_label(s.field) for s in srcs if s.stale]}
 
-    return origin, lambda: load() is not None
+    def stale_count() -> int:
+        data = load()
+        return len(layers.stale_overrides(*data)) if data else 0
+
+    return origin, lambda: load() is not None, stale_count
 
 
 def install(app) -> None:
     """Template helpers this module's pages and the procedure page use."""
-    origin, following = origin_lookup(app.state.settings.db_path)
-    app.state.templates.env.globals.update(fleet_origin=origin, fleet_following=following)
+    origin, following, stale_count = origin_lookup(app.state.settings.db_path)
+    app.state.templates.env.globals.update(fleet_origin=origin, fleet_following=following,
+                                           fleet_stale_count=stale_count)
 
 
 ROUTES = [

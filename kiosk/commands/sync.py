@@ -27,7 +27,7 @@ def run(args, config: Config) -> int:
     from kiosk.fleet.sync import FleetConfigError, run_loop
 
     if not config.fleet.enabled:
-        print("Chưa cấu hình máy chủ tỉnh (fleet.hub_url trống): ki-ốt dùng nội dung của riêng phường, "
+        print("Chưa cấu hình máy chủ tỉnh (fleet.hub_url trống): kiosk dùng nội dung của riêng phường, "
               "không có gì để đồng bộ.")
         return 0
 

@@ -6,6 +6,7 @@ in it (a proxy's error page must not end up in the kiosk's log).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import urllib.error
@@ -56,9 +57,10 @@ def get(url: str, *, etag: str | None = None, last_modified: str | None = None, 
         if exc.code == 304:
             return Reply(304, b"", exc.headers.get("ETag") or etag, last_modified)
         raise HubError(f"HTTP {exc.code} for {url}", exc.code) from None
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError,
+            http.client.HTTPException) as exc:  # IncompleteRead: the connection dropped mid-body
         reason = getattr(exc, "reason", exc)
-        raise HubError(f"cannot reach {url}: {reason}") from None
+        raise HubError(f"cannot reach {url}: {type(exc).__name__}: {reason}") from None
 
 
 def post_json(url: str, payload: dict, *, token: str, timeout: float = TIMEOUT_S) -> tuple[int, dict]:
@@ -73,7 +75,8 @@ def post_json(url: str, payload: dict, *, token: str, timeout: float = TIMEOUT_S
         if exc.code >= 500:
             raise HubError(f"HTTP {exc.code} from {url}", exc.code) from None
         status, body = exc.code, exc.read(65536)
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError,
+            http.client.HTTPException) as exc:
         raise HubError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
     try:
         answer = json.loads(body.decode("utf-8")) if body else {}

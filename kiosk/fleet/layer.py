@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Iterator
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -48,6 +49,22 @@ def m001_fleet(db: sqlite_utils.Database) -> None:
     db["fleet_local"].create({"key": str, "value": str}, pk="key")  # notices, categories
     # Days whose statistics the hub acknowledged (kiosk.fleet.stats).
     db["fleet_stats_sent"].create({"day": str, "sent_at": str, "stored": str}, pk="day")
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE: check-then-write without another process (the admin) committing in between.
+    (kiosk.admin.edits.immediate does the same; importing it would load the whole web admin.)"""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def ensure_schema(db: sqlite_utils.Database) -> sqlite_utils.Database:

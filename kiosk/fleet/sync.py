@@ -107,26 +107,39 @@ def _first_layer(db: sqlite_utils.Database, config: Config) -> None:
     layers.set_state(db, layer_initialised="1")
 
 
+def _layer_mark(db: sqlite_utils.Database) -> str:
+    """Changes when the ward's layer or office changes (an admin publish in between)."""
+    layer = layers.load_layer(db)
+    return json.dumps([sorted((c, f, json.dumps(o.value, ensure_ascii=False)) for c, per in layer.overrides.items()
+                              for f, o in per.items()), layer.local_procedures, layer.notices, layer.categories,
+                       content_to_dict(read_content(db))["office"]], ensure_ascii=False, sort_keys=True)
+
+
 def apply_bundle(db: sqlite_utils.Database, config: Config, manifest: bundle.Manifest, province: Content) -> str:
     """Merge a verified province content with the ward's layer and office and publish it."""
-    with db.atomic():
-        _first_layer(db, config)
-        office = content_to_dict(read_content(db))["office"]
-        prov = content_to_dict(province)
-        merged = layers.merge(prov, layers.load_layer(db), office)
-    try:
-        content = validated(merged)
-    except ContentInvalid as exc:
-        first = exc.problems[0] if exc.problems else ""
-        raise bundle.BundleError(f"province version {manifest.version} with the ward's overrides is not valid "
-                                 f"({len(exc.problems)} problems, first: {first})") from None
+    prov = content_to_dict(province)
     note = f"tỉnh {manifest.province} phiên bản {manifest.version}" + (f": {manifest.note}" if manifest.note else "")
-    with db.atomic():
-        version = publish(db, content, source="province", author="hub", note=note)
-        layers.set_state(db, province_version=str(manifest.version), province=manifest.province,
-                         province_manifest=json.dumps(manifest.to_dict(), ensure_ascii=False),
-                         province_snapshot=json.dumps(prov, ensure_ascii=False), applied_at=layers._now())
-    return version
+    for _ in range(3):
+        with db.atomic():
+            _first_layer(db, config)
+            mark = _layer_mark(db)
+            office = content_to_dict(read_content(db))["office"]
+            merged = layers.merge(prov, layers.load_layer(db), office)
+        try:
+            content = validated(merged)  # seconds: outside any transaction, the admin keeps working
+        except ContentInvalid as exc:
+            first = exc.problems[0] if exc.problems else ""
+            raise bundle.BundleError(f"province version {manifest.version} with the ward's overrides is not valid "
+                                     f"({len(exc.problems)} problems, first: {first})") from None
+        with layers.write_transaction(db):
+            if _layer_mark(db) != mark:
+                continue  # staff published meanwhile: merge again with their edits
+            version = publish(db, content, source="province", author="hub", note=note)
+            layers.set_state(db, province_version=str(manifest.version), province=manifest.province,
+                             province_manifest=json.dumps(manifest.to_dict(), ensure_ascii=False),
+                             province_snapshot=json.dumps(prov, ensure_ascii=False), applied_at=layers._now())
+            return version
+    raise bundle.BundleError("the ward's content kept changing while the bundle was applied; retrying next poll")
 
 
 def republish(db: sqlite_utils.Database, *, author: str, note: str) -> str | None:
@@ -189,7 +202,7 @@ def sync_once(config: Config, db: sqlite_utils.Database | None = None) -> SyncRe
         version = apply_bundle(db, config, manifest, province)
     except bundle.BundleError as exc:
         return _refused(db, f"bundle {manifest.version} refused: {exc}", applied)
-    layers.set_state(db, etag=reply.etag, last_modified=reply.last_modified)
+    layers.set_state(db, etag=reply.etag, last_modified=reply.last_modified, last_refusal=None)
     msg = f"province version {manifest.version} applied as content version {version}"
     log.info(msg)
     _record_check(db, "applied", msg)
@@ -198,7 +211,12 @@ def sync_once(config: Config, db: sqlite_utils.Database | None = None) -> SyncRe
 
 def _refused(db: sqlite_utils.Database, message: str, applied: int | None) -> SyncResult:
     msg = f"{message}; keeping province version {applied}"
-    log.error(msg)
+    # One ERROR line per refusal; the same bundle refused again at every poll is not news.
+    if layers.get_state(db, "last_refusal") != msg:
+        log.error(msg)
+    else:
+        log.info("still refusing: %s", message)
+    layers.set_state(db, last_refusal=msg)
     _record_check(db, "refused", msg)
     return SyncResult("refused", msg, applied)
 
