@@ -404,3 +404,38 @@ def test_a_ward_publish_during_the_apply_is_not_lost(ward: Config, province: Pro
     assert len(calls) == 2
     c = store.read_content(db)
     assert c.procedure("1.001193").fee == "Lệ phí mới" and c.procedure("1.000894").notes == "Ghi chú phường"
+
+
+def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_path: Path, mini_content: Path,
+                                                                           province: Province):
+    """`kiosk sync --once` against one hub address serving bundles and receiving statistics."""
+    import datetime as dt
+
+    from knowledge.model import Decision, Match
+    from knowledge.qlog import log_question
+    from tests.fleet_support import _StatsStore
+
+    receiver = _StatsStore({"token-26734": "26734"})
+    server = StaticHub(province.bundles.parent, stats=receiver)
+    try:
+        cfg = ward_config(tmp_path, mini_content, server.url, province.pub)
+        db = _db(cfg)
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        for text, code in (("làm giấy khai sinh", "1.001193"), ("đăng ký kết hôn", "1.000894")):
+            qid = log_question(db, text, Decision.ANSWER, [Match(code, "x", 90.0)], channel="voice")
+            noon = dt.datetime.combine(yesterday, dt.time(12)).astimezone().astimezone(dt.timezone.utc)
+            db["question_log"].update(qid, {"asked_at": noon.isoformat(timespec="seconds")})
+        log_question(db, "hôm nay", Decision.NONE, [], channel="search")  # today's: not sent
+        db.close()
+        province.publish()
+        path = _toml(tmp_path, cfg).read_text(encoding="utf-8").replace("send_stats = false", 'stats_token = "token-26734"')
+        (tmp_path / "kiosk.toml").write_text(path, encoding="utf-8")
+        for _ in range(2):  # the second round: 304, and nothing sent twice
+            out = _cli(["sync", "--once", "--json"], tmp_path / "kiosk.toml")
+            assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout.strip().splitlines()[-1])["status"] == "not-modified"
+        assert list(receiver.rows) == [("26734", "kiosk-1", yesterday.isoformat())] and receiver.posts == 1
+        doc = receiver.rows[("26734", "kiosk-1", yesterday.isoformat())]
+        assert doc["questions"] == 2 and doc["by_procedure"] == {"1.000894": 1, "1.001193": 1}
+    finally:
+        server.stop()
