@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,30 +82,32 @@ class TempPostgres:
 class Conn:
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
-        self.reader = self.writer = None
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
 
     async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
                       body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
-        if self.writer is None:
+        if self.reader is None or self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self.reader, self.writer
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        status_line = await reader.readline()
         status = int(status_line.split()[1])
         hdrs: dict[str, str] = {}
         while True:
-            line = await self.reader.readline()
+            line = await reader.readline()
             if line in (b"\r\n", b""):
                 break
             k, _, v = line.decode("latin-1").partition(":")
             hdrs[k.strip().lower()] = v.strip()
         n = int(hdrs.get("content-length", "0"))
-        data = await self.reader.readexactly(n) if n else b""
+        data = await reader.readexactly(n) if n else b""
         if hdrs.get("connection", "").lower() == "close":
-            self.writer.close()
-            self.writer = None
+            writer.close()
+            self.reader = self.writer = None
         return status, hdrs, data
 
     def close(self) -> None:
@@ -182,11 +183,11 @@ def main() -> int:
     args = ap.parse_args()
 
     from kiosk.hub import content, stats
-    from kiosk.hub.db import meta_set, open_hub
+    from kiosk.hub.db import meta_set, one, open_hub
     from knowledge.bundle import generate_keypair
 
     pg = None if args.database else TempPostgres()
-    url = args.database or pg.start()
+    url = args.database if pg is None else pg.start()
     work = Path(tempfile.mkdtemp(prefix="kiosk-bench-hub-"))
     hub = None
     try:
@@ -237,9 +238,9 @@ def main() -> int:
             wall, lat, st, rx = asyncio.run(run_jobs("127.0.0.1", port, stats_jobs(), args.concurrency))
             rows.append(report(name, n, wall, lat, st, rx))
             assert st == {200: n}, st
-        stored = conn.execute("SELECT count(*) AS rows, sum(questions) AS q FROM daily_stats").fetchone()
+        stored = one(conn.execute("SELECT count(*) AS rows, sum(questions) AS q FROM daily_stats"))
         assert stored["rows"] == n, stored
-        size = conn.execute("SELECT pg_total_relation_size('daily_stats') AS b").fetchone()["b"]
+        size = one(conn.execute("SELECT pg_total_relation_size('daily_stats') AS b"))["b"]
         print(f"           hub holds {stored['rows']} rows ({stored['q']} questions): each kiosk-day once; "
               f"daily_stats {size / stored['rows']:.0f} B per kiosk-day on disk (with indexes)", flush=True)
 

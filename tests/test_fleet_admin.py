@@ -15,10 +15,8 @@ from kiosk.fleet.sync import sync_once
 from knowledge import bundle
 from knowledge.source import load_source
 from knowledge.store import read_content
-from test_admin_support import (  # noqa: F401  (fixtures)
-    CODE, CONTENT, EDITOR, app, client, data_dir, admin_template, db_of, procedure_form, signed_in,
-)
-from tests.fleet_support import StaticHub
+from test_admin_support import CODE, CONTENT, EDITOR, db_of, procedure_form, signed_in
+from fleet_support import StaticHub
 
 
 class Province:

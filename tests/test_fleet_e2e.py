@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_fixtures import form_fields, pg_server, pg_url, wait_port  # noqa: F401
+from hub_fixtures import form_fields, wait_port
 
 pytestmark = pytest.mark.slow
 

@@ -1,9 +1,9 @@
 """Daily statistics to the province hub: real question log (masked), real HTTP POSTs."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -12,7 +12,7 @@ from kiosk.fleet import stats
 from knowledge import store
 from knowledge.model import Decision, Match
 from knowledge.qlog import log_question, rate
-from tests.fleet_support import StatsHub
+from fleet_support import StatsHub
 
 TODAY = dt.date.today()
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -27,7 +27,7 @@ def hub():
 
 
 def _config(tmp_path, url: str, **fleet) -> Config:
-    values = dict(hub_url=url, public_key="", ward_code="26734", kiosk_id="kiosk-1", stats_token="secret-26734")
+    values: dict[str, Any] = dict(hub_url=url, public_key="", ward_code="26734", kiosk_id="kiosk-1", stats_token="secret-26734")
     values.update(fleet)
     return Config(paths=PathsConfig(data_dir=tmp_path / "d"), fleet=FleetConfig(**values))
 

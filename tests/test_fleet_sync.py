@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,8 +19,8 @@ from kiosk.services import LiveKnowledge
 from knowledge import bundle, store
 from knowledge.serialize import content_to_dict
 from knowledge.source import load_source
-from tests.conftest import REPO, write_content
-from tests.fleet_support import StaticHub
+from conftest import REPO, write_content
+from fleet_support import StaticHub
 
 
 class Province:
@@ -172,8 +173,8 @@ def test_bad_bundle_is_refused_and_the_old_content_keeps_answering(ward: Config,
         data[100] ^= 0x55
         (vdir / "content.tar.gz").write_bytes(bytes(data))
     elif damage == "truncate":
-        data = (vdir / "content.tar.gz").read_bytes()
-        (vdir / "content.tar.gz").write_bytes(data[: len(data) // 3])
+        whole = (vdir / "content.tar.gz").read_bytes()
+        (vdir / "content.tar.gz").write_bytes(whole[: len(whole) // 3])
     elif damage == "unsign":
         env = json.loads(latest.read_bytes())
         del env["signature"]
@@ -209,6 +210,7 @@ def test_local_overrides_survive_every_update(ward: Config, province: Province, 
     layers.ensure_schema(db)
     live = content_to_dict(store.read_content(db))
     prov = layers.province_content(db)
+    assert prov is not None
     # the ward's edits: its own note, an extra alias, a ward-only procedure, a notice
     new = json.loads(json.dumps(live))
     p = next(x for x in new["procedures"] if x["code"] == "1.001193")
@@ -356,7 +358,7 @@ def test_the_loop_follows_new_versions_between_polls(ward: Config, province: Pro
     from kiosk.fleet.sync import run_loop
 
     province.publish()
-    results = []
+    results: list[Any] = []
 
     class Done(Exception):
         pass
@@ -413,7 +415,7 @@ def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_p
 
     from knowledge.model import Decision, Match
     from knowledge.qlog import log_question
-    from tests.fleet_support import _StatsStore
+    from fleet_support import _StatsStore
 
     receiver = _StatsStore({"token-26734": "26734"})
     server = StaticHub(province.bundles.parent, stats=receiver)

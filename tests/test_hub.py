@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub_fixtures import form_fields, pg_server, pg_url  # noqa: F401
+from hub_fixtures import form_fields
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ def hub(pg_url, tmp_path: Path, mini_content: Path):
         page = client.get("/login")
         r = client.post("/login", data={"csrf": _csrf(page.text), "name": "tinh.admin", "password": PASSWORD, "next": "/"})
         assert r.status_code == 303, r.text
-        client.csrf = _csrf(client.get("/").text)
+        client.csrf = _csrf(client.get("/").text)  # type: ignore[attr-defined]  # the tests post with it
         yield client, settings, conn
     app.state.pool.close()
     conn.close()

@@ -378,7 +378,8 @@ class _DummyHash:
 _DUMMY_HASH = _DummyHash()
 
 
-def csrf_ok(expected: str, given: str | None) -> bool:
+def csrf_ok(expected: str, given: object) -> bool:
+    """``given`` is whatever the form held under "csrf" (text, an upload or nothing)."""
     return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 

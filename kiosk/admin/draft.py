@@ -309,7 +309,7 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
         merged, layer = ward_edits.layered(db, base_version=draft.base_version, live=live_content,
                                            edited=result.content, user=user)
         checked = validate(merged)
-        if not checked.ok:
+        if not checked.ok or checked.content is None:  # ok means content and no problems
             raise DraftInvalid(checked.problems)
         to_publish = checked.content
     changes = diff(content_to_dict(live_content), content_to_dict(to_publish))

@@ -53,13 +53,13 @@ def _local_text(src: layers.FieldSource) -> str:
 
 @page()
 def fleet_page(ctx: Ctx) -> Response:
-    if not ward_edits.following(ctx.db):
+    province = layers.province_content(ctx.db)  # None until the first bundle is applied
+    if not ward_edits.following(ctx.db) or province is None:
         return render(ctx, "fleet.html", following=False, state={}, manifest=None, rows=[], local_only=[],
                       stale=0, sent=[], STATUS_LABEL=STATUS_LABEL)
     state = {r["key"]: r["value"] for r in ctx.db.query("SELECT key, value FROM fleet_state")}
     manifest = json.loads(state.get("province_manifest") or "{}")
     layer = layers.load_layer(ctx.db)
-    province = layers.province_content(ctx.db)
     prov = {p["code"]: p for p in province["procedures"]}
     stale = {(o.code, o.field) for o in layers.stale_overrides(layer, province)}
     rows = []
@@ -84,10 +84,10 @@ def _code(ctx: Ctx) -> str:
 @page()
 def fleet_procedure(ctx: Ctx) -> Response:
     code = _code(ctx)
-    if not ward_edits.following(ctx.db):
+    province = layers.province_content(ctx.db)  # None until the first bundle is applied
+    if not ward_edits.following(ctx.db) or province is None:
         raise HTTPException(404, "Phường chưa nhận nội dung từ máy chủ tỉnh.")
     layer = layers.load_layer(ctx.db)
-    province = layers.province_content(ctx.db)
     proc = next((p for p in province["procedures"] if p["code"] == code), None)
     if proc is None and code not in layer.local_procedures:
         raise HTTPException(404, f"Không có thủ tục mã {code}.")

@@ -40,15 +40,15 @@ ADDITIVE = ("aliases", "keywords")
 
 @migrations()
 def m001_fleet(db: sqlite_utils.Database) -> None:
-    db["fleet_state"].create({"key": str, "value": str}, pk="key")
-    db["fleet_overrides"].create(
+    db.table("fleet_state").create({"key": str, "value": str}, pk="key")
+    db.table("fleet_overrides").create(
         {"code": str, "field": str, "value": str, "based_on": str, "updated_at": str, "updated_by": str},
         pk=("code", "field"),
     )
-    db["fleet_local_procedures"].create({"code": str, "data": str, "updated_at": str, "updated_by": str}, pk="code")
-    db["fleet_local"].create({"key": str, "value": str}, pk="key")  # notices, categories
+    db.table("fleet_local_procedures").create({"code": str, "data": str, "updated_at": str, "updated_by": str}, pk="code")
+    db.table("fleet_local").create({"key": str, "value": str}, pk="key")  # notices, categories
     # Days whose statistics the hub acknowledged (kiosk.fleet.stats).
-    db["fleet_stats_sent"].create({"day": str, "sent_at": str, "stored": str}, pk="day")
+    db.table("fleet_stats_sent").create({"day": str, "sent_at": str, "stored": str}, pk="day")
 
 
 @contextmanager
@@ -89,7 +89,7 @@ def get_state(db: sqlite_utils.Database, key: str, default: str | None = None) -
 
 
 def set_state(db: sqlite_utils.Database, **values: str | None) -> None:
-    db["fleet_state"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+    db.table("fleet_state").upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
 
 
 def province_version(db: sqlite_utils.Database) -> int | None:
@@ -148,16 +148,16 @@ def save_layer(db: sqlite_utils.Database, layer: Layer) -> None:
     """Replace the stored layer (callers hold the write transaction)."""
     db.execute("DELETE FROM fleet_overrides")
     db.execute("DELETE FROM fleet_local_procedures")
-    db["fleet_overrides"].insert_all(
+    db.table("fleet_overrides").insert_all(
         {"code": o.code, "field": o.field, "value": json.dumps(o.value, ensure_ascii=False),
          "based_on": json.dumps(o.based_on, ensure_ascii=False), "updated_at": o.updated_at, "updated_by": o.updated_by}
         for per in layer.overrides.values() for o in per.values()
     )
-    db["fleet_local_procedures"].insert_all(
+    db.table("fleet_local_procedures").insert_all(
         {"code": c, "data": json.dumps(p, ensure_ascii=False), "updated_at": _now(), "updated_by": ""}
         for c, p in layer.local_procedures.items()
     )
-    db["fleet_local"].upsert_all(
+    db.table("fleet_local").upsert_all(
         [{"key": "notices", "value": json.dumps(layer.notices, ensure_ascii=False)},
          {"key": "categories", "value": json.dumps(layer.categories, ensure_ascii=False)}], pk="key")
 

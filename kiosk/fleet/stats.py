@@ -133,7 +133,7 @@ def send_pending(config: Config, db: sqlite_utils.Database, today: dt.date | Non
             log.warning(report.message)
             break
         if status == 200 and answer.get("ok"):
-            db["fleet_stats_sent"].upsert({"day": day.isoformat(), "sent_at": layers._now(),
+            db.table("fleet_stats_sent").upsert({"day": day.isoformat(), "sent_at": layers._now(),
                                            "stored": str(answer.get("stored", ""))}, pk="day")
             report.sent.append(day.isoformat())
             continue

@@ -23,7 +23,6 @@ import socket
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import sqlite_utils

@@ -11,12 +11,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kiosk.admin.accounts import Accounts as WardAccounts
 from kiosk.admin.errors import AdminError
+from kiosk.hub.db import HubConnection, one
 from kiosk.hub.errors import HubError
 
 ROLES = ("province", "admin")
@@ -65,7 +65,7 @@ def _hash_token(token: str) -> str:
 
 
 class Editors:
-    def __init__(self, conn: psycopg.Connection, hasher: PasswordHasher | None = None):
+    def __init__(self, conn: HubConnection, hasher: PasswordHasher | None = None):
         self.conn = conn
         self.hasher = hasher or PasswordHasher()
 
@@ -77,9 +77,9 @@ class Editors:
         with self.conn.transaction():
             if self.conn.execute("SELECT 1 FROM editors WHERE name = %s", [name]).fetchone():
                 raise HubError(f"tài khoản {name} đã có / user exists")
-            row = self.conn.execute(
+            row = one(self.conn.execute(
                 "INSERT INTO editors (name, role, password_hash) VALUES (%s, %s, %s) RETURNING id",
-                [name, role, self.hasher.hash(password)]).fetchone()
+                [name, role, self.hasher.hash(password)]))
         return Editor(row["id"], name, role)
 
     def set_password(self, name: str, password: str) -> None:
@@ -101,8 +101,8 @@ class Editors:
     def authenticate(self, name: str, password: str, ip: str) -> Editor:
         name = (name or "").strip().lower()[:64]
         with self.conn.transaction():
-            fails = self.conn.execute("SELECT count(*) AS n FROM login_failures WHERE name = %s AND at > now() - %s",
-                                      [name, WINDOW]).fetchone()["n"]
+            fails = one(self.conn.execute("SELECT count(*) AS n FROM login_failures WHERE name = %s AND at > now() - %s",
+                                          [name, WINDOW]))["n"]
         if fails >= MAX_FAILS:
             raise HubError("đăng nhập sai quá nhiều lần — chờ 15 phút rồi thử lại / too many failed logins")
         with self.conn.transaction():
@@ -113,7 +113,7 @@ class Editors:
             ok = self.hasher.verify(row["password_hash"] if row else _DUMMY, password or "") and row is not None
         except (VerificationError, InvalidHashError):
             ok = False
-        if not ok:
+        if not ok or row is None:  # (ok implies a row)
             with self.conn.transaction():  # committed before raising: a raise inside would roll it back
                 self.conn.execute("INSERT INTO login_failures (name, ip) VALUES (%s, %s)", [name, ip[:64]])
             raise HubError("tên đăng nhập hoặc mật khẩu không đúng / wrong user name or password")

@@ -14,7 +14,6 @@ so a seconds-long validation (publish) never stalls the stats endpoint.
 """
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 import secrets
@@ -86,7 +85,7 @@ class HubSettings:
 class Ctx:
     request: Request
     conn: Any
-    session: Session | None
+    session: Session  # page() builds a Ctx only for a signed-in editor
     form: Any = None
 
     @property
@@ -175,7 +174,7 @@ def _safe_next(value: str | None) -> str:
     return v if v.startswith("/") and not v.startswith("//") and "\\" not in v else "/"
 
 
-Handler = Callable[[Ctx], Awaitable[Response] | Response]
+Handler = Callable[[Ctx], Response]  # run in a worker thread: plain functions
 
 
 def page(admin: bool = False) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
@@ -497,7 +496,8 @@ def version_page(ctx: Ctx) -> Response:
     prev = ctx.conn.execute("SELECT max(version) AS v FROM content_versions WHERE version < %s", [v]).fetchone()["v"]
     made = drafts.diff(hub_content.version_content(ctx.conn, prev), hub_content.version_content(ctx.conn, v)) \
         if prev else []
-    undo = drafts.diff(hub_content.live(ctx.conn), hub_content.version_content(ctx.conn, v)) if v != current else []
+    live = hub_content.live(ctx.conn)  # there is live content once any version exists
+    undo = drafts.diff(live, hub_content.version_content(ctx.conn, v)) if live is not None and v != current else []
     return render(ctx, "hub_version.html", v=row, made=made, undo=undo, current=current)
 
 

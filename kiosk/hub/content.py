@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from psycopg.types.json import Jsonb
 
 from kiosk.admin import draft as drafts
-from kiosk.hub.db import PUBLISH_LOCK, audit, meta_get
+from kiosk.hub.db import PUBLISH_LOCK, HubConnection, audit, meta_get, one
 from kiosk.hub.errors import HubError
 from knowledge.model import Content, Detail
 from knowledge.serialize import content_from_dict, content_to_dict
@@ -62,47 +61,48 @@ def _norm(data: Any) -> Any:
 
 
 # ---- live content and versions --------------------------------------------------------------
-def current_version(conn: psycopg.Connection) -> int | None:
-    row = conn.execute("SELECT max(version) AS v FROM content_versions").fetchone()
-    return row["v"]
+def current_version(conn: HubConnection) -> int | None:
+    return one(conn.execute("SELECT max(version) AS v FROM content_versions"))["v"]
 
 
-def version_content(conn: psycopg.Connection, version: int) -> dict[str, Any]:
+def version_content(conn: HubConnection, version: int) -> dict[str, Any]:
     row = conn.execute("SELECT content FROM content_versions WHERE version = %s", [version]).fetchone()
     if row is None:
         raise HubError(f"không có phiên bản {version} / no such version")
     return row["content"]
 
 
-def live(conn: psycopg.Connection) -> dict[str, Any] | None:
+def live(conn: HubConnection) -> dict[str, Any] | None:
     v = current_version(conn)
     return version_content(conn, v) if v is not None else None
 
 
-def versions(conn: psycopg.Connection) -> list[dict]:
+def versions(conn: HubConnection) -> list[dict]:
     return conn.execute(
         "SELECT version, published_at, author, note, procedures, content_bytes, rollback_of "
         "FROM content_versions ORDER BY version DESC").fetchall()
 
 
 # ---- the draft ------------------------------------------------------------------------------
-def load(conn: psycopg.Connection) -> drafts.Draft:
+def load(conn: HubConnection) -> drafts.Draft:
     row = conn.execute("SELECT data, base_version, updated_at, updated_by FROM draft WHERE id = 1").fetchone()
     if row is not None:
         return drafts.Draft(row["data"], row["base_version"], True, row["updated_at"].isoformat(), row["updated_by"])
     data = live(conn)
     if data is None:
         raise HubError("hub chưa có nội dung — chạy `kiosk hub init --content THƯ_MỤC` / the hub has no content yet")
-    return drafts.Draft(data, current_version(conn), False)
+    # Draft.base_version is typed for the ward's version strings; the hub keeps its integer
+    # version numbers there (its draft.base_version column is an integer).
+    return drafts.Draft(data, current_version(conn), False)  # type: ignore[arg-type]
 
 
-def load_for_update(conn: psycopg.Connection) -> drafts.Draft:
+def load_for_update(conn: HubConnection) -> drafts.Draft:
     """Inside a transaction: lock the draft row, so read–compare–write is not interleaved."""
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK + 1])
     return load(conn)
 
 
-def save(conn: psycopg.Connection, draft: drafts.Draft, user: str) -> None:
+def save(conn: HubConnection, draft: drafts.Draft, user: str) -> None:
     conn.execute(
         "INSERT INTO draft (id, data, base_version, updated_at, updated_by) VALUES (1, %s, %s, now(), %s) "
         "ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, base_version = EXCLUDED.base_version, "
@@ -111,11 +111,11 @@ def save(conn: psycopg.Connection, draft: drafts.Draft, user: str) -> None:
     draft.exists = True
 
 
-def discard(conn: psycopg.Connection) -> None:
+def discard(conn: HubConnection) -> None:
     conn.execute("DELETE FROM draft WHERE id = 1")
 
 
-def add_alias(conn: psycopg.Connection, code: str, text: str, user: str) -> bool:
+def add_alias(conn: HubConnection, code: str, text: str, user: str) -> bool:
     """Add a question as an alias of a procedure in the draft; False when it already has it."""
     from kiosk.admin.forms import clean_line
 
@@ -138,7 +138,7 @@ def add_alias(conn: psycopg.Connection, code: str, text: str, user: str) -> bool
 
 
 # ---- publish and roll back ------------------------------------------------------------------
-def _next_version(conn: psycopg.Connection, bundles_dir: Path) -> int:
+def _next_version(conn: HubConnection, bundles_dir: Path) -> int:
     """After the last recorded version and after any version directory on disk (bundles are immutable)."""
     on_disk = [int(p.name) for p in bundles_dir.glob("*") if p.is_dir() and p.name.isdigit()] if bundles_dir.is_dir() else []
     try:  # and after latest.json (build_bundle refuses a version not above it)
@@ -148,7 +148,7 @@ def _next_version(conn: psycopg.Connection, bundles_dir: Path) -> int:
     return max([current_version(conn) or 0, *on_disk]) + 1
 
 
-def _write_version(conn: psycopg.Connection, content: Content, paths: HubPaths, *, author: str, note: str,
+def _write_version(conn: HubConnection, content: Content, paths: HubPaths, *, author: str, note: str,
                    rollback_of: int | None = None) -> tuple[int, Any]:
     """Inside a transaction holding PUBLISH_LOCK: record the version, then write its signed bundle.
 
@@ -172,11 +172,11 @@ def _write_version(conn: psycopg.Connection, content: Content, paths: HubPaths, 
     return version, manifest
 
 
-def publish_draft(conn: psycopg.Connection, paths: HubPaths, user: str, note: str = "") -> Published:
+def publish_draft(conn: HubConnection, paths: HubPaths, user: str, note: str = "") -> Published:
     """Validate the whole draft exactly as the ward admin does, then publish it as a signed bundle."""
     draft = load(conn)
     result = drafts.validate(draft.data)  # seconds; outside any lock
-    if not result.ok:
+    if not result.ok or result.content is None:  # ok means content and no problems
         raise DraftInvalid(result.problems)
     before = live(conn)
     after = _norm(content_to_dict(result.content))
@@ -197,7 +197,7 @@ def publish_draft(conn: psycopg.Connection, paths: HubPaths, user: str, note: st
     return Published(version, full_note, changes, manifest.content_sha256, manifest.content_bytes)
 
 
-def rollback(conn: psycopg.Connection, paths: HubPaths, to_version: int, user: str) -> Published:
+def rollback(conn: HubConnection, paths: HubPaths, to_version: int, user: str) -> Published:
     """A new version equal to an old one, published as a new bundle (bundles are never rewritten)."""
     old = version_content(conn, to_version)
     content = content_from_dict(old)
@@ -211,7 +211,7 @@ def rollback(conn: psycopg.Connection, paths: HubPaths, to_version: int, user: s
     return Published(version, note, changes, manifest.content_sha256, manifest.content_bytes)
 
 
-def import_source(conn: psycopg.Connection, paths: HubPaths, content_dir: Path, user: str = "cli",
+def import_source(conn: HubConnection, paths: HubPaths, content_dir: Path, user: str = "cli",
                   note: str = "nhập lần đầu") -> Published:
     """First content of the hub (or a whole new source): validated by load_source, published as a bundle."""
     content = load_source(content_dir)  # raises ContentInvalid: nothing written

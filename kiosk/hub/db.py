@@ -11,9 +11,12 @@ import logging
 
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 
 from kiosk.hub.errors import DatabaseUnavailable
+
+# Every hub connection returns rows as dicts (``connect`` sets ``row_factory=dict_row``).
+HubConnection = psycopg.Connection[DictRow]
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +104,15 @@ CREATE TABLE audit (
 ]
 
 
-def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
+def one(cursor: psycopg.Cursor[DictRow]) -> DictRow:
+    """The row of a query that always returns one (an aggregate, ``INSERT … RETURNING``)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the query returned no row")
+    return row
+
+
+def connect(url: str, *, autocommit: bool = True) -> HubConnection:
     """A connection returning rows as dicts; a clear one-line error when the server is unreachable.
 
     Autocommit: every write in the hub sits in an explicit ``with conn.transaction()`` block, so no
@@ -117,7 +128,7 @@ def connect(url: str, *, autocommit: bool = True) -> psycopg.Connection:
                                   "/ bad database URL") from None
 
 
-def migrate(conn: psycopg.Connection) -> list[str]:
+def migrate(conn: HubConnection) -> list[str]:
     """Apply the migrations not yet applied; returns their names."""
     applied: list[str] = []
     with conn.transaction():
@@ -135,23 +146,23 @@ def migrate(conn: psycopg.Connection) -> list[str]:
     return applied
 
 
-def open_hub(url: str) -> psycopg.Connection:
+def open_hub(url: str) -> HubConnection:
     conn = connect(url)
     migrate(conn)
     return conn
 
 
-def meta_get(conn: psycopg.Connection, key: str, default: str = "") -> str:
+def meta_get(conn: HubConnection, key: str, default: str = "") -> str:
     row = conn.execute("SELECT value FROM hub_meta WHERE key = %s", [key]).fetchone()
     return row["value"] if row else default
 
 
-def meta_set(conn: psycopg.Connection, key: str, value: str) -> None:
+def meta_set(conn: HubConnection, key: str, value: str) -> None:
     conn.execute("INSERT INTO hub_meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                  [key, value])
 
 
-def audit(conn: psycopg.Connection, editor: str, action: str, target: str = "", detail: object = None) -> None:
+def audit(conn: HubConnection, editor: str, action: str, target: str = "", detail: object = None) -> None:
     from psycopg.types.json import Jsonb
 
     conn.execute("INSERT INTO audit (editor, action, target, detail) VALUES (%s, %s, %s, %s)",

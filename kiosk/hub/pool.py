@@ -13,17 +13,17 @@ from typing import Iterator
 
 import psycopg
 
-from kiosk.hub.db import connect
+from kiosk.hub.db import HubConnection, connect
 
 
 class Pool:
     def __init__(self, url: str, size: int = 8):
         self.url = url
-        self._idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
+        self._idle: queue.LifoQueue[HubConnection] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
 
     @contextmanager
-    def connection(self) -> Iterator[psycopg.Connection]:
+    def connection(self) -> Iterator[HubConnection]:
         self._slots.acquire()
         conn = None
         try:

@@ -15,9 +15,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
 from psycopg.types.json import Jsonb
 
+from kiosk.hub.db import HubConnection, one
 from kiosk.hub.errors import HubError
 from knowledge.normalize import fold
 
@@ -127,7 +127,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
-def add_ward(conn: psycopg.Connection, code: str, name: str) -> str:
+def add_ward(conn: HubConnection, code: str, name: str) -> str:
     """Register a ward (or give it a new token); returns the token, shown once."""
     if not WARD_CODE_RE.match(code or ""):
         raise HubError("mã phường 1–32 ký tự chữ, số, . _ - (ví dụ mã đơn vị hành chính 26734) / bad ward code")
@@ -143,20 +143,20 @@ def add_ward(conn: psycopg.Connection, code: str, name: str) -> str:
     return token
 
 
-def wards(conn: psycopg.Connection) -> list[dict]:
+def wards(conn: HubConnection) -> list[dict]:
     return conn.execute("SELECT code, name, created_at FROM wards ORDER BY code").fetchall()
 
 
-def ward_for_token(conn: psycopg.Connection, token: str) -> str | None:
+def ward_for_token(conn: HubConnection, token: str) -> str | None:
     if not token or len(token) > 200:
         return None
     row = conn.execute("SELECT code FROM wards WHERE token_hash = %s", [hash_token(token)]).fetchone()
     return row["code"] if row else None
 
 
-def store(conn: psycopg.Connection, s: DailyStats) -> str:
+def store(conn: HubConnection, s: DailyStats) -> str:
     """Insert or replace the (ward, kiosk, day) row; 'new' or 'replaced'."""
-    row = conn.execute(
+    row = one(conn.execute(
         "INSERT INTO daily_stats (ward, kiosk, day, questions, by_procedure, decisions, by_channel, unanswered, "
         "ratings_up, ratings_down) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (ward, kiosk, day) DO UPDATE SET questions = EXCLUDED.questions, "
@@ -164,7 +164,7 @@ def store(conn: psycopg.Connection, s: DailyStats) -> str:
         "unanswered = EXCLUDED.unanswered, ratings_up = EXCLUDED.ratings_up, ratings_down = EXCLUDED.ratings_down, "
         "received_at = now() RETURNING (xmax = 0) AS inserted",
         [s.ward, s.kiosk, s.day, s.questions, Jsonb(s.by_procedure), Jsonb(s.decisions), Jsonb(s.by_channel),
-         Jsonb([{"text": t, "count": n} for t, n in s.unanswered]), s.ratings_up, s.ratings_down]).fetchone()
+         Jsonb([{"text": t, "count": n} for t, n in s.unanswered]), s.ratings_up, s.ratings_down]))
     return "new" if row["inserted"] else "replaced"
 
 
@@ -188,16 +188,17 @@ def _since(days: int) -> dt.date:
     return dt.date.today() - dt.timedelta(days=days)
 
 
-def report(conn: psycopg.Connection, days: int = 30, ward: str | None = None) -> Report:
+def report(conn: HubConnection, days: int = 30, ward: str | None = None) -> Report:
     """Totals for the province (ward=None) or one ward over the last ``days`` days."""
-    where, args = "day > %s", [_since(days)]
+    where = "day > %s"
+    args: list[object] = [_since(days)]
     if ward is not None:
         where += " AND ward = %s"
         args.append(ward)
     r = Report(days, ward)
-    tot = conn.execute(f"SELECT coalesce(sum(questions), 0) AS q, coalesce(sum(ratings_up), 0) AS up, "
-                       f"coalesce(sum(ratings_down), 0) AS down, count(DISTINCT (ward, kiosk)) AS kiosks "
-                       f"FROM daily_stats WHERE {where}", args).fetchone()
+    tot = one(conn.execute(f"SELECT coalesce(sum(questions), 0) AS q, coalesce(sum(ratings_up), 0) AS up, "
+                           f"coalesce(sum(ratings_down), 0) AS down, count(DISTINCT (ward, kiosk)) AS kiosks "
+                           f"FROM daily_stats WHERE {where}", args))
     r.questions, r.ratings_up, r.ratings_down, r.kiosks = int(tot["q"]), int(tot["up"]), int(tot["down"]), tot["kiosks"]
     per_day = {row["day"]: int(row["q"]) for row in conn.execute(
         f"SELECT day, sum(questions) AS q FROM daily_stats WHERE {where} GROUP BY day", args)}
@@ -237,7 +238,7 @@ def group_key(text: str) -> str:
     return " ".join(fold(text).lower().replace("#", " ").split())
 
 
-def merged_unanswered(conn: psycopg.Connection, days: int = 30, limit: int = 300) -> list[MergedQuestion]:
+def merged_unanswered(conn: HubConnection, days: int = 30, limit: int = 300) -> list[MergedQuestion]:
     """Unanswered questions of every ward, grouped by normalised text, most asked first."""
     rows = conn.execute(
         "SELECT s.ward, u.value->>'text' AS text, (u.value->>'count')::int AS n "
