@@ -53,8 +53,10 @@ def _local_text(src: layers.FieldSource) -> str:
 
 @page()
 def fleet_page(ctx: Ctx) -> Response:
-    province = layers.province_content(ctx.db)  # None until the first bundle is applied
-    if not ward_edits.following(ctx.db) or province is None:
+    # A ward on its own has no fleet tables; a following ward has its province content once
+    # the first bundle is applied.
+    province = layers.province_content(ctx.db) if ward_edits.following(ctx.db) else None
+    if province is None:
         return render(ctx, "fleet.html", following=False, state={}, manifest=None, rows=[], local_only=[],
                       stale=0, sent=[], STATUS_LABEL=STATUS_LABEL)
     state = {r["key"]: r["value"] for r in ctx.db.query("SELECT key, value FROM fleet_state")}
@@ -84,8 +86,8 @@ def _code(ctx: Ctx) -> str:
 @page()
 def fleet_procedure(ctx: Ctx) -> Response:
     code = _code(ctx)
-    province = layers.province_content(ctx.db)  # None until the first bundle is applied
-    if not ward_edits.following(ctx.db) or province is None:
+    province = layers.province_content(ctx.db) if ward_edits.following(ctx.db) else None
+    if province is None:
         raise HTTPException(404, "Phường chưa nhận nội dung từ máy chủ tỉnh.")
     layer = layers.load_layer(ctx.db)
     proc = next((p for p in province["procedures"] if p["code"] == code), None)
