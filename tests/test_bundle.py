@@ -247,6 +247,7 @@ def test_signature_covers_the_documented_bytes(built):
     assert env["key_id"] == bundle.key_id(bundle.load_public_key(pub)) and len(env["key_id"]) == 16
 
 
+@pytest.mark.slow
 def test_shipped_content_bundle_size(tmp_path: Path, keys):
     """The real content packs small enough to poll cheaply (figure quoted in docs/fleet.md)."""
     from kiosk.config import PathsConfig

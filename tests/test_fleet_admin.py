@@ -54,6 +54,7 @@ def _ward(data_dir: Path, hub: StaticHub, province: Province) -> Config:
                   fleet=FleetConfig(hub_url=hub.url, public_key=str(province.pub), send_stats=False))
 
 
+@pytest.mark.slow
 def test_a_ward_on_its_own_sees_no_fleet_pages(client):
     signed_in(client)
     page = client.get(f"/procedures/{CODE}").text

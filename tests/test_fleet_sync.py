@@ -322,6 +322,7 @@ def _toml(tmp_path: Path, config: Config) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_kiosk_sync_once_subprocess(ward: Config, province: Province, tmp_path: Path):
     """The real command, as kiosk-sync.service runs it, against a static file server."""
     province.edit("1.004194", fee="Lệ phí tạm trú theo tỉnh")
@@ -345,6 +346,7 @@ def test_kiosk_sync_once_subprocess(ward: Config, province: Province, tmp_path: 
     assert "Lệ phí tạm trú theo tỉnh" in _cli(["ask", "--json", "làm tạm trú"], cfg).stdout
 
 
+@pytest.mark.slow
 def test_kiosk_sync_without_hub_subprocess(tmp_path: Path, mini_content: Path):
     path = tmp_path / "kiosk.toml"
     path.write_text(f'[paths]\ncontent_dir = "{mini_content}"\ndata_dir = "{tmp_path / "d"}"\n', encoding="utf-8")
@@ -408,6 +410,7 @@ def test_a_ward_publish_during_the_apply_is_not_lost(ward: Config, province: Pro
     assert c.procedure("1.001193").fee == "Lệ phí mới" and c.procedure("1.000894").notes == "Ghi chú phường"
 
 
+@pytest.mark.slow
 def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_path: Path, mini_content: Path,
                                                                            province: Province):
     """`kiosk sync --once` against one hub address serving bundles and receiving statistics."""
