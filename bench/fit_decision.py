@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel, Logistic, fit_logistic, standardise  # noqa: E402
-from knowledge.decision_data import keyword_questions, load_spoken, rows_for  # noqa: E402
+from knowledge.decision_data import Row, keyword_questions, load_spoken, rows_for  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> None:
     args = ap.parse_args()
     content = load_source(args.content)
     kb = KnowledgeBase(content, model=_placeholder())
-    rows = []
+    rows: list[Row] = []
     for name in args.train.split(","):
         questions = load_questions(ROOT / "tests" / "data" / name)
         spoken = load_spoken(ROOT / "tests" / "data" / "spoken" / f"{'dev' if name == 'questions' else name}.jsonl")
