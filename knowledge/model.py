@@ -1,8 +1,14 @@
 """Typed records that cross module boundaries (content → matcher → answer → UI/print)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+# A procedure's page on the national public service portal (Cổng Dịch vụ công quốc gia).
+PORTAL_HOST = "dichvucong.gov.vn"
+PORTAL_PAGE = f"https://{PORTAL_HOST}/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={{code}}"
+NATIONAL_CODE_RE = re.compile(r"^\d\.\d{6}$")  # "1.001193"; local.* and redirect.* are this kiosk's own
 
 
 class DocForm(StrEnum):
@@ -12,6 +18,23 @@ class DocForm(StrEnum):
     COPY = "copy"  # bản sao (có chứng thực hoặc kèm bản chính để đối chiếu)
     EITHER = "either"  # bản chính hoặc bản sao
     PRESENT = "present"  # xuất trình bản chính để kiểm tra, không nộp lại
+
+    @property
+    def label(self) -> str:
+        """How a citizen is told to bring it ("bản chính"…): the one wording of screen, voice, slip and admin."""
+        return FORM_LABEL[self]
+
+    def how_many(self, copies: int) -> str:
+        """"01 bản chính", "02 bản sao"; a document only shown is not counted."""
+        return self.label if self is DocForm.PRESENT else f"{max(1, copies):02d} {self.label}"
+
+
+FORM_LABEL = {
+    DocForm.ORIGINAL: "bản chính",
+    DocForm.COPY: "bản sao",
+    DocForm.EITHER: "bản chính hoặc bản sao",
+    DocForm.PRESENT: "xuất trình bản chính để đối chiếu",
+}
 
 
 class Detail(StrEnum):
@@ -85,6 +108,11 @@ class Procedure:
     @property
     def is_redirect(self) -> bool:
         return self.detail is Detail.REDIRECT
+
+    @property
+    def portal_url(self) -> str | None:
+        """Its page on the national portal; None for this kiosk's own codes (local.*, redirect.*)."""
+        return PORTAL_PAGE.format(code=self.code) if NATIONAL_CODE_RE.match(self.code) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from knowledge.answer import lower_first, not_here, spoken_title
+from knowledge.answer import help_counter, lower_first, not_here, spoken_title
 from knowledge.model import Decision, Match, Office, Procedure
 from knowledge.normalize import fold
 
@@ -171,10 +171,6 @@ def answer_reply(answer, office: Office) -> Reply:
     """A procedure's answer, or a redirect's "not here, go to …" (both composed by knowledge.answer)."""
     heading = not_here(office) if answer.kind == "redirect" else answer.title
     return Reply(answer.kind, heading, answer.text, answer.spoken)
-
-
-def help_counter(office: Office) -> str:
-    return office.help_counter or "hướng dẫn"
 
 
 def reply_for(result, kb) -> Reply:

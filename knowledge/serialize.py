@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from knowledge.fields import LIST_FIELDS
 from knowledge.model import (
     Category,
     Content,
@@ -42,7 +43,7 @@ def procedure_from_dict(d: dict[str, Any]) -> Procedure:
         Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
         for x in d.get("documents") or ()
     )
-    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords", "national_differences"):
+    for k in LIST_FIELDS:
         d[k] = tuple(d.get(k) or ())
     return Procedure(**d)
 

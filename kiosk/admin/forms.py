@@ -13,24 +13,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from knowledge import fields
 from knowledge.model import DocForm
 from knowledge.source import CODE_RE
 
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
 _SPACES = re.compile(r"\s+")
 
-DOC_FORM_LABEL = {
-    DocForm.ORIGINAL.value: "bản chính",
-    DocForm.COPY.value: "bản sao",
-    DocForm.EITHER.value: "bản chính hoặc bản sao",
-    DocForm.PRESENT.value: "xuất trình để đối chiếu",
-}
+DOC_FORM_LABEL = {f.value: f.label for f in DocForm}  # the one wording (knowledge.model.FORM_LABEL), by stored value
 LEVELS = ("xã", "tỉnh", "trung ương")
-LIST_FIELDS = ("legal_basis", "sources", "steps", "aliases", "keywords", "national_differences")
-TEXT_FIELDS = ("title", "category", "level", "handled_by", "where", "counter", "processing_time", "fee",
-               "online_url", "verified_on")
-UNVERIFIABLE = ("code", "title", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
-                "fee_amount", "legal_basis", "online_url", "documents", "steps", "notes")
+# The edit form's inputs and the "not yet confirmed" boxes, from the one declaration (knowledge.fields).
+LIST_FIELDS = fields.names(where=lambda f: f.form == "list")
+TEXT_FIELDS = fields.names(where=lambda f: f.form == "text")
+UNVERIFIABLE = fields.names(where=lambda f: f.verifiable)
 
 
 def _drop_controls(text: str, keep_newlines: bool) -> str:

@@ -19,23 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.admin import draft as drafts, edits, limits
+from knowledge import fields
 from kiosk.admin.forms import (
     DOC_FORM_LABEL, clean_block, clean_line, clean_lines, fmt_number, parse_amount, parse_days, valid_code,
 )
 
-COLUMNS = (
-    "code", "detail", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
-    "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources",
-    "unverified", "documents", "steps", "aliases", "keywords", "retired",
-)
-LIST_COLUMNS = ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords")
-BRIEF_COLUMNS = {"code", "detail", "title", "short_title", "category", "level", "handled_by", "sources", "aliases"}
+# Columns, list columns and the columns a catalogue entry fills: from the one declaration (knowledge.fields).
+COLUMNS = fields.SHEET_COLUMNS
+LIST_COLUMNS = fields.names(where=lambda f: f.in_sheet and f.kind is fields.Kind.LIST)
+BRIEF_COLUMNS = set(fields.names(where=lambda f: f.in_brief_sheet))
 # A redirect ("không làm tại phường: chỉ nơi đến") has the columns of a written-up procedure.
 DETAIL_WORDS = {"đầy đủ": "full", "full": "full", "danh mục": "brief", "brief": "brief",
                 "chỉ đường": "redirect", "redirect": "redirect"}
 DETAIL_LABEL = {"full": "đầy đủ", "brief": "danh mục", "redirect": "chỉ đường"}
 FORM_WORDS = {**{v: k for k, v in DOC_FORM_LABEL.items()}, **{k: k for k in DOC_FORM_LABEL},
-              "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present"}
+              "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present",
+              "xuất trình để đối chiếu": "present"}  # the label of earlier exports
 YES = {"có", "x", "true", "1", "yes", "bắt buộc"}
 NO = {"", "không", "false", "0", "no", "không bắt buộc", "khi cần", "tùy trường hợp"}
 MAX_ROWS = limits.MAX_ROWS

@@ -183,7 +183,7 @@ class Flow:
 
     @property
     def help_counter(self) -> str:
-        return self.kb.content.office.help_counter or "hướng dẫn"
+        return replies.help_counter(self.kb.content.office)
 
     @property
     def notices(self) -> list[str]:

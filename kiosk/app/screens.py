@@ -135,13 +135,11 @@ class AnswerScreen(KScreen):
             c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {esc(v.counter)}[/b]", markup=True, role="big",
                                 tone="primary"))
         if v.brief:
-            c.add_widget(_notice(f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số "
-                                 f"{esc(v.counter or flow.help_counter)} để cán bộ hướng dẫn.", app))
+            c.add_widget(_notice(esc(v.brief_note), app))
             c.add_widget(_label(f"Cơ quan giải quyết: {v.handled_by}"))
             return
         if v.unverified:
-            c.add_widget(_notice("Một số thông tin đang được cán bộ xác minh lại — ông/bà vui lòng hỏi quầy để "
-                                 "chắc chắn.", app))
+            c.add_widget(_notice(esc(texts.UNVERIFIED_NOTE), app))
         c.add_widget(_label("Giấy tờ cần mang", "KTitle", role="big"))
         n = 0
         for heading, docs in ((None, v.required), ("Chỉ cần trong một số trường hợp:", v.optional)):

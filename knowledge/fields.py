@@ -1,0 +1,89 @@
+"""The one declaration of a procedure's fields.
+
+Every place that lists the fields of a Procedure derives its list from ``FIELDS``: the
+source parser (which keys a procedure file may hold, which are lists, which are dates),
+the serialiser, the database store, the exporter (field order of a procedure file), the
+admin draft (what counts as a change, the Vietnamese labels), the spreadsheet (columns)
+and the edit form. A new field is added here once (and to ``knowledge.model.Procedure``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What a field's value is, as the parser, the store and the forms read it."""
+
+    TEXT = "text"  # one line
+    NOTES = "notes"  # several lines
+    DAYS = "days"  # working days, a number ≥ 0
+    AMOUNT = "amount"  # VND, an integer ≥ 0
+    DATE = "date"  # ISO date
+    LIST = "list"  # a list of lines
+    FLAG = "flag"  # true / false
+    DOCUMENTS = "documents"  # the list of Document records
+    DETAIL = "detail"  # knowledge.model.Detail
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    label: str  # what staff see in the admin (forms, change lists, spreadsheet headers)
+    kind: Kind
+    in_file: bool = True  # a key of a procedure file (``detail`` is told by the folder instead)
+    in_sheet: bool = True  # a column of the admin spreadsheet
+    in_brief_sheet: bool = False  # filled in for a catalogue entry (detail "brief") in the spreadsheet
+    form: str | None = None  # how the edit form holds it: "text" (one input), "list" (one line each); None: by hand
+    verifiable: bool = False  # staff may mark it "not yet confirmed" (unverified) on the edit form
+    column: str | None = None  # its column in the store's ``procedures`` table (None: another table or snapshot only)
+    omit_when_empty: bool = False  # the exporter leaves the key out of a file when empty (most have none)
+
+
+# In the order of a procedure file (assets/content/README.md); the spreadsheet keeps this order too.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("code", "Mã thủ tục", Kind.TEXT, in_brief_sheet=True, verifiable=True, column="code"),
+    FieldSpec("detail", "Mức chi tiết", Kind.DETAIL, in_file=False, in_brief_sheet=True, column="detail"),
+    FieldSpec("title", "Tên thủ tục", Kind.TEXT, in_brief_sheet=True, form="text", verifiable=True, column="title"),
+    FieldSpec("short_title", "Tên ngắn (nút chọn)", Kind.TEXT, in_brief_sheet=True, omit_when_empty=True),
+    FieldSpec("category", "Lĩnh vực", Kind.TEXT, in_brief_sheet=True, form="text", column="category"),
+    FieldSpec("level", "Cấp giải quyết", Kind.TEXT, in_brief_sheet=True, form="text", column="level"),
+    FieldSpec("handled_by", "Cơ quan giải quyết", Kind.TEXT, in_brief_sheet=True, form="text", verifiable=True,
+              column="handled_by"),
+    FieldSpec("where", "Nơi nộp", Kind.TEXT, form="text", verifiable=True, column="where_to_submit"),
+    FieldSpec("counter", "Quầy", Kind.TEXT, form="text", verifiable=True, column="counter"),
+    FieldSpec("processing_time", "Thời hạn giải quyết", Kind.TEXT, form="text", verifiable=True,
+              column="processing_time"),
+    FieldSpec("processing_days", "Số ngày làm việc", Kind.DAYS, verifiable=True, column="processing_days"),
+    FieldSpec("fee", "Lệ phí", Kind.TEXT, form="text", verifiable=True, column="fee"),
+    FieldSpec("fee_amount", "Số tiền lệ phí (đồng)", Kind.AMOUNT, verifiable=True, column="fee_amount"),
+    FieldSpec("legal_basis", "Căn cứ pháp lý", Kind.LIST, form="list", verifiable=True, column="legal_basis"),
+    FieldSpec("online_url", "Địa chỉ nộp trực tuyến", Kind.TEXT, form="text", verifiable=True, column="online_url"),
+    FieldSpec("notes", "Lưu ý", Kind.NOTES, verifiable=True, column="notes"),
+    FieldSpec("verified_on", "Ngày kiểm tra", Kind.DATE, form="text", column="verified_on"),
+    FieldSpec("sources", "Nguồn kiểm tra", Kind.LIST, in_brief_sheet=True, form="list", column="sources",),
+    FieldSpec("unverified", "Trường chưa xác minh", Kind.LIST, column="unverified"),
+    FieldSpec("national_differences", "Khác CSDL quốc gia (có lý do)", Kind.LIST, in_sheet=False, form="list",
+              omit_when_empty=True),
+    FieldSpec("effective_from", "Có hiệu lực từ", Kind.DATE, in_sheet=False, omit_when_empty=True),
+    FieldSpec("effective_until", "Hết hiệu lực sau", Kind.DATE, in_sheet=False, omit_when_empty=True),
+    FieldSpec("review_by", "Cần xem lại trước", Kind.DATE, in_sheet=False, omit_when_empty=True),
+    FieldSpec("documents", "Giấy tờ", Kind.DOCUMENTS, verifiable=True),
+    FieldSpec("steps", "Các bước", Kind.LIST, form="list", verifiable=True),
+    FieldSpec("aliases", "Cách hỏi", Kind.LIST, in_brief_sheet=True, form="list"),
+    FieldSpec("keywords", "Từ khóa", Kind.LIST, form="list"),
+    FieldSpec("retired", "Ngừng áp dụng", Kind.FLAG, column="retired"),
+)
+BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+
+
+def names(*, where=lambda f: True) -> tuple[str, ...]:  # noqa: ANN001 - a predicate on FieldSpec
+    """The names of the fields ``where`` accepts, in declaration order."""
+    return tuple(f.name for f in FIELDS if where(f))
+
+
+FILE_FIELDS = names(where=lambda f: f.in_file)  # keys of a procedure file, in the exporter's order
+LIST_FIELDS = names(where=lambda f: f.kind is Kind.LIST)
+OPTIONAL_DATES = names(where=lambda f: f.kind is Kind.DATE and f.omit_when_empty)  # verified_on is required
+SHEET_COLUMNS = names(where=lambda f: f.in_sheet)
+LABELS: dict[str, str] = {f.name: f.label for f in FIELDS}
