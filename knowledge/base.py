@@ -38,7 +38,7 @@ class AskResult:
             "matches": [{"code": m.code, "title": m.title, "score": m.score} for m in self.matches],
             "answer": None if self.answer is None else {
                 "code": self.answer.code, "title": self.answer.title, "text": self.answer.text,
-                "kind": self.answer.kind,
+                "kind": self.answer.kind.value,
             },
             "choices": [{"code": m.code, "title": m.title, "score": m.score} for m in self.choices],
         }

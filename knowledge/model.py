@@ -46,9 +46,28 @@ class Detail(StrEnum):
 
 
 class Decision(StrEnum):
+    """What the kiosk does with a question (the ``decision`` of `kiosk ask --json`)."""
+
     ANSWER = "answer"
     CLARIFY = "clarify"
     NONE = "none"
+
+
+class ReplyKind(StrEnum):
+    """What a reply is: an answer's ``kind`` in `kiosk ask --json` (procedure | redirect), or a question back."""
+
+    PROCEDURE = "procedure"  # a procedure done at this office
+    REDIRECT = "redirect"  # not done here: where to go instead
+    CLARIFY = "clarify"  # "which of these?"
+    NONE = "none"  # nothing found / heard
+
+
+class NoneReason(StrEnum):
+    """Why the kiosk has no answer: the wording of the reply depends on it (knowledge.replies)."""
+
+    NOT_FOUND = "not_found"  # nothing plausible matched
+    NOT_HEARD = "not_heard"  # nothing was recognised in the recording
+    NOT_THESE = "not_these"  # the citizen said none of the offered choices is it
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +233,6 @@ class Answer:
     procedure: Procedure = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ReplyKind:
         """`procedure`, or `redirect` when the ward does not do this and the text says where to go."""
-        return "redirect" if self.procedure is not None and self.procedure.is_redirect else "procedure"
+        return ReplyKind.REDIRECT if self.procedure is not None and self.procedure.is_redirect else ReplyKind.PROCEDURE

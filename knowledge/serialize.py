@@ -38,7 +38,7 @@ def procedure_from_dict(d: dict[str, Any]) -> Procedure:
     # A snapshot written by a newer version may carry fields this one does not know
     # (a rollback of the software keeps the content): they are left out, not fatal.
     d = {k: v for k, v in d.items() if k in _PROCEDURE_FIELDS}
-    d["detail"] = Detail(d.get("detail", "full"))
+    d["detail"] = Detail(d.get("detail", Detail.FULL))
     d["documents"] = tuple(
         Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
         for x in d.get("documents") or ()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from knowledge import fields
-from knowledge.model import DocForm
+from knowledge.model import Detail, DocForm
 from knowledge.source import CODE_RE
 
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
@@ -88,7 +88,7 @@ class ProcedureForm:
     """The raw values of the edit form (strings), so a form with a mistake is shown back as typed."""
 
     code: str
-    detail: str = "full"
+    detail: str = Detail.FULL.value
     values: dict[str, str] = field(default_factory=dict)
     unverified: list[str] = field(default_factory=list)
     retired: bool = False
@@ -105,7 +105,7 @@ class ProcedureForm:
         docs = [{"name": d.get("name") or "", "form": d.get("form") or "original", "copies": str(d.get("copies", 1)),
                  "required": bool(d.get("required", True)), "condition": d.get("condition") or ""}
                 for d in p.get("documents") or ()]
-        return cls(p["code"], p.get("detail", "full"), values, list(p.get("unverified") or ()), bool(p.get("retired")), docs)
+        return cls(p["code"], p.get("detail", Detail.FULL.value), values, list(p.get("unverified") or ()), bool(p.get("retired")), docs)
 
     @classmethod
     def from_post(cls, code: str, detail: str, form: Any) -> "ProcedureForm":
@@ -152,7 +152,7 @@ class ProcedureForm:
         for k in ("title", "category", "handled_by"):
             p[k] = clean_line(v.get(k))
         p["level"] = clean_line(v.get("level")) or "xã"
-        if self.detail == "brief":
+        if self.detail == Detail.BRIEF:
             src = clean_line(v.get("sources"))
             p["sources"] = [src] if src else []
             return p, errors
@@ -195,7 +195,7 @@ class ProcedureForm:
 def new_procedure(code: str, title: str, category: str) -> dict[str, Any]:
     """A written-up procedure skeleton; validation lists what is still missing."""
     return {
-        "code": code, "title": title, "category": category, "handled_by": "UBND cấp xã", "detail": "full",
+        "code": code, "title": title, "category": category, "handled_by": "UBND cấp xã", "detail": Detail.FULL.value,
         "level": "xã", "where": "", "counter": None, "processing_time": "", "processing_days": None, "fee": "",
         "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "", "verified_on": None, "sources": [],
         "unverified": ["code"] if code.startswith("local.") else [], "documents": [], "steps": [], "aliases": [],

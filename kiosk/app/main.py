@@ -393,7 +393,9 @@ class KioskApp(App):
 
     def staff_test_print(self):
         kb = self.flow.kb
-        procedure = next((p for p in kb.content.procedures if p.detail.value == "full"), None)
+        from knowledge.model import Detail
+
+        procedure = next((p for p in kb.content.procedures if p.detail is Detail.FULL), None)
         if procedure is None:
             self.staff_message = "Chưa có thủ tục nào để in thử."
             return
