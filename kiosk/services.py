@@ -10,6 +10,7 @@ import sqlite_utils
 
 from kiosk.config import Config
 from knowledge.base import KnowledgeBase
+from knowledge.params import DEFAULT
 from knowledge.store import current_version, open_content, open_db, read_content
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,7 @@ def load_knowledge(config: Config) -> tuple[KnowledgeBase, sqlite_utils.Database
 
 
 def _build(config: Config, content) -> KnowledgeBase:
-    return KnowledgeBase(content, answer_threshold=config.match.answer_threshold,
-                         clarify_threshold=config.match.clarify_threshold)
+    return KnowledgeBase(content, params=DEFAULT.with_config(config.match))
 
 
 class LiveKnowledge:

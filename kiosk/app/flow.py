@@ -111,8 +111,6 @@ class FlowSettings:
 
 SEARCH_MIN_CHARS = 2
 SEARCH_LIMIT = 6
-SEARCH_FLOOR = 55.0
-"""Search results below this score are noise (the matcher scores 0–100)."""
 
 
 class Flow:
@@ -449,7 +447,7 @@ class Flow:
             self.search_results = []
         else:
             matches = self.kb.ask(text, limit=SEARCH_LIMIT).matches[:SEARCH_LIMIT]
-            self.search_results = [m for m in matches if m.score >= SEARCH_FLOOR]
+            self.search_results = [m for m in matches if m.score >= self.kb.params.search_floor]  # below: noise (knowledge.params)
         self._changed()
 
     # -------------------------------------------------------------- answer
