@@ -65,7 +65,8 @@ class LiveKnowledge:
                 try:
                     kb = _build(self._config, read_content(db))
                 except Exception as exc:
-                    log.error("new content version %s could not be loaded, keeping %s: %s", version, self.kb.version, exc)
+                    log.error("new content version %s could not be loaded, keeping %s: %s", version,
+                              self.kb.version, exc)
                     return False
         except Exception as exc:  # a locked or vanished database must not stop the kiosk
             log.warning("content version check failed: %s", exc)

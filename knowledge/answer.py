@@ -7,7 +7,8 @@ from knowledge.model import PORTAL_HOST, Answer, Detail, Document, Office, Proce
 
 
 # Sentences an answer shares with the app's answer screen (kiosk.app.screens shows these).
-BRIEF_NOTE = "Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số {counter} để cán bộ hướng dẫn."
+BRIEF_NOTE = ("Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. "
+              "Mời ông/bà đến quầy số {counter} để cán bộ hướng dẫn.")
 SAY_BRIEF = "Thủ tục {title} do {handled_by} giải quyết. Mời ông bà đến quầy số {counter} để cán bộ hướng dẫn."
 UNVERIFIED_NOTE = "Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn."
 

@@ -96,7 +96,8 @@ class KnowledgeBase:
         nothing recognised). ``limit``: how many matches to return. ``hearing``: the
         recogniser's confidence when the text was spoken; a garbled transcript then
         leans towards offering choices rather than answering. Never raises on any text."""
-        return self._decide(text, self.matcher.rank(text, limit=max(limit, self.params.min_matches)), transcript, hearing)
+        ranking = self.matcher.rank(text, limit=max(limit, self.params.min_matches))
+        return self._decide(text, ranking, transcript, hearing)
 
     def ask_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> AskResult:
         """A spoken question heard more than once (the recogniser's first transcript, then

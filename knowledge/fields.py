@@ -38,40 +38,45 @@ class FieldSpec:
     verifiable: bool = False  # staff may mark it "not yet confirmed" (unverified) on the edit form
     column: str | None = None  # its column in the store's ``procedures`` table (None: another table or snapshot only)
     omit_when_empty: bool = False  # the exporter leaves the key out of a file when empty (most have none)
+    limit: int | None = None  # what staff may enter in the admin: characters (one value) or entries (a list)
 
 
 # In the order of a procedure file (assets/content/README.md); the spreadsheet keeps this order too.
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("code", "Mã thủ tục", Kind.TEXT, in_brief_sheet=True, verifiable=True, column="code"),
+    FieldSpec("code", "Mã thủ tục", Kind.TEXT, in_brief_sheet=True, verifiable=True, column="code", limit=60),
     FieldSpec("detail", "Mức chi tiết", Kind.DETAIL, in_file=False, in_brief_sheet=True, column="detail"),
-    FieldSpec("title", "Tên thủ tục", Kind.TEXT, in_brief_sheet=True, form="text", verifiable=True, column="title"),
+    FieldSpec("title", "Tên thủ tục", Kind.TEXT, in_brief_sheet=True, form="text", verifiable=True, column="title",
+              limit=2000),
     FieldSpec("short_title", "Tên ngắn (nút chọn)", Kind.TEXT, in_brief_sheet=True, omit_when_empty=True),
-    FieldSpec("category", "Lĩnh vực", Kind.TEXT, in_brief_sheet=True, form="text", column="category"),
-    FieldSpec("level", "Cấp giải quyết", Kind.TEXT, in_brief_sheet=True, form="text", column="level"),
+    FieldSpec("category", "Lĩnh vực", Kind.TEXT, in_brief_sheet=True, form="text", column="category", limit=100),
+    FieldSpec("level", "Cấp giải quyết", Kind.TEXT, in_brief_sheet=True, form="text", column="level", limit=50),
     FieldSpec("handled_by", "Cơ quan giải quyết", Kind.TEXT, in_brief_sheet=True, form="text", verifiable=True,
-              column="handled_by"),
-    FieldSpec("where", "Nơi nộp", Kind.TEXT, form="text", verifiable=True, column="where_to_submit"),
-    FieldSpec("counter", "Quầy", Kind.TEXT, form="text", verifiable=True, column="counter"),
+              column="handled_by", limit=1000),
+    FieldSpec("where", "Nơi nộp", Kind.TEXT, form="text", verifiable=True, column="where_to_submit", limit=2000),
+    FieldSpec("counter", "Quầy", Kind.TEXT, form="text", verifiable=True, column="counter", limit=50),
     FieldSpec("processing_time", "Thời hạn giải quyết", Kind.TEXT, form="text", verifiable=True,
-              column="processing_time"),
+              column="processing_time", limit=2000),
     FieldSpec("processing_days", "Số ngày làm việc", Kind.DAYS, verifiable=True, column="processing_days"),
-    FieldSpec("fee", "Lệ phí", Kind.TEXT, form="text", verifiable=True, column="fee"),
+    FieldSpec("fee", "Lệ phí", Kind.TEXT, form="text", verifiable=True, column="fee", limit=2000),
     FieldSpec("fee_amount", "Số tiền lệ phí (đồng)", Kind.AMOUNT, verifiable=True, column="fee_amount"),
-    FieldSpec("legal_basis", "Căn cứ pháp lý", Kind.LIST, form="list", verifiable=True, column="legal_basis"),
-    FieldSpec("online_url", "Địa chỉ nộp trực tuyến", Kind.TEXT, form="text", verifiable=True, column="online_url"),
-    FieldSpec("notes", "Lưu ý", Kind.NOTES, verifiable=True, column="notes"),
-    FieldSpec("verified_on", "Ngày kiểm tra", Kind.DATE, form="text", column="verified_on"),
-    FieldSpec("sources", "Nguồn kiểm tra", Kind.LIST, in_brief_sheet=True, form="list", column="sources",),
-    FieldSpec("unverified", "Trường chưa xác minh", Kind.LIST, column="unverified"),
+    FieldSpec("legal_basis", "Căn cứ pháp lý", Kind.LIST, form="list", verifiable=True, column="legal_basis",
+              limit=100),
+    FieldSpec("online_url", "Địa chỉ nộp trực tuyến", Kind.TEXT, form="text", verifiable=True, column="online_url",
+              limit=500),
+    FieldSpec("notes", "Lưu ý", Kind.NOTES, verifiable=True, column="notes", limit=8000),
+    FieldSpec("verified_on", "Ngày kiểm tra", Kind.DATE, form="text", column="verified_on", limit=20),
+    FieldSpec("sources", "Nguồn kiểm tra", Kind.LIST, in_brief_sheet=True, form="list", column="sources",
+              limit=50),
+    FieldSpec("unverified", "Trường chưa xác minh", Kind.LIST, column="unverified", limit=30),
     FieldSpec("national_differences", "Khác CSDL quốc gia (có lý do)", Kind.LIST, in_sheet=False, form="list",
               omit_when_empty=True),
     FieldSpec("effective_from", "Có hiệu lực từ", Kind.DATE, in_sheet=False, omit_when_empty=True),
     FieldSpec("effective_until", "Hết hiệu lực sau", Kind.DATE, in_sheet=False, omit_when_empty=True),
     FieldSpec("review_by", "Cần xem lại trước", Kind.DATE, in_sheet=False, omit_when_empty=True),
-    FieldSpec("documents", "Giấy tờ", Kind.DOCUMENTS, verifiable=True),
-    FieldSpec("steps", "Các bước", Kind.LIST, form="list", verifiable=True),
-    FieldSpec("aliases", "Cách hỏi", Kind.LIST, in_brief_sheet=True, form="list"),
-    FieldSpec("keywords", "Từ khóa", Kind.LIST, form="list"),
+    FieldSpec("documents", "Giấy tờ", Kind.DOCUMENTS, verifiable=True, limit=100),
+    FieldSpec("steps", "Các bước", Kind.LIST, form="list", verifiable=True, limit=100),
+    FieldSpec("aliases", "Cách hỏi", Kind.LIST, in_brief_sheet=True, form="list", limit=200),
+    FieldSpec("keywords", "Từ khóa", Kind.LIST, form="list", limit=200),
     FieldSpec("retired", "Ngừng áp dụng", Kind.FLAG, column="retired"),
 )
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
@@ -87,3 +92,6 @@ LIST_FIELDS = names(where=lambda f: f.kind is Kind.LIST)
 OPTIONAL_DATES = names(where=lambda f: f.kind is Kind.DATE and f.omit_when_empty)  # verified_on is required
 SHEET_COLUMNS = names(where=lambda f: f.in_sheet)
 LABELS: dict[str, str] = {f.name: f.label for f in FIELDS}
+# The admin's input limits (kiosk.admin.limits): characters of one value, entries of a list.
+VALUE_LIMITS = {f.name: f.limit for f in FIELDS if f.limit and f.kind not in (Kind.LIST, Kind.DOCUMENTS)}
+LIST_LIMITS = {f.name: f.limit for f in FIELDS if f.limit and f.kind in (Kind.LIST, Kind.DOCUMENTS)}

@@ -85,7 +85,8 @@ def load_prior(path: Path = PRIOR_PATH) -> dict:
 
 
 class Matcher:
-    """Ranks the procedures for a question: ``search`` (best first) and ``rank`` (with the evidence the decision reads)."""
+    """Ranks the procedures for a question: ``search`` (best first) and ``rank`` (with the
+    evidence the decision reads)."""
 
     def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None,
                  params: MatchParams = DEFAULT):

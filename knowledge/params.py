@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class MatchConfig:
-    """The ``[match]`` section of kiosk.toml (``KIOSK_MATCH_*``): optional score floors on top of the learned decision."""
+    """The ``[match]`` section of kiosk.toml (``KIOSK_MATCH_*``): optional score floors on
+    top of the learned decision."""
 
     answer_threshold: float | None = None
     """Override the tuned thresholds (knowledge.match); None = tuned defaults."""
