@@ -73,6 +73,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("effective_from", "Có hiệu lực từ", Kind.DATE, in_sheet=False, omit_when_empty=True),
     FieldSpec("effective_until", "Hết hiệu lực sau", Kind.DATE, in_sheet=False, omit_when_empty=True),
     FieldSpec("review_by", "Cần xem lại trước", Kind.DATE, in_sheet=False, omit_when_empty=True),
+    FieldSpec("fact_changes", "Thay đổi theo ngày", Kind.LIST, in_sheet=False, omit_when_empty=True),
     FieldSpec("documents", "Giấy tờ", Kind.DOCUMENTS, verifiable=True, limit=100),
     FieldSpec("steps", "Các bước", Kind.LIST, form="list", verifiable=True, limit=100),
     FieldSpec("aliases", "Cách hỏi", Kind.LIST, in_brief_sheet=True, form="list", limit=200),

@@ -27,6 +27,7 @@ from knowledge.model import (
     Detail,
     DocForm,
     Document,
+    FactChange,
     Family,
     Notice,
     Office,
@@ -250,6 +251,16 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         if not sep or fld.strip() not in NATIONAL_FIELDS or not why.strip():
             bad("national_differences", f"mỗi dòng dạng 'trường: lý do', trường là {', '.join(NATIONAL_FIELDS)} / "
                 "each entry is 'field: reason'", i)
+    for i, line in enumerate(lists["fact_changes"]):
+        change = FactChange.parse(line)
+        if change is None or change.field not in PROCEDURE_FIELDS:
+            bad("fact_changes", "mỗi dòng dạng 'YYYY-MM-DD trường: điều thay đổi' / each entry is "
+                "'YYYY-MM-DD field: what changes'", i)
+            continue
+        try:
+            dt.date.fromisoformat(change.date)
+        except ValueError:
+            bad("fact_changes", "ngày phải dạng YYYY-MM-DD / date must be YYYY-MM-DD", i)
     if code and code.startswith("local.") and "code" not in lists["unverified"]:
         bad("unverified", "mã local.* phải ghi 'code' trong unverified / local codes must be marked unverified")
 
@@ -353,6 +364,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         effective_until=dates["effective_until"],
         review_by=dates["review_by"],
         national_differences=_dedupe(lists["national_differences"]),
+        fact_changes=_dedupe(lists["fact_changes"]),
     )
 
 
