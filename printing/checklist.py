@@ -53,7 +53,7 @@ class ChecklistItem:
     name: str
     form: DocForm
     form_text: str
-    """e.g. "Bản chính", "Bản sao", "Mang bản chính để đối chiếu"."""
+    """e.g. "Bản chính", "Bản sao", "Xuất trình bản chính để đối chiếu" (knowledge.model.FORM_LABEL)."""
     copies: int
     copies_text: str
     """e.g. "01 bản"; empty when the original is only shown, not handed in."""
@@ -122,7 +122,8 @@ class Checklist:
 
 
 def portal_url(procedure: Procedure) -> str | None:
-    """The QR target: the procedure's own URL, else the national portal page for its code."""
+    """The QR target of the slip and the screen: the procedure's own URL when it is an
+    official https address, else its national portal page (``Procedure.portal_url``)."""
     if procedure.online_url:
         from printing.urls import safe_url
 
