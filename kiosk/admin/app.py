@@ -1037,9 +1037,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 from kiosk.admin.national_page import ROUTES as NATIONAL_ROUTES  # noqa: E402  (its handlers use page/render above)
+from kiosk.admin import fleet_page  # noqa: E402  (same)
 
 ROUTES = [
     *NATIONAL_ROUTES,
+    *fleet_page.ROUTES,
     Route("/login", login_page, methods=["GET"]),
     Route("/login", login_submit, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
@@ -1095,4 +1097,5 @@ def create_app(settings: AdminSettings, *, hasher: PasswordHasher | None = None)
     app.state.hasher = hasher or PasswordHasher()
     app.state.templates = _templates()
     app.state.jobs = edits.JobGate()
+    fleet_page.install(app)
     return app
