@@ -53,7 +53,11 @@ class Channel(StrEnum):
 
 
 CHANNEL_LABEL = {Channel.VOICE: "Nói", Channel.SEARCH: "Gõ chữ", Channel.BROWSE: "Chạm chọn"}
+UNKNOWN_CHANNEL = "Không rõ"  # a row without a channel (never written today)
 _OLD_CHANNELS = {"audio": "voice", "text": "search", "touch": "browse"}
+# The label of any value a database or a kiosk's statistics may hold (older versions', "unknown" included).
+STORED_CHANNEL_LABEL = {**{old: CHANNEL_LABEL[Channel(new)] for old, new in _OLD_CHANNELS.items()},
+                        **{c.value: c.label for c in Channel}, "unknown": UNKNOWN_CHANNEL}
 
 NAME_MASK = "[tên]"
 EMAIL_MASK = "[email]"

@@ -10,9 +10,8 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.normalize import fold
-from knowledge.qlog import Channel
+from knowledge.qlog import UNKNOWN_CHANNEL, Channel
 
-UNKNOWN_CHANNEL = "Không rõ"  # a row without a channel (never written today)
 GROUP_CUTOFF = 82.0  # token_sort_ratio on folded text: word order and accents do not split a group
 MAX_ROWS = 5000
 
