@@ -34,7 +34,7 @@ os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # as kiosk.service runs it
 from kiosk.config import Config, PathsConfig  # noqa: E402
 from kiosk.services import load_knowledge  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.qlog import log_question  # noqa: E402
+from knowledge.qlog import Channel, log_question  # noqa: E402
 
 AUDIO_QUESTIONS = ["đăng ký kết hôn cần giấy tờ gì", "làm giấy khai sinh cho con",
                    "sao y bản chính ở đâu", "đăng ký tạm trú cho người thuê trọ"]
@@ -97,7 +97,8 @@ def main() -> int:
                 kind = "text"
                 text = questions[i % len(questions)]
             result = kb.ask(text, transcript=text if kind == "audio" else None)
-            log_question(db, text, result.decision, result.matches, channel=kind, content_version=kb.version)
+            channel = Channel.VOICE if kind == "audio" else Channel.SEARCH
+            log_question(db, text, result.decision, result.matches, channel=channel, content_version=kb.version)
             return kind, time.perf_counter() - started
 
         # Warm-up: caches, allocator, every WAV decoded twice, 200 text asks.

@@ -11,7 +11,7 @@ from kiosk.config import Config, FleetConfig, PathsConfig
 from kiosk.fleet import stats
 from knowledge import store
 from knowledge.model import Decision, Match
-from knowledge.qlog import log_question, rate
+from knowledge.qlog import Channel, log_question, rate
 from fleet_support import StatsHub
 
 TODAY = dt.date.today()
@@ -41,7 +41,7 @@ def _at(db, qid: int, day: dt.date, hour: int) -> None:
 def _ask(db, text: str, decision: Decision, code: str | None, day: dt.date, hour: int = 9, channel: str = "voice",
          rating: int | None = None) -> int:
     matches = [Match(code, "x", 90.0)] if code else []
-    qid = log_question(db, text, decision, matches, channel=channel)
+    qid = log_question(db, text, decision, matches, channel=Channel(channel))
     _at(db, qid, day, hour)
     if rating is not None:
         rate(db, qid, rating)
@@ -141,3 +141,14 @@ def test_cli_stats_send(tmp_path, db, hub: StatsHub, capsys):
     assert "Không có ngày nào cần gửi" in capsys.readouterr().out
     assert main(["--config", str(path), "stats", "show", "ngày-sai"]) == 1
     assert "ngày không hợp lệ" in capsys.readouterr().err
+
+
+def test_rows_of_older_versions_are_counted_in_todays_channel_vocabulary(db):
+    # issue 17: `kiosk ask` wrote text/audio before the one Channel vocabulary
+    qid = _ask(db, "đăng ký kết hôn", Decision.ANSWER, "1.000894", YESTERDAY, 9)
+    db["question_log"].update(qid, {"channel": "audio"})
+    qid = _ask(db, "khai sinh", Decision.ANSWER, "1.001193", YESTERDAY, 10, channel="search")
+    db["question_log"].update(qid, {"channel": "text"})
+    _ask(db, "khai tử", Decision.ANSWER, "1.000656", YESTERDAY, 11, channel="search")
+    doc = stats.aggregate(db, YESTERDAY, ward="26734", kiosk="kiosk-1")
+    assert doc["by_channel"] == {"search": 2, "voice": 1}

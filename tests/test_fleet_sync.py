@@ -417,7 +417,7 @@ def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_p
     import datetime as dt
 
     from knowledge.model import Decision, Match
-    from knowledge.qlog import log_question
+    from knowledge.qlog import Channel, log_question
     from fleet_support import _StatsStore
 
     receiver = _StatsStore({"token-26734": "26734"})
@@ -427,10 +427,10 @@ def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_p
         db = _db(cfg)
         yesterday = dt.date.today() - dt.timedelta(days=1)
         for text, code in (("làm giấy khai sinh", "1.001193"), ("đăng ký kết hôn", "1.000894")):
-            qid = log_question(db, text, Decision.ANSWER, [Match(code, "x", 90.0)], channel="voice")
+            qid = log_question(db, text, Decision.ANSWER, [Match(code, "x", 90.0)], channel=Channel.VOICE)
             noon = dt.datetime.combine(yesterday, dt.time(12)).astimezone().astimezone(dt.timezone.utc)
             db["question_log"].update(qid, {"asked_at": noon.isoformat(timespec="seconds")})
-        log_question(db, "hôm nay", Decision.NONE, [], channel="search")  # today's: not sent
+        log_question(db, "hôm nay", Decision.NONE, [], channel=Channel.SEARCH)  # today's: not sent
         db.close()
         province.publish()
         path = _toml(tmp_path, cfg).read_text(encoding="utf-8").replace("send_stats = false", 'stats_token = "token-26734"')

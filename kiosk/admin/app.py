@@ -915,7 +915,7 @@ def usage_page(ctx: Ctx) -> Response:
                                  colors=(charts.GOOD, charts.MIDDLE, charts.BAD)),
         ratings=charts.shares([(RATING_LABEL[k], v) for k, v in u.ratings.items()], "Đánh giá của người dân",
                                 colors=(charts.GOOD, charts.BAD, charts.NEUTRAL)),
-        channels=charts.shares([(CHANNEL_LABEL.get(k, k), v) for k, v in sorted(u.channels.items())], "Cách hỏi"),
+        channels=charts.shares(u.channel_shares, "Cách hỏi"),
         top=charts.bars([(f"{titles.get(c, c)} ({c})", n) for c, n in u.top_codes], "Thủ tục được hỏi nhiều nhất"),
     )
 
