@@ -13,15 +13,16 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence, Union
 
 import numpy as np
 
 from speech.errors import InvalidAudio
 from speech.settings import AsrConfig
 
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import Config
+if TYPE_CHECKING:  # speech.models is imported where a model is loaded
+    from speech.models import CachePaths
+
 
 __all__ = [
     "AudioInput",
@@ -360,7 +361,18 @@ def build_hotwords(phrases: Iterable[str], *, max_chars: int = 240) -> str | Non
     return ", ".join(out) or None
 
 
-def load_transcriber(config: Config, vocabulary: Sequence[str] | None = None) -> Transcriber:
+class RecognitionConfig(Protocol):
+    """What :func:`load_transcriber` reads of the kiosk's composed configuration
+    (kiosk.config.Config is one): the ASR settings and the model cache."""
+
+    @property
+    def asr(self) -> AsrConfig: ...
+
+    @property
+    def paths(self) -> CachePaths: ...
+
+
+def load_transcriber(config: RecognitionConfig, vocabulary: Sequence[str] | None = None) -> Transcriber:
     """The configured transcriber (model loaded once per process and cached).
 
     ``vocabulary``: domain phrases used as faster-whisper ``hotwords`` when

@@ -7,7 +7,7 @@ import math
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -23,9 +23,7 @@ from speech.asr import (
 )
 from speech.errors import ModelNotFound
 from speech.level import GainSettings, normalise_level
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import AsrConfig
+from speech.settings import AsrConfig
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -14,15 +14,13 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 import numpy as np
 
 from speech.errors import AudioDeviceError, SpeechError
 from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import AudioConfig
+from speech.settings import AudioConfig
 
 _LOGGER = logging.getLogger(__name__)
 

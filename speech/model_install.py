@@ -40,14 +40,12 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from speech.errors import ModelInstallError, SpeechError
 from speech.model_catalog import CatalogModel
 from speech.models import MANIFEST_NAME, WHISPER_BASE_DIRNAME, check_ct2_dir, prepare_whisper_base
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import AsrConfig
+from speech.settings import AsrConfig
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -29,12 +29,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator, Protocol
 
 from speech.errors import ModelNotFound
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import AsrConfig, PathsConfig
+from speech.settings import AsrConfig
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -323,7 +321,14 @@ def check_ct2_dir(path: Path) -> str | None:
     return None
 
 
-def resolve_asr_model(asr_cfg: AsrConfig, paths_cfg: PathsConfig) -> Path:
+class CachePaths(Protocol):
+    """Where prepared models may be kept (kiosk.config.PathsConfig is one)."""
+
+    @property
+    def cache_dir(self) -> Path: ...
+
+
+def resolve_asr_model(asr_cfg: AsrConfig, paths_cfg: CachePaths) -> Path:
     """The CTranslate2 Whisper directory to load: ``asr.model_dir`` or the packaged base."""
     if asr_cfg.model_dir is not None:
         path = Path(asr_cfg.model_dir).expanduser()

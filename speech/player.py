@@ -11,16 +11,14 @@ import collections
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
 from speech.asr import resample
 from speech.audio import _sounddevice, find_device
 from speech.errors import AudioDeviceError, SpeechError
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import AudioConfig
+from speech.settings import AudioConfig
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,14 +15,12 @@ import wave
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import numpy as np
 
 from speech.errors import ModelNotFound, SynthesisError
-
-if TYPE_CHECKING:  # settings classes still live in kiosk.config: types only, no runtime import
-    from kiosk.config import TtsConfig
+from speech.settings import TtsConfig
 
 _LOGGER = logging.getLogger(__name__)
 
