@@ -366,7 +366,7 @@ def _draft_state(ctx: Ctx) -> tuple[drafts.Draft, dict[str, dict], dict[str, str
         q = live.get(p["code"])
         if q is None:
             status[p["code"]] = "new"
-        elif drafts._norm(p) != drafts._norm(q):
+        elif drafts.as_published(p) != drafts.as_published(q):
             status[p["code"]] = "changed"
     for code in live:
         if code not in mine:
@@ -419,7 +419,7 @@ def _edit_page(ctx: Ctx, draft: drafts.Draft, form: forms.ProcedureForm, errors:
     live_codes = {p.code for p in drafts.live(ctx.db).procedures}
     if base is None:
         p = draft.procedure(form.code)
-        base = edits.fingerprint(drafts._norm(p)) if p else ""
+        base = edits.fingerprint(drafts.as_published(p)) if p else ""
     return render(ctx, "procedure_edit.html", status=status, f=form, errors=errors or {}, problems=problems,
                   cats=draft.data["categories"], counters=draft.data["office"]["counters"],
                   in_live=form.code in live_codes, changed=_changed(ctx, draft, form.code), note=note, base=base)
@@ -430,7 +430,7 @@ def _stale(ctx: Ctx, current: Any, target: str) -> edits.Conflict | None:
     base = ctx.form.get("base") if ctx.form is not None else None
     if base is None:  # a form from before fingerprints (or a script): nothing to compare with
         return None
-    if str(base) == edits.fingerprint(drafts._norm(current) if current is not None else None):
+    if str(base) == edits.fingerprint(drafts.as_published(current) if current is not None else None):
         return None
     by, at = edits.last_change(ctx.db, target)
     return edits.Conflict(target, current, by, at)
@@ -438,8 +438,8 @@ def _stale(ctx: Ctx, current: Any, target: str) -> edits.Conflict | None:
 
 def _conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> Response:
     """Side by side: what is in the draft now (someone else's newer save) and what this clerk sent."""
-    theirs = drafts._norm(conflict.current) if conflict.current is not None else {}
-    ours = drafts._norm(mine) if mine is not None else {}
+    theirs = drafts.as_published(conflict.current) if conflict.current is not None else {}
+    ours = drafts.as_published(mine) if mine is not None else {}
     if isinstance(theirs, dict) and isinstance(ours, dict):
         keys = [k for k in dict.fromkeys([*theirs, *ours]) if theirs.get(k) != ours.get(k) and k != "code"]
         rows = [(drafts.field_label(k), _show(theirs.get(k)), _show(ours.get(k))) for k in keys]
@@ -448,7 +448,7 @@ def _conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> 
     audit(ctx.db, ctx.user, "edit-conflict", conflict.target, {"by": conflict.by}, ctx.ip)
     keep = [(k, v) for k, v in ctx.form.multi_items() if k not in ("csrf", "base") and isinstance(v, str)]
     return render(ctx, "conflict.html", status=409, conflict=conflict, rows=rows, back=back, keep=keep,
-                  base=edits.fingerprint(drafts._norm(conflict.current) if conflict.current is not None else None))
+                  base=edits.fingerprint(drafts.as_published(conflict.current) if conflict.current is not None else None))
 
 
 def _show(v: Any) -> str:
@@ -467,7 +467,7 @@ def _changed(ctx: Ctx, draft: drafts.Draft, code: str) -> list[str]:
     mine = draft.procedure(code)
     if live is None or mine is None:
         return []
-    a, b = drafts._norm(live), drafts._norm(mine)
+    a, b = drafts.as_published(live), drafts.as_published(mine)
     return [f for f in drafts.PROCEDURE_FIELDS if a.get(f) != b.get(f)]
 
 
@@ -533,11 +533,11 @@ def procedure_save(ctx: Ctx) -> Response:
             return _edit_page(ctx, draft, form, errors=errors, status=400 if errors else 200, note=note, base=base)
         if (conflict := _stale(ctx, p, code)) is not None:
             return _conflict_page(ctx, conflict, new, url)
-        before = drafts._norm(p)
-        if drafts._norm(new) != before:
+        before = drafts.as_published(p)
+        if drafts.as_published(new) != before:
             drafts.put_procedure(draft, new)
             drafts.save(ctx.db, draft, ctx.user)
-            after = drafts._norm(new)
+            after = drafts.as_published(new)
             audit(ctx.db, ctx.user, "edit", code,
                   {"fields": [f for f in drafts.PROCEDURE_FIELDS if before.get(f) != after.get(f)],
                    "action": action if applied else "save"}, ctx.ip)
@@ -641,8 +641,8 @@ def _office_render(ctx, draft, office, notices, status=200, note=None, problems=
             if p.area in ("office", "notices")]
     return render(ctx, "office.html", status=status, office=office, notices=notices, cats=draft.data["categories"],
                   note=note, problems=problems,
-                  base_office=base_office or edits.fingerprint(drafts._norm(draft.data["office"])),
-                  base_notices=base_notices or edits.fingerprint(drafts._norm(draft.data.get("notices") or [])))
+                  base_office=base_office or edits.fingerprint(drafts.as_published(draft.data["office"])),
+                  base_notices=base_notices or edits.fingerprint(drafts.as_published(draft.data.get("notices") or [])))
 
 
 @page()
@@ -660,11 +660,11 @@ def office_save(ctx: Ctx) -> Response:
                                   problems=[drafts.ProblemView(None, "office", "", t) for t in too_long])
         if (conflict := _stale(ctx, draft.data["office"], "office")) is not None:
             return _conflict_page(ctx, conflict, office, "/office")
-        before = drafts._norm(draft.data["office"])
+        before = drafts.as_published(draft.data["office"])
         draft.data["office"] = office
-        if drafts._norm(office) != before:
+        if drafts.as_published(office) != before:
             drafts.save(ctx.db, draft, ctx.user)
-            audit(ctx.db, ctx.user, "office", "", {"fields": [k for k in office if before.get(k) != drafts._norm(office).get(k)]}, ctx.ip)
+            audit(ctx.db, ctx.user, "office", "", {"fields": [k for k in office if before.get(k) != drafts.as_published(office).get(k)]}, ctx.ip)
     return redirect("/office", "office")
 
 
@@ -684,7 +684,7 @@ def notices_save(ctx: Ctx) -> Response:
         current = draft.data.get("notices") or []
         if (conflict := _stale(ctx, current, "notices")) is not None:
             return _conflict_page(ctx, conflict, notices, "/office#notices")
-        if drafts._norm(notices) != drafts._norm(current):
+        if drafts.as_published(notices) != drafts.as_published(current):
             draft.data["notices"] = notices
             drafts.save(ctx.db, draft, ctx.user)
             audit(ctx.db, ctx.user, "notices", "", {"count": len(notices)}, ctx.ip)

@@ -180,9 +180,9 @@ def remove_procedure(draft: Draft, code: str) -> None:
 
 
 # ---- what changed --------------------------------------------------------------------------
-def _norm(d: dict[str, Any]) -> dict[str, Any]:
-    # Serialised (JSON) form, so tuples/lists and int/float compare as published.
-    return json.loads(json.dumps(d, ensure_ascii=False))
+def as_published(value: Any) -> Any:
+    """``value`` as it reads back from published JSON, so tuples/lists and int/float compare equal."""
+    return json.loads(json.dumps(value, ensure_ascii=False))
 
 
 # Fields newer than some stored versions: a snapshot without the key had the empty value.
@@ -191,7 +191,7 @@ _ADDED_LATER: dict[str, Any] = {"national_differences": []}
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Per procedure code and field, plus office/notices/categories: a summary, not a text diff."""
-    old, new = _norm(old), _norm(new)
+    old, new = as_published(old), as_published(new)
     out: list[Change] = []
     before = {p["code"]: p for p in old["procedures"]}
     after = {p["code"]: p for p in new["procedures"]}
