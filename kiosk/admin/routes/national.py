@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from kiosk.admin import draft as drafts, forms
 from kiosk.admin.accounts import audit as audit_log
-from kiosk.admin.app import FLASH, Ctx, page, redirect, render
+from kiosk.admin.web import Ctx, page, redirect, render
 from knowledge.audit import KIND_LABEL, KINDS, AuditReport, audit
 from knowledge.national import (
     NationalError, Snapshot, category_map, draft_from_national, guess_category, read_snapshot, read_snapshot_bytes,
@@ -35,14 +35,9 @@ from knowledge.serialize import content_from_dict, procedure_to_dict
 
 log = logging.getLogger(__name__)
 
-MAX_FILE = 2 * 1024 * 1024  # the admin's multipart part limit (kiosk.admin.app.page)
+MAX_FILE = 2 * 1024 * 1024  # the admin's multipart part limit (kiosk.admin.web.page)
 MAX_UNCOMPRESSED = 64 * 1024 * 1024  # July 2026: details 12.5 MB, catalogue 4.0 MB once unzipped
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".gz", ".json")
-
-FLASH["national"] = ("Đã tạo bản nháp từ bản ghi chính thức của CSDL quốc gia. Xem lại, thêm cách hỏi người dân "
-                     "hay dùng và nơi nộp, rồi lưu và đăng.")
-FLASH["national-brief"] = ("Đã thêm vào danh mục (bản nháp) theo tên chính thức. Kiosk sẽ nhận ra thủ tục và chỉ nơi nộp "
-                           "sau khi đăng; CSDL chưa có bản ghi chi tiết để viết đầy đủ.")
 
 
 @dataclass

@@ -1,0 +1,96 @@
+"""Signing in and out: the login form (its own CSRF cookie, no session yet), the rate limits, logout."""
+from __future__ import annotations
+
+import secrets
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from kiosk.admin.accounts import Accounts, audit, csrf_ok
+from kiosk.admin.db import connect
+from kiosk.admin.errors import AuthError, RateLimited
+from kiosk.admin.settings import AdminSettings
+from kiosk.admin.web import FLASH, Ctx, client_ip, cookie_name, page, redirect, vi_message
+
+LOGIN_COOKIE = "kiosk_admin_login"
+
+
+def safe_next(value: str | None) -> str:
+    v = value or "/"
+    return v if v.startswith("/") and not v.startswith("//") and "\\" not in v else "/"
+
+
+
+async def login_page(request: Request) -> Response:
+    return _login_response(request, None, safe_next(request.query_params.get("next")))
+
+
+def _no_users(settings: AdminSettings) -> bool:
+    db = connect(settings.db_path)
+    try:
+        return db.execute("SELECT count(*) FROM admin_users WHERE active = 1").fetchone()[0] == 0
+    finally:
+        db.close()
+
+
+def _login_response(request: Request, error: str | None, next_url: str, status: int = 200, name: str = "") -> Response:
+    settings: AdminSettings = request.app.state.settings
+    token = secrets.token_urlsafe(24)
+    flash = FLASH.get(request.query_params.get("ok", ""))
+    resp = request.app.state.templates.TemplateResponse(
+        request, "login.html", {"login_csrf": token, "error": error, "next": next_url, "flash": flash,
+                                "no_users": _no_users(settings), "name": name[:64],
+                                "session": None, "user": None, "csrf": "", "draft_info": None, "path": "/login"},
+        status_code=status,
+    )
+    resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/login")
+    return resp
+
+
+async def login_submit(request: Request) -> Response:
+    settings: AdminSettings = request.app.state.settings
+    form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
+    next_url = safe_next(str(form.get("next") or "/"))
+    if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
+        raise HTTPException(403, "Biểu mẫu đăng nhập đã hết hạn — tải lại trang rồi thử lại.")
+    name, password = str(form.get("name") or ""), str(form.get("password") or "")
+    ip = client_ip(request)
+    db = connect(settings.db_path)
+    try:
+        accounts = Accounts(db, request.app.state.hasher)
+        try:
+            user = await run_in_threadpool(accounts.authenticate, name, password, ip)
+        except RateLimited as exc:
+            audit(db, name[:64], "login-throttled", "", None, ip)
+            return _login_response(request, vi_message(exc), next_url, status=429, name=name)
+        except AuthError as exc:
+            audit(db, name[:64], "login-failed", "", None, ip)
+            return _login_response(request, vi_message(exc), next_url, status=401, name=name)
+        token = accounts.start_session(user, ip)
+        audit(db, user.name, "login", "", None, ip)
+    finally:
+        db.close()
+    resp = RedirectResponse(next_url, status_code=303)
+    resp.set_cookie(cookie_name(settings), token, httponly=True, samesite="strict", secure=settings.secure_cookies, path="/")
+    resp.delete_cookie(LOGIN_COOKIE, path="/login")
+    return resp
+
+
+@page()
+def logout(ctx: Ctx) -> Response:
+    ctx.accounts.end_session(ctx.session.token_hash)
+    audit(ctx.db, ctx.user, "logout", "", None, ctx.ip)
+    resp = redirect("/login", "loggedout")
+    resp.delete_cookie(cookie_name(ctx.request.app.state.settings), path="/")
+    return resp
+
+
+
+ROUTES = [
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]
