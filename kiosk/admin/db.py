@@ -12,6 +12,7 @@ import sqlite_utils
 
 
 def connect(path: Path) -> sqlite_utils.Database:
+    """A connection to the kiosk database that waits up to 5 s for a writer and enforces foreign keys."""
     # check_same_thread=False: a request may hash a password in a worker thread; one request
     # uses its connection from one thread at a time.
     db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class AdminSettings:
+    """The admin's start-up settings (``kiosk admin serve`` builds them from the config and flags)."""
+
     db_path: Path
     content_dir: Path
     secure_cookies: bool = False

@@ -15,6 +15,7 @@ HERE = Path(__file__).parent
 
 
 def local_time(iso: str | None) -> str:
+    """A stored ISO timestamp as local "dd/mm/yyyy HH:MM" (unparsable text is shown as is)."""
     if not iso:
         return ""
     try:
@@ -31,6 +32,7 @@ def textarea_rows(text: Any, width: int = 100, minimum: int = 1, maximum: int = 
 
 
 def make_templates() -> Jinja2Templates:
+    """The templates under kiosk/admin/templates with the filters and globals the pages use."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True,

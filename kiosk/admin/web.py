@@ -26,6 +26,7 @@ from kiosk.admin.settings import AdminSettings
 
 SESSION_COOKIE = "kiosk_admin"
 
+# The confirmation a page shows after a redirect with ``?ok=<key>``.
 FLASH = {
     "saved": "Đã lưu vào bản nháp. Kiosk chưa đổi cho đến khi bấm «Đăng thay đổi».",
     "created": "Đã thêm thủ tục vào bản nháp. Điền đủ các mục rồi đăng.",
@@ -51,7 +52,6 @@ FLASH = {
     "national-brief": ("Đã thêm vào danh mục (bản nháp) theo tên chính thức. Kiosk sẽ nhận ra thủ tục và chỉ nơi nộp "
                        "sau khi đăng; CSDL chưa có bản ghi chi tiết để viết đầy đủ."),
 }
-
 
 
 def client_ip(request: Request) -> str:
@@ -81,28 +81,42 @@ class Ctx:
 
     @property
     def user(self) -> str:
+        """The signed-in staff member's name ("" before login)."""
         return self.session.user.name if self.session else ""
 
     @property
     def ip(self) -> str:
+        """The staff member's address, as ``client_ip`` sees it."""
         return client_ip(self.request)
-
 
 
 Handler = Callable[[Ctx], Awaitable[Response] | Response]
 
 
+def _open(request: Request, settings: AdminSettings) -> tuple[sqlite_utils.Database, Accounts, Session | None]:
+    """The request's connection and its signed-in session (SQLite work: called in a worker thread)."""
+    db = connect(settings.db_path)
+    try:
+        accounts = Accounts(db, request.app.state.hasher)
+        return db, accounts, accounts.session(request.cookies.get(cookie_name(settings)))
+    except BaseException:
+        db.close()
+        raise
+
 
 def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """Wrap a handler: connection, session (else → login), role, CSRF on POST."""
+    """Wrap a handler: connection, session (else → login), role, CSRF on POST.
+
+    A plain (``def``) handler runs in a worker thread, so its SQLite, validation, matching and
+    rendering work never stalls the event loop; an ``async def`` handler is only for reading an
+    upload and must hand its blocking work to ``run_in_threadpool`` itself.
+    """
 
     def deco(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             settings: AdminSettings = request.app.state.settings
-            db = connect(settings.db_path)
+            db, accounts, session = await run_in_threadpool(_open, request, settings)
             try:
-                accounts = Accounts(db, request.app.state.hasher)
-                session = accounts.session(request.cookies.get(cookie_name(settings)))
                 if session is None:
                     if request.method == "GET":
                         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -118,8 +132,7 @@ def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Aw
                 ctx = Ctx(request, db, accounts, session, form)
                 if inspect.iscoroutinefunction(fn):
                     return await fn(ctx)
-                # A plain handler (all SQLite work, validation, rendering) runs in a worker
-                # thread, so a seconds-long validation or import never stalls other staff.
+                # A seconds-long validation or import in a worker thread never stalls other staff.
                 return await run_in_threadpool(fn, ctx)
             finally:
                 db.close()
@@ -132,10 +145,15 @@ def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Aw
 
 
 def cookie_name(settings: AdminSettings) -> str:
+    """The session cookie's name: with the ``__Host-`` prefix when cookies are marked Secure."""
     return ("__Host-" if settings.secure_cookies else "") + SESSION_COOKIE
 
 
 def render(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """The template ``name`` with ``values`` plus what every page shows: the user, CSRF token, flash, draft state.
+
+    It reads the draft's row, so call it from a worker thread (a plain handler), not the event loop.
+    """
     templates: Jinja2Templates = ctx.request.app.state.templates
     flash = FLASH.get(ctx.request.query_params.get("ok", ""))
     draft_info = None
@@ -150,6 +168,7 @@ def render(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLRespons
 
 
 def redirect(url: str, ok: str | None = None) -> RedirectResponse:
+    """A 303 to ``url``; ``ok`` names the FLASH text the next page shows."""
     if ok:
         url += ("&" if "?" in url else "?") + f"ok={ok}"
     return RedirectResponse(url, status_code=303)
@@ -170,7 +189,6 @@ def vi_message(exc: Exception) -> str:
     return text[:1].upper() + text[1:]
 
 
-
 def days_param(ctx: Ctx, default: int = 30) -> int:
     """The report period from ``?days=`` (7, 30, 90 or 365 days), else ``default``."""
     d = int_or(ctx.request.query_params.get("days"), default)
@@ -178,6 +196,7 @@ def days_param(ctx: Ctx, default: int = 30) -> int:
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
+    """The error page: the handler's own Vietnamese message, else a plain one for the status (never a trace)."""
     status = getattr(exc, "status_code", 500)
     detail = getattr(exc, "detail", "") if status != 500 else ""
     messages = {404: "Không tìm thấy trang này.", 405: "Thao tác không hợp lệ.", 413: "Tệp hoặc biểu mẫu quá lớn.",

@@ -19,13 +19,14 @@ LOGIN_COOKIE = "kiosk_admin_login"
 
 
 def safe_next(value: str | None) -> str:
+    """Where to go after login: a path on this site only (no "//host" or backslash tricks), else "/"."""
     v = value or "/"
     return v if v.startswith("/") and not v.startswith("//") and "\\" not in v else "/"
 
 
-
 async def login_page(request: Request) -> Response:
-    return _login_response(request, None, safe_next(request.query_params.get("next")))
+    # The form says when no account exists yet: a SQLite read, so in a worker thread.
+    return await run_in_threadpool(_login_response, request, None, safe_next(request.query_params.get("next")))
 
 
 def _no_users(settings: AdminSettings) -> bool:
@@ -51,18 +52,23 @@ def _login_response(request: Request, error: str | None, next_url: str, status: 
 
 
 async def login_submit(request: Request) -> Response:
-    settings: AdminSettings = request.app.state.settings
     form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
     next_url = safe_next(str(form.get("next") or "/"))
     if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
         raise HTTPException(403, "Biểu mẫu đăng nhập đã hết hạn — tải lại trang rồi thử lại.")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
+    # Password hashing and the SQLite work (limits, audit, session) run in a worker thread.
+    return await run_in_threadpool(_sign_in, request, name, password, next_url)
+
+
+def _sign_in(request: Request, name: str, password: str, next_url: str) -> Response:
+    settings: AdminSettings = request.app.state.settings
     ip = client_ip(request)
     db = connect(settings.db_path)
     try:
         accounts = Accounts(db, request.app.state.hasher)
         try:
-            user = await run_in_threadpool(accounts.authenticate, name, password, ip)
+            user = accounts.authenticate(name, password, ip)
         except RateLimited as exc:
             audit(db, name[:64], "login-throttled", "", None, ip)
             return _login_response(request, vi_message(exc), next_url, status=429, name=name)
@@ -86,7 +92,6 @@ def logout(ctx: Ctx) -> Response:
     resp = redirect("/login", "loggedout")
     resp.delete_cookie(cookie_name(ctx.request.app.state.settings), path="/")
     return resp
-
 
 
 ROUTES = [

@@ -79,34 +79,41 @@ def _render(ctx: Ctx, status: int = 200, error: str | None = None, province: str
 
 
 @page()
-async def national_page(ctx: Ctx) -> Response:
+def national_page(ctx: Ctx) -> Response:
+    """The audit of the draft against the loaded snapshot (or the upload form when none is loaded)."""
     return _render(ctx, province=ctx.request.query_params.get("province"))
 
 
 @page()
 async def national_load(ctx: Ctx) -> Response:
+    """Load a snapshot from uploaded files and/or server paths, then show the audit."""
     province = forms.clean_line(ctx.form.get("province"))
     uploads = [u for u in ctx.form.getlist("file") if not isinstance(u, str) and u.filename]
     paths = forms.clean_lines(ctx.form.get("paths"))
-    if not uploads and not paths:
+    # Only reading the uploads needs the event loop; parsing, the audit and rendering run in a worker thread.
+    files = [(u.filename, await u.read(MAX_FILE + 1)) for u in uploads]
+    return await run_in_threadpool(_load, ctx, province, files, paths)
+
+
+def _load(ctx: Ctx, province: str, files: list[tuple[str, bytes]], paths: list[str]) -> Response:
+    if not files and not paths:
         return _render(ctx, 400, "Chưa chọn tệp CSDL quốc gia hoặc nhập đường dẫn trên máy chủ.", province)
     try:
         snap = Snapshot()
         names = []
-        for u in uploads:
-            data = await u.read(MAX_FILE + 1)
+        for filename, data in files:
             if len(data) > MAX_FILE:
-                raise NationalError(f"{u.filename}: tệp lớn hơn {MAX_FILE // (1024 * 1024)} MB — nén gzip hoặc đặt trên máy chủ")
-            await run_in_threadpool(read_snapshot_bytes, data, u.filename, MAX_UNCOMPRESSED, snap)
-            names.append(u.filename)
+                raise NationalError(f"{filename}: tệp lớn hơn {MAX_FILE // (1024 * 1024)} MB — nén gzip hoặc đặt trên máy chủ")
+            read_snapshot_bytes(data, filename, MAX_UNCOMPRESSED, snap)
+            names.append(filename)
         for raw in paths:
             path = Path(raw)
             if not path.name.endswith(SUFFIXES):
                 raise NationalError(f"{raw}: chỉ đọc tệp .jsonl hoặc .jsonl.gz")
-            await run_in_threadpool(read_snapshot, path, MAX_UNCOMPRESSED, snap)
+            read_snapshot(path, MAX_UNCOMPRESSED, snap)
             names.append(path.name)
     except NationalError as exc:
-        audit_log(ctx.db, ctx.user, "national-rejected", ", ".join(u.filename for u in uploads)[:200], None, ctx.ip)
+        audit_log(ctx.db, ctx.user, "national-rejected", ", ".join(f for f, _ in files)[:200], None, ctx.ip)
         return _render(ctx, 400, str(exc).split(" / ")[0], province)
     ctx.request.app.state.national = Loaded(snap, ", ".join(names), ctx.user, dt.datetime.now().strftime("%d/%m/%Y %H:%M"))
     audit_log(ctx.db, ctx.user, "national-load", ", ".join(names)[:200], {"records": len(snap.procedures)}, ctx.ip)
@@ -114,7 +121,8 @@ async def national_load(ctx: Ctx) -> Response:
 
 
 @page()
-async def national_draft(ctx: Ctx) -> Response:
+def national_draft(ctx: Ctx) -> Response:
+    """Start a draft procedure from its official record: written up when the snapshot has details, else brief."""
     code = forms.clean_line(ctx.form.get("code"))
     loaded = _state(ctx)
     if loaded is None:

@@ -42,32 +42,34 @@ async def sheet_import(ctx: Ctx) -> Response:
     """Upload → every check and the list of changes (nothing saved yet) → the clerk applies it."""
     upload = ctx.form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."],
-                      columns=[sheets.header(k) for k in sheets.COLUMNS])
-    raw = await upload.read(sheets.MAX_BYTES + 1)
-    return await _run_import(ctx, raw, upload.filename, apply=False)
+        return await run_in_threadpool(_no_file, ctx)
+    raw = await upload.read(sheets.MAX_BYTES + 1)  # only the upload is read on the event loop
+    return await run_in_threadpool(_run_import, ctx, raw, upload.filename, apply=False)
+
+
+def _no_file(ctx: Ctx) -> Response:
+    return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."],
+                  columns=[sheets.header(k) for k in sheets.COLUMNS])
 
 
 @page()
-async def sheet_import_apply(ctx: Ctx) -> Response:
+def sheet_import_apply(ctx: Ctx) -> Response:
+    """Apply the sheet the clerk checked a moment ago (kept server-side under a one-time token)."""
     settings: AdminSettings = ctx.request.app.state.settings
     pending = jobs.take_pending(settings.db_path, str(ctx.form.get("token") or ""), ctx.user)
     if pending is None:
         raise HTTPException(400, "Bảng tính chờ áp dụng đã hết hạn hoặc đã được áp dụng — tải lên lại.")
-    return await _run_import(ctx, pending[0], pending[1], apply=True)
+    return _run_import(ctx, pending[0], pending[1], apply=True)
 
 
-async def _run_import(ctx: Ctx, raw: bytes, filename: str, *, apply: bool) -> Response:
+def _run_import(ctx: Ctx, raw: bytes, filename: str, *, apply: bool) -> Response:
+    """Check (and with ``apply`` write to the draft) a sheet; called in a worker thread."""
     settings: AdminSettings = ctx.request.app.state.settings
-
-    def run() -> sheets.ImportResult:
-        with ctx.request.app.state.jobs.hold("import", ctx.user):
-            return jobs.import_sheet(settings.db_path, raw, filename, ctx.user, ctx.ip, apply=apply)
-
     try:
         # Parsing and validating a 5,000-row sheet takes seconds: in a child process (kiosk.admin.jobs),
-        # awaited from a worker thread, never on the event loop.
-        result = await run_in_threadpool(run)
+        # awaited from this worker thread, never on the event loop.
+        with ctx.request.app.state.jobs.hold("import", ctx.user):
+            result = jobs.import_sheet(settings.db_path, raw, filename, ctx.user, ctx.ip, apply=apply)
     except edits.Busy as exc:
         raise HTTPException(409, vi_message(exc) + ". Chưa nhập gì.") from None
     except sheets.SheetError as exc:
@@ -78,10 +80,9 @@ async def _run_import(ctx: Ctx, raw: bytes, filename: str, *, apply: bool) -> Re
         return redirect("/publish", "nochange")
     if apply:
         return redirect("/publish", "imported")
-    token = await run_in_threadpool(jobs.keep_pending, settings.db_path, raw, filename, ctx.user)
+    token = jobs.keep_pending(settings.db_path, raw, filename, ctx.user)
     return render(ctx, "sheet_confirm.html", changes=result.changes, rows=result.rows, filename=filename[:200],
                   token=token)
-
 
 
 ROUTES = [
