@@ -48,7 +48,8 @@ async def sheet_import(ctx: Ctx) -> Response:
 
 
 def _no_file(ctx: Ctx) -> Response:
-    return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."],
+    # more=0: the template needs it whenever problems are shown (without it this answered 500).
+    return render(ctx, "sheet.html", status=400, problems=["Chưa chọn tệp."], more=0,
                   columns=[sheets.header(k) for k in sheets.COLUMNS])
 
 
