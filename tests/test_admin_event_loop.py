@@ -14,7 +14,7 @@ import pytest
 from starlette.templating import Jinja2Templates
 
 from test_admin_support import (  # noqa: F401  (fixtures)
-    CODE, admin_template, app, client, csrf_of, data_dir, procedure_form, signed_in,
+    CODE, admin_template, app, client, data_dir, procedure_form, signed_in,
 )
 from test_national import CATALOGUE, DETAILS
 

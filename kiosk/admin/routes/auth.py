@@ -26,6 +26,7 @@ def safe_next(value: str | None) -> str:
 
 async def login_page(request: Request) -> Response:
     # The form says when no account exists yet: a SQLite read, so in a worker thread.
+    """GET /login: the sign-in form with a fresh login CSRF cookie."""
     return await run_in_threadpool(_login_response, request, None, safe_next(request.query_params.get("next")))
 
 
@@ -52,6 +53,7 @@ def _login_response(request: Request, error: str | None, next_url: str, status: 
 
 
 async def login_submit(request: Request) -> Response:
+    """POST /login: check the login CSRF, then sign in (throttled, audited) and set the session cookie."""
     form = await request.form(max_files=0, max_fields=10, max_part_size=8192)
     next_url = safe_next(str(form.get("next") or "/"))
     if not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""), form.get("csrf")):
@@ -87,6 +89,7 @@ def _sign_in(request: Request, name: str, password: str, next_url: str) -> Respo
 
 @page()
 def logout(ctx: Ctx) -> Response:
+    """POST /logout: end this session and go back to the login form."""
     ctx.accounts.end_session(ctx.session.token_hash)
     audit(ctx.db, ctx.user, "logout", "", None, ctx.ip)
     resp = redirect("/login", "loggedout")

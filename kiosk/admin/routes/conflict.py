@@ -37,6 +37,7 @@ def conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> R
 
 
 def show(v: Any) -> str:
+    """A draft value as one cell of the side-by-side table (lists one entry a line, "—" when empty)."""
     if v is None or v == "" or v == []:
         return "—"
     if isinstance(v, list):

@@ -11,6 +11,7 @@ from knowledge.store import versions as list_versions
 
 @page()
 def home(ctx: Ctx) -> Response:
+    """GET /: unpublished changes, the latest version and this month's unanswered questions."""
     draft = drafts.load(ctx.db)
     changes = drafts.diff(drafts.content_to_dict(drafts.live(ctx.db)), draft.data) if draft.exists else []
     vs = list_versions(ctx.db)[:1]

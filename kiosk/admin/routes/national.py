@@ -42,6 +42,8 @@ SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".gz", ".json")
 
 @dataclass
 class Loaded:
+    """The snapshot this admin process holds, with who loaded which files when."""
+
     snapshot: Snapshot
     label: str
     by: str

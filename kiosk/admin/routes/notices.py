@@ -13,6 +13,7 @@ from kiosk.admin.web import Ctx, page, redirect
 
 @page()
 def notices_save(ctx: Ctx) -> Response:
+    """POST /notices: save the notices to the draft (or add a blank one), refusing a stale form."""
     with edits.immediate(ctx.db):
         draft = drafts.load(ctx.db)
         notices, action = forms.notices_from_post(ctx.form)

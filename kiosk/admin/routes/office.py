@@ -12,12 +12,14 @@ from kiosk.admin.web import Ctx, page, redirect, render
 
 @page()
 def office_page(ctx: Ctx) -> Response:
+    """GET /office: the office details, counters and notices of the draft."""
     draft = drafts.load(ctx.db)
     return office_render(ctx, draft, draft.data["office"], draft.data.get("notices") or [])
 
 
 def office_render(ctx, draft, office, notices, status=200, note=None, problems=None, base_office=None,
                    base_notices=None) -> Response:
+    """The office page for these (possibly unsaved) values, with their problems and the forms' fingerprints."""
     if problems is None:
         problems = [p for p in drafts.validate({**draft.data, "procedures": [
             p for p in draft.data["procedures"] if p.get("detail") == "full"][:1], "office": office, "notices": notices}).problems
@@ -30,6 +32,7 @@ def office_render(ctx, draft, office, notices, status=200, note=None, problems=N
 
 @page()
 def office_save(ctx: Ctx) -> Response:
+    """POST /office: save the office details to the draft (or add a blank counter), refusing a stale form."""
     with edits.immediate(ctx.db):
         draft = drafts.load(ctx.db)
         office, action = forms.office_from_post(ctx.form, draft.data["office"])

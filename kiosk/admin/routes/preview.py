@@ -33,6 +33,7 @@ def _checklist(proc, office) -> tuple[str | None, bool]:
 
 @page()
 def procedure_preview(ctx: Ctx) -> Response:
+    """GET /procedures/{code}/preview: the kiosk's answer, the checklist text and the QR link for the draft."""
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = find_procedure(draft, code)
@@ -53,6 +54,7 @@ def procedure_preview(ctx: Ctx) -> Response:
 
 @page()
 def procedure_receipt(ctx: Ctx) -> Response:
+    """GET /procedures/{code}/receipt.png: the printed slip of the draft procedure as an image."""
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = find_procedure(draft, code)

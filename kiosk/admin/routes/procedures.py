@@ -34,6 +34,7 @@ def _draft_state(ctx: Ctx) -> tuple[drafts.Draft, dict[str, dict], dict[str, str
 
 @page()
 def procedure_list(ctx: Ctx) -> Response:
+    """GET /procedures: the draft's procedures, filtered by text, category and state."""
     q = forms.clean_line(ctx.request.query_params.get("q", ""))[:200]
     cat = ctx.request.query_params.get("cat", "")
     show = ctx.request.query_params.get("show", "full")
@@ -63,6 +64,7 @@ def procedure_list(ctx: Ctx) -> Response:
 
 
 def find_procedure(draft: drafts.Draft, code: str) -> dict[str, Any]:
+    """The draft's procedure ``code``, else HTTP 404."""
     if not forms.valid_code(code):
         raise HTTPException(404, "Không có thủ tục này.")
     p = draft.procedure(code)
@@ -94,6 +96,7 @@ def _changed(ctx: Ctx, draft: drafts.Draft, code: str) -> list[str]:
 
 @page()
 def procedure_edit(ctx: Ctx) -> Response:
+    """GET /procedures/{code}: the edit form with the procedure's current problems."""
     code = ctx.request.path_params["code"]
     draft = drafts.load(ctx.db)
     p = find_procedure(draft, code)
@@ -103,6 +106,7 @@ def procedure_edit(ctx: Ctx) -> Response:
 
 @page()
 def procedure_save(ctx: Ctx) -> Response:
+    """POST /procedures/{code}: save the form, or retire/restore/revert/delete/write up the procedure."""
     code = ctx.request.path_params["code"]
     action = str(ctx.form.get("action") or "save")
     url = f"/procedures/{quote(code)}"
@@ -167,12 +171,14 @@ def procedure_save(ctx: Ctx) -> Response:
 
 @page()
 def procedure_new_form(ctx: Ctx) -> Response:
+    """GET /procedures/new: the form for a new procedure (code, title, category)."""
     draft = drafts.load(ctx.db)
     return render(ctx, "procedure_new.html", cats=draft.data["categories"], values={}, errors={})
 
 
 @page()
 def procedure_new(ctx: Ctx) -> Response:
+    """POST /procedures/new: add a written-up procedure skeleton to the draft."""
     draft = drafts.load(ctx.db)
     values = {k: forms.clean_line(ctx.form.get(k)) for k in ("code", "title", "category")}
     errors = {}

@@ -14,6 +14,7 @@ from knowledge.store import current_version
 
 @page()
 def publish_page(ctx: Ctx) -> Response:
+    """GET /publish: what the draft changes and whether it passes validation."""
     draft = drafts.load(ctx.db)
     live = drafts.content_to_dict(drafts.live(ctx.db))
     changes = drafts.diff(live, draft.data) if draft.exists else []
@@ -28,6 +29,7 @@ def _titles(draft: drafts.Draft) -> dict[str, str]:
 
 @page()
 def publish_submit(ctx: Ctx) -> Response:
+    """POST /publish: validate and publish the draft as a new version (one publish or import at a time)."""
     note = forms.clean_line(ctx.form.get("note"))[:500]
     try:
         with ctx.request.app.state.jobs.hold("publish", ctx.user):
@@ -47,6 +49,7 @@ def publish_submit(ctx: Ctx) -> Response:
 
 @page()
 def draft_discard(ctx: Ctx) -> Response:
+    """POST /draft/discard: drop the whole draft."""
     drafts.discard(ctx.db)
     audit(ctx.db, ctx.user, "discard-draft", "", None, ctx.ip)
     return redirect("/", "discarded")

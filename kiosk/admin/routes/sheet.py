@@ -16,11 +16,13 @@ from kiosk.admin.web import Ctx, page, redirect, render, vi_message
 
 @page()
 def sheet_page(ctx: Ctx) -> Response:
+    """GET /sheet: the spreadsheet page with the column list."""
     return render(ctx, "sheet.html", problems=None, columns=[sheets.header(k) for k in sheets.COLUMNS])
 
 
 @page()
 def sheet_export(ctx: Ctx) -> Response:
+    """GET /sheet/procedures.{xlsx,csv}: the draft's procedures as a spreadsheet download."""
     fmt = ctx.request.path_params["fmt"]
     data = drafts.load(ctx.db).data
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")

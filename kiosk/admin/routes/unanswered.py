@@ -29,6 +29,7 @@ def _kb(ctx: Ctx) -> KnowledgeBase:
 
 @page()
 def unanswered_page(ctx: Ctx) -> Response:
+    """GET /unanswered: grouped unanswered questions, what the kiosk answers now, the likely procedures."""
     days = days_param(ctx)
     groups = reports.unanswered(ctx.db, days)[:100]
     kb = _kb(ctx)
@@ -48,6 +49,7 @@ def unanswered_page(ctx: Ctx) -> Response:
 
 @page()
 def unanswered_alias(ctx: Ctx) -> Response:
+    """POST /unanswered/alias: add a question as an alias of a written-up procedure in the draft."""
     code = forms.clean_line(ctx.form.get("code"))
     text = forms.clean_line(ctx.form.get("text"))[:200]
     days = days_param(ctx)

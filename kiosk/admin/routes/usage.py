@@ -20,6 +20,7 @@ CHANNEL_LABEL = {"text": "Gõ chữ", "audio": "Nói", "touch": "Chạm chọn"}
 
 @page()
 def usage_page(ctx: Ctx) -> Response:
+    """GET /usage: charts of questions per day, outcomes, ratings, channels and top procedures."""
     days = days_param(ctx)
     u = reports.usage(ctx.db, days)
     titles = {p.code: p.title for p in drafts.live(ctx.db).procedures}

@@ -15,6 +15,7 @@ from kiosk.admin.web import Ctx, cookie_name, int_or, page, redirect, render, vi
 
 @page(role=Role.ADMIN)
 def users_page(ctx: Ctx) -> Response:
+    """GET /users (administrators): the accounts with their failed logins and locks."""
     return _users(ctx)
 
 
@@ -29,6 +30,7 @@ def _users(ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
 
 @page(role=Role.ADMIN)
 def users_create(ctx: Ctx) -> Response:
+    """POST /users (administrators): create an account."""
     name = str(ctx.form.get("name") or "")
     password, again = str(ctx.form.get("password") or ""), str(ctx.form.get("password2") or "")
     try:
@@ -46,6 +48,7 @@ def users_create(ctx: Ctx) -> Response:
 
 @page(role=Role.ADMIN)
 def users_update(ctx: Ctx) -> Response:
+    """POST /users/{name} (administrators): change role, lock/unlock, clear failures or set a password."""
     name = ctx.request.path_params["name"]
     action = str(ctx.form.get("action") or "")
     try:
@@ -76,11 +79,13 @@ def users_update(ctx: Ctx) -> Response:
 
 @page()
 def account_page(ctx: Ctx) -> Response:
+    """GET /account: the form to change one's own password."""
     return render(ctx, "account.html", error=None)
 
 
 @page()
 def account_save(ctx: Ctx) -> Response:
+    """POST /account: change one's own password (checks the current one), which signs out everywhere."""
     current = str(ctx.form.get("current") or "")
     new, again = str(ctx.form.get("password") or ""), str(ctx.form.get("password2") or "")
     try:
@@ -98,6 +103,7 @@ def account_save(ctx: Ctx) -> Response:
 
 @page(role=Role.ADMIN)
 def audit_page(ctx: Ctx) -> Response:
+    """GET /audit (administrators): the audit log, newest first, 200 rows a page."""
     page_no = max(int_or(ctx.request.query_params.get("page"), 1) or 1, 1)
     if page_no > 10**6:  # 200 million audit rows: no such page (and the offset stays in 64 bits)
         raise HTTPException(404, "Không có trang này.")

@@ -14,6 +14,7 @@ from knowledge.store import current_version, versions as list_versions
 
 @page()
 def versions_page(ctx: Ctx) -> Response:
+    """GET /versions: the published versions, newest first."""
     return render(ctx, "versions.html", versions=list_versions(ctx.db)[:200], current=current_version(ctx.db))
 
 
@@ -26,6 +27,7 @@ def _version_id(ctx: Ctx) -> int:
 
 @page()
 def version_detail(ctx: Ctx) -> Response:
+    """GET /versions/{vid}: what that version changed and what rolling back to it would change."""
     vid = _version_id(ctx)
     row = next(ctx.db.query("SELECT id, version, imported_at, source, author, note, procedures FROM content_versions "
                             "WHERE id = ?", [vid]), None)
@@ -38,6 +40,7 @@ def version_detail(ctx: Ctx) -> Response:
 
 @page(role=Role.ADMIN)
 def version_rollback(ctx: Ctx) -> Response:
+    """POST /versions/{vid}/rollback (administrators): publish that version's content again."""
     vid = _version_id(ctx)
     try:
         drafts.rollback_to(ctx.db, vid, ctx.user, ctx.ip)
