@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install (or update) the ward kiosk on a fresh Debian 12 / Ubuntu 22.04+ PC.
 #
-#   sudo deploy/install.sh [--dry-run] [--with-vi-voice] [--with-whisper-model DIR|NAME]
-#                          [--no-session] [--no-start]
+#   sudo deploy/install.sh [--dry-run] [--with-vi-voice] [--asr-model NAME [--asr-model-from DIR]]
+#                          [--with-whisper-model DIR|NAME] [--no-session] [--no-start]
 #
 # Run from a clone of the repository. Idempotent: a second run changes nothing that
 # is already in place (and says so). What it does, in order:
@@ -12,7 +12,9 @@
 #   4. the app: source in /opt/kiosk/src, a virtualenv in /opt/kiosk/venv;
 #   5. /etc/kiosk/kiosk.toml from kiosk.example.toml (only if absent);
 #   6. the embedded Whisper model (`kiosk models prepare`), and when asked and
-#      online the Vietnamese piper voice and a larger Whisper model;
+#      online the Vietnamese piper voice and a bigger recogniser from the catalogue
+#      (`kiosk models list`: fetched, converted if needed, verified, then set as
+#      asr.model_dir; offline it says so and the embedded base stays);
 #   7. systemd units (kiosk, kiosk-admin, nightly backup), tmpfiles, logrotate,
 #      journald limits, udev rule for USB receipt printers;
 #   8. the kiosk session: LightDM auto-login into a bare X session running only the
@@ -35,6 +37,8 @@ PYTHON=${KIOSK_PYTHON:-/usr/bin/python3}
 DRY_RUN=0
 WITH_VOICE=0
 WHISPER_MODEL=""
+ASR_MODEL=""
+ASR_MODEL_FROM=""
 WITH_SESSION=1
 START=1
 
@@ -50,11 +54,17 @@ SESSION_PACKAGES=(
 )
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   cat <<'EOF'
 Options:
   --dry-run                    print what would be done, change nothing
   --with-vi-voice              download the Vietnamese piper voice (needs Internet)
+  --asr-model NAME             install a recogniser from `kiosk models list` (e.g.
+                               phowhisper-small): download (Internet needed), convert
+                               if needed, verify, set asr.model_dir; default: none,
+                               the embedded Whisper base
+  --asr-model-from DIR         with --asr-model: take the model from DIR instead of
+                               downloading it (a CTranslate2 directory)
   --with-whisper-model X       a CTranslate2 Whisper directory to copy, or a model
                                name to download (needs Internet), e.g. "small";
                                set as asr.model_dir if none is configured
@@ -72,6 +82,14 @@ while (($#)); do
       [ $# -ge 2 ] || { echo "install.sh: --with-whisper-model needs DIR or NAME" >&2; exit 2; }
       WHISPER_MODEL=$2; shift ;;
     --with-whisper-model=*) WHISPER_MODEL=${1#*=} ;;
+    --asr-model)
+      [ $# -ge 2 ] || { echo "install.sh: --asr-model needs a NAME (see: kiosk models list)" >&2; exit 2; }
+      ASR_MODEL=$2; shift ;;
+    --asr-model=*) ASR_MODEL=${1#*=} ;;
+    --asr-model-from)
+      [ $# -ge 2 ] || { echo "install.sh: --asr-model-from needs a DIR" >&2; exit 2; }
+      ASR_MODEL_FROM=$2; shift ;;
+    --asr-model-from=*) ASR_MODEL_FROM=${1#*=} ;;
     --no-session) WITH_SESSION=0 ;;
     --no-start) START=0 ;;
     -h|--help) usage; exit 0 ;;
@@ -280,6 +298,22 @@ if [ -n "$WHISPER_MODEL" ]; then
     elif [ -f "$CONFIG" ]; then
       toml_default "$CONFIG" asr model_dir "$model_dir"
     fi
+  fi
+fi
+
+if [ -n "$ASR_MODEL" ]; then
+  # Fetch/convert/verify as the kiosk user (no root for downloads and pip); only the
+  # config edit (root-owned /etc/kiosk/kiosk.toml) runs as root. On any failure the
+  # kiosk keeps the recogniser it has.
+  say "installing the recogniser $ASR_MODEL into $STATE_DIR/models"
+  run install -d -m 0750 -o "$KUSER" -g "$KUSER" "$STATE_DIR/models"
+  from_args=()
+  [ -n "$ASR_MODEL_FROM" ] && from_args=(--from-dir "$ASR_MODEL_FROM")
+  if as_kiosk "$PREFIX/venv/bin/kiosk" models install "$ASR_MODEL" --dest "$STATE_DIR/models" \
+       --no-configure "${from_args[@]}"; then
+    run "$PREFIX/venv/bin/kiosk" --config "$CONFIG" models use "$ASR_MODEL" --models-dir "$STATE_DIR/models"
+  else
+    warn "could not install $ASR_MODEL (see the line above) — the kiosk keeps its current recogniser"
   fi
 fi
 

@@ -43,7 +43,29 @@ def where_line(p: Procedure, office: Office) -> str:
     return "; ".join(parts) or p.handled_by
 
 
-def compose_answer(p: Procedure, office: Office) -> Answer:
+# Field names as the citizen reads them in a dated-change line.
+FACT_LABEL = {
+    "legal_basis": "căn cứ pháp lý", "fee": "lệ phí", "fee_amount": "lệ phí", "processing_time": "thời hạn",
+    "processing_days": "thời hạn", "documents": "giấy tờ", "steps": "các bước", "where": "nơi nộp",
+    "handled_by": "cơ quan giải quyết", "code": "mã thủ tục", "title": "tên thủ tục",
+}
+
+
+def change_lines(p: Procedure, today: str | None = None) -> list[str]:
+    """One line per dated fact change. From its day on, the line also says the text above may
+    not yet follow it: the content is updated by staff, and until then the counter knows."""
+    out = []
+    for c in p.dated_changes():
+        what = FACT_LABEL.get(c.field, c.field.replace("_", " "))
+        line = f"Từ ngày {c.day_label()} ({what}): {c.text.rstrip('.')}."
+        if today is not None and c.date <= today:
+            line += " Thông tin ở trên có thể chưa cập nhật theo thay đổi này — vui lòng hỏi quầy."
+        out.append(line)
+    return out
+
+
+def compose_answer(p: Procedure, office: Office, today: str | None = None) -> Answer:
+    """``today`` (ISO date): to say whether a dated fact change is still to come or has come."""
     if p.detail is Detail.BRIEF:
         return _brief_answer(p, office)
     if p.detail is Detail.REDIRECT:
@@ -62,6 +84,10 @@ def compose_answer(p: Procedure, office: Office) -> Answer:
     if p.online_url:
         lines += ["", f"Nộp trực tuyến: {p.online_url}"]
     lines += ["", "Căn cứ pháp lý: " + "; ".join(p.legal_basis)]
+    changes = change_lines(p, today)
+    if changes:
+        lines += ["", "Sắp có thay đổi:" if all(today is None or c.date > today for c in p.dated_changes())
+                  else "Thay đổi theo ngày:"] + [f"  • {c}" for c in changes]
     if p.unverified:
         lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
     return Answer(p.code, p.title, "\n".join(lines), spoken_summary(p, office), p)

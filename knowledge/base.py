@@ -78,7 +78,7 @@ class KnowledgeBase:
             raise UnknownProcedure(f"không có thủ tục mã {code} / unknown procedure code") from None
 
     def answer_for(self, code: str) -> Answer:
-        return compose_answer(self.procedure(code), self.content.office)
+        return compose_answer(self.procedure(code), self.content.office, self.today)
 
     def ask(self, text: str, *, transcript: str | None = None, limit: int = 5,
             hearing: Hearing | None = None) -> AskResult:

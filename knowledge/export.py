@@ -19,9 +19,10 @@ _ORDER = (
     "code", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
     "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on",
     "sources", "unverified", "national_differences", "effective_from", "effective_until", "review_by",
-    "documents", "steps", "aliases", "keywords", "retired",
+    "fact_changes", "documents", "steps", "aliases", "keywords", "retired",
 )
-_OMIT_WHEN_EMPTY = ("short_title", "national_differences", "effective_from", "effective_until", "review_by")
+_OMIT_WHEN_EMPTY = ("short_title", "national_differences", "effective_from", "effective_until", "review_by",
+                    "fact_changes")
 
 
 class _Dumper(yaml.SafeDumper):

@@ -1,6 +1,7 @@
 """Typed records that cross module boundaries (content → matcher → answer → UI/print)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -38,6 +39,31 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class FactChange:
+    """A fact of a procedure that changes on ``date`` (ISO): ``field`` is the procedure field."""
+
+    date: str
+    field: str
+    text: str
+
+    @classmethod
+    def parse(cls, line: str) -> "FactChange | None":
+        """'2027-03-01 legal_basis: Luật Hộ tịch số 03/2026/QH16 …' → FactChange, else None."""
+        m = _FACT_CHANGE.match(line.strip())
+        if not m:
+            return None
+        return cls(m["date"], m["field"], m["text"].strip())
+
+    def day_label(self) -> str:
+        """'01/3/2027' — how Vietnamese documents write a date."""
+        y, m, d = self.date.split("-")
+        return f"{d}/{int(m)}/{y}"
+
+
+_FACT_CHANGE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})\s+(?P<field>[a-z_]+)\s*:\s*(?P<text>\S.*)$", re.S)
+
+
+@dataclass(frozen=True, slots=True)
 class Procedure:
     code: str  # national procedure code, e.g. "1.001193" (or "local.*" when unverified)
     title: str
@@ -71,11 +97,20 @@ class Procedure:
     effective_from: str | None = None
     effective_until: str | None = None
     review_by: str | None = None  # a known change is coming: staff must check it before this date
+    # One fact that changes on a known day while the rest of the procedure stays:
+    # "YYYY-MM-DD field: what changes (source)", e.g. a new law or the end of a fee cut.
+    # The answer tells the citizen; `kiosk content stats` lists them for staff.
+    fact_changes: tuple[str, ...] = ()
 
     def in_force(self, today: str) -> bool:
         """``today``: ISO date. ISO strings compare in date order."""
         return (self.effective_from is None or self.effective_from <= today) and (
             self.effective_until is None or today <= self.effective_until)
+
+    def dated_changes(self) -> list["FactChange"]:
+        """``fact_changes`` parsed, in date order; a malformed line (refused by validation) is skipped."""
+        out = [c for c in (FactChange.parse(line) for line in self.fact_changes) if c is not None]
+        return sorted(out, key=lambda c: c.date)
 
     @property
     def label(self) -> str:

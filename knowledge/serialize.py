@@ -42,7 +42,8 @@ def procedure_from_dict(d: dict[str, Any]) -> Procedure:
         Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
         for x in d.get("documents") or ()
     )
-    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords", "national_differences"):
+    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords", "national_differences",
+              "fact_changes"):
         d[k] = tuple(d.get(k) or ())
     return Procedure(**d)
 

@@ -26,6 +26,7 @@ from knowledge.model import (
     Detail,
     DocForm,
     Document,
+    FactChange,
     Family,
     Notice,
     Office,
@@ -40,7 +41,7 @@ PROCEDURE_FIELDS = {
     "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
     "online_url", "notes", "verified_on", "sources", "unverified", "documents",
     "steps", "aliases", "keywords", "retired", "national_differences",
-    "effective_from", "effective_until", "review_by",
+    "effective_from", "effective_until", "review_by", "fact_changes",
 }
 DATE_FIELDS = ("effective_from", "effective_until", "review_by")
 # Facts `kiosk content audit` compares with the national record; a national_differences
@@ -237,7 +238,8 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         bad("fee_amount", "phải là số tiền (đồng), số nguyên ≥ 0 / must be an integer ≥ 0")
 
     lists: dict[str, list[str]] = {}
-    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified", "national_differences"):
+    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified", "national_differences",
+                 "fact_changes"):
         v = _text_list(d.get(name))
         if v is None:
             bad(name, "phải là danh sách các dòng chữ / must be a list of text")
@@ -256,6 +258,16 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         if not sep or fld.strip() not in NATIONAL_FIELDS or not why.strip():
             bad("national_differences", f"mỗi dòng dạng 'trường: lý do', trường là {', '.join(NATIONAL_FIELDS)} / "
                 "each entry is 'field: reason'", i)
+    for i, line in enumerate(lists["fact_changes"]):
+        change = FactChange.parse(line)
+        if change is None or change.field not in PROCEDURE_FIELDS:
+            bad("fact_changes", "mỗi dòng dạng 'YYYY-MM-DD trường: điều thay đổi' / each entry is "
+                "'YYYY-MM-DD field: what changes'", i)
+            continue
+        try:
+            dt.date.fromisoformat(change.date)
+        except ValueError:
+            bad("fact_changes", "ngày phải dạng YYYY-MM-DD / date must be YYYY-MM-DD", i)
     if code and code.startswith("local.") and "code" not in lists["unverified"]:
         bad("unverified", "mã local.* phải ghi 'code' trong unverified / local codes must be marked unverified")
 
@@ -359,6 +371,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         effective_until=dates["effective_until"],
         review_by=dates["review_by"],
         national_differences=_dedupe(lists["national_differences"]),
+        fact_changes=_dedupe(lists["fact_changes"]),
     )
 
 

@@ -24,3 +24,8 @@ class InvalidAudio(SpeechError):
 
 class SynthesisError(SpeechError):
     """Text-to-speech failed (engine missing or crashed)."""
+
+
+class ModelInstallError(SpeechError):
+    """Installing a recogniser failed (no Internet, conversion or verification failed);
+    the message is one line and nothing was changed."""

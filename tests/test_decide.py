@@ -228,3 +228,39 @@ def test_shipped_ho_tich_answers_citing_the_2014_law_are_flagged_for_review():
     content = load_source(Path(__file__).resolve().parents[1] / "assets" / "content")
     cites = [p for p in content.procedures if any("60/2014/QH13" in b for b in p.legal_basis)]
     assert cites and all(p.review_by and p.review_by <= "2027-03-01" for p in cites)
+
+
+def test_a_dated_fact_change_is_validated_exported_and_told(rich_content, tmp_path):
+    from kiosk.commands.content import content_stats
+
+    path = rich_content / "procedures" / "1.000894.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "fact_changes:\n- '2027-13-01 fee: sai ngày'\n- 'lệ phí giảm'\n- '2027-01-01 phi: sai tên trường'\n",
+                    encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    assert sorted(p.field for p in exc.value.problems) == ["fact_changes[0]", "fact_changes[1]", "fact_changes[2]"]
+    line = "2027-01-01 fee: hết thời gian giảm 50 % lệ phí, thu đủ mức"
+    path.write_text(text + f"fact_changes:\n- '{line}'\n", encoding="utf-8")
+    content = load_source(rich_content)
+    export_content(content, tmp_path / "out")
+    assert load_source(tmp_path / "out").procedure("1.000894").fact_changes == (line,)
+
+    before = KnowledgeBase(content, today="2026-12-02").answer_for("1.000894").text
+    assert "Sắp có thay đổi:" in before and "Từ ngày 01/1/2027 (lệ phí): hết thời gian giảm 50 % lệ phí" in before
+    assert "chưa cập nhật" not in before
+    after = KnowledgeBase(content, today="2027-01-01").answer_for("1.000894").text
+    assert "Thông tin ở trên có thể chưa cập nhật theo thay đổi này" in after
+
+    soon = content_stats(content, today="2026-12-02")["changes_soon"]
+    assert {"code": "1.000894", "title": "Đăng ký kết hôn", "what": "fact_change", "date": "2027-01-01",
+            "field": "fee", "change": "hết thời gian giảm 50 % lệ phí, thu đủ mức"} in soon
+    overdue = content_stats(content, today="2027-06-01")["changes_soon"]
+    assert any(c["what"] == "fact_change" for c in overdue)  # listed until staff update and remove it
+
+
+def test_shipped_ho_tich_answers_citing_the_2014_law_tell_of_the_new_law():
+    content = load_source(Path(__file__).resolve().parents[1] / "assets" / "content")
+    cites = [p for p in content.procedures if any("60/2014/QH13" in b for b in p.legal_basis)]
+    assert cites and all(any(c.date == "2027-03-01" and c.field == "legal_basis" and "03/2026/QH16" in c.text
+                             for c in p.dated_changes()) for p in cites)

@@ -49,7 +49,7 @@ def _subparser(parser: argparse.ArgumentParser, path: list[str]) -> argparse.Arg
     return parser
 
 
-@pytest.mark.parametrize("command", [["models", "prepare"], ["models", "status"], ["transcribe"], ["say"]])
+@pytest.mark.parametrize("command", [["models", "prepare"], ["models", "status"], ["models", "list"], ["models", "install"], ["models", "use"], ["transcribe"], ["say"]])
 def test_every_option_states_its_default(command):
     parser = _subparser(build_parser(), command)
     for action in parser._actions:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 PROCEDURE_FIELDS = (
     "title", "category", "level", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
     "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources", "unverified", "documents", "steps",
-    "aliases", "keywords", "retired", "detail", "national_differences",
+    "aliases", "keywords", "retired", "detail", "national_differences", "fact_changes",
 )
 FIELD_LABELS = {
     "code": "Mã thủ tục", "title": "Tên thủ tục", "short_title": "Tên ngắn (nút chọn)", "category": "Lĩnh vực", "level": "Cấp giải quyết",
@@ -45,6 +45,7 @@ FIELD_LABELS = {
     "sources": "Nguồn kiểm tra", "unverified": "Trường chưa xác minh", "documents": "Giấy tờ", "steps": "Các bước",
     "aliases": "Cách hỏi", "keywords": "Từ khóa", "retired": "Ngừng áp dụng", "detail": "Mức chi tiết",
     "national_differences": "Khác CSDL quốc gia (có lý do)",
+    "fact_changes": "Thay đổi theo ngày",
     "name": "Tên trụ sở", "address": "Địa chỉ", "hours": "Giờ làm việc", "hotline": "Đường dây nóng",
     "help_counter": "Quầy hướng dẫn", "counters": "Các quầy",
 }
@@ -186,7 +187,7 @@ def as_published(value: Any) -> Any:
 
 
 # Fields newer than some stored versions: a snapshot without the key had the empty value.
-_ADDED_LATER: dict[str, Any] = {"national_differences": []}
+_ADDED_LATER: dict[str, Any] = {"national_differences": [], "fact_changes": []}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

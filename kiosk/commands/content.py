@@ -96,7 +96,8 @@ def _export(args, config: Config) -> int:
 
 def content_stats(content, today: str | None = None, horizon_days: int = 120) -> dict:
     """``changes_soon``: procedures that start, stop or must be reviewed within
-    ``horizon_days`` of ``today`` (or are overdue for review) — what staff must prepare."""
+    ``horizon_days`` of ``today`` (or are overdue for review), and single facts changing on a
+    known day (``fact_changes``, listed until removed) — what staff must prepare."""
     import datetime as dt
 
     from knowledge.model import Detail
@@ -109,6 +110,12 @@ def content_stats(content, today: str | None = None, horizon_days: int = 120) ->
                            ("review_by", p.review_by)):
             if when and (when <= horizon) and (what == "review_by" or when >= today):
                 soon.append({"code": p.code, "title": p.title, "what": what, "date": when})
+        # A single fact changing on its day (a new law, a fee cut ending): listed until staff
+        # update the text and remove the line, so a passed day stays listed as overdue.
+        for c in p.dated_changes():
+            if c.date <= horizon:
+                soon.append({"code": p.code, "title": p.title, "what": "fact_change", "date": c.date,
+                             "field": c.field, "change": c.text})
 
     full = [p for p in content.procedures if p.detail is Detail.FULL and not p.retired]
     brief = [p for p in content.procedures if p.detail is Detail.BRIEF and not p.retired]
@@ -162,10 +169,12 @@ def _stats(args, config: Config) -> int:
     else:
         print("Không thủ tục nào thiếu giấy tờ, lệ phí, thời hạn, căn cứ pháp lý hoặc cách hỏi.")
     if st["changes_soon"]:
-        what = {"effective_from": "bắt đầu áp dụng", "effective_until": "hết áp dụng", "review_by": "phải xem lại trước"}
+        what = {"effective_from": "bắt đầu áp dụng", "effective_until": "hết áp dụng", "review_by": "phải xem lại trước",
+                "fact_change": "một dữ kiện đổi"}
         print(f"Sắp thay đổi (trong 120 ngày) hoặc đến hạn xem lại: {len(st['changes_soon'])} thủ tục")
         for c in st["changes_soon"]:
-            print(f"  {c['date']}  {what[c['what']]:<18} {c['code']}  {c['title'][:70]}")
+            field = f" ({c['field']})" if c.get("field") else ""
+            print(f"  {c['date']}  {what[c['what']]:<18} {c['code']}  {c['title'][:70]}{field}")
     return 0
 
 
