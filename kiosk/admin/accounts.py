@@ -397,7 +397,7 @@ class _DummyHash:
 _DUMMY_HASH = _DummyHash()
 
 
-def csrf_ok(expected: str, given: str | None) -> bool:
+def csrf_ok(expected: str, given: object) -> bool:
     """Whether the form's token equals the expected one (constant-time; an empty token never matches)."""
     return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 

@@ -10,7 +10,7 @@ import inspect
 import os
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, cast
 from urllib.parse import urlencode
 
 import sqlite_utils
@@ -133,7 +133,7 @@ def page(role: Role | None = None) -> Callable[[Handler], Callable[[Request], Aw
                 if inspect.iscoroutinefunction(fn):
                     return await fn(ctx)
                 # A seconds-long validation or import in a worker thread never stalls other staff.
-                return await run_in_threadpool(fn, ctx)
+                return await run_in_threadpool(cast(Callable[[Ctx], Response], fn), ctx)
             finally:
                 db.close()
 

@@ -90,6 +90,7 @@ def _sign_in(request: Request, name: str, password: str, next_url: str) -> Respo
 @page()
 def logout(ctx: Ctx) -> Response:
     """POST /logout: end this session and go back to the login form."""
+    assert ctx.session is not None  # page() let only a signed-in request through
     ctx.accounts.end_session(ctx.session.token_hash)
     audit(ctx.db, ctx.user, "logout", "", None, ctx.ip)
     resp = redirect("/login", "loggedout")

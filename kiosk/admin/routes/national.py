@@ -70,7 +70,8 @@ def _render(ctx: Ctx, status: int = 200, error: str | None = None, province: str
     loaded = _state(ctx)
     office = drafts.load(ctx.db).data["office"]
     province = province if province is not None else _province(office.get("address", ""))
-    report, mine = (None, {})
+    report: AuditReport | None = None
+    mine: dict[str, dict] = {}
     if loaded is not None:
         report, mine = _run(ctx, loaded, province)
     groups = [(k, KIND_LABEL[k], report.of(k, explained=False)) for k in KINDS] if report else []
@@ -136,8 +137,8 @@ def national_draft(ctx: Ctx) -> Response:
     if draft.procedure(code) is not None:
         return redirect(f"/procedures/{quote(code)}")
     known = {c["code"] for c in draft.data["categories"]}
-    learned = category_map((loaded.snapshot.get(p["code"]).categories, p["category"]) for p in draft.data["procedures"]
-                           if loaded.snapshot.get(p["code"]) is not None)
+    learned = category_map((m.categories, p["category"]) for p in draft.data["procedures"]
+                           if (m := loaded.snapshot.get(p["code"])) is not None)
     category = guess_category(n.categories, learned, known)
     if n.detailed:
         proc = procedure_to_dict(draft_from_national(n, category=category))

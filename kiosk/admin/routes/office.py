@@ -1,6 +1,8 @@
 """The office page: address, hours and counters (the notices form shares the page, see notices.py)."""
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -17,8 +19,9 @@ def office_page(ctx: Ctx) -> Response:
     return office_render(ctx, draft, draft.data["office"], draft.data.get("notices") or [])
 
 
-def office_render(ctx, draft, office, notices, status=200, note=None, problems=None, base_office=None,
-                   base_notices=None) -> Response:
+def office_render(ctx: Ctx, draft: drafts.Draft, office: dict[str, Any], notices: list[dict[str, Any]],
+                  status: int = 200, note: str | None = None, problems: list[drafts.ProblemView] | None = None,
+                  base_office: str | None = None, base_notices: str | None = None) -> Response:
     """The office page for these (possibly unsaved) values, with their problems and the forms' fingerprints."""
     if problems is None:
         problems = [p for p in drafts.validate({**draft.data, "procedures": [
