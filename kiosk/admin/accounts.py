@@ -156,6 +156,10 @@ class Accounts:
         """Every account, by name."""
         return [self._row_user(r) for r in self.db.query("SELECT * FROM admin_users ORDER BY name")]
 
+    def any_active(self) -> bool:
+        """Whether anyone can sign in (the login page tells how to create the first account otherwise)."""
+        return self._count("SELECT count(*) FROM admin_users WHERE active = 1", []) > 0
+
     def create(self, name: str, password: str, role: Role | str, *, by: str = "") -> User:
         """A new account with a hashed password (AdminError for a bad name/password or an existing name)."""
         name = self.clean_name(name)
@@ -172,7 +176,7 @@ class Accounts:
 
     def set_password(self, name: str, password: str) -> None:
         """Set a new password; ends the account's sessions and forgets its failed logins."""
-        user = self._require(name)
+        user = self.require(name)
         self.check_password(name, password)
         self.db["admin_users"].update(user.id, {"password_hash": self.hasher.hash(password), "password_changed_at": stamp()})
         self.end_sessions(user.id)  # a reset password signs the account out everywhere
@@ -180,7 +184,7 @@ class Accounts:
 
     def set_role(self, name: str, role: Role | str) -> None:
         """Change the role; the last active administrator cannot be demoted."""
-        user = self._require(name)
+        user = self.require(name)
         role = Role(role)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
             self._keep_one_admin(user)
@@ -188,7 +192,7 @@ class Accounts:
 
     def set_active(self, name: str, active: bool) -> None:
         """Lock or unlock the account (locking ends its sessions; the last active administrator stays)."""
-        user = self._require(name)
+        user = self.require(name)
         if not active and user.role is Role.ADMIN:
             self._keep_one_admin(user)
         self.db["admin_users"].update(user.id, {"active": int(active)})
@@ -200,7 +204,8 @@ class Accounts:
         if not others:
             raise AdminError("phải còn ít nhất một tài khoản quản trị đang hoạt động / keep one active admin")
 
-    def _require(self, name: str) -> User:
+    def require(self, name: str) -> User:
+        """The account ``name``, or AdminError naming it."""
         user = self.get(name)
         if user is None:
             raise AdminError(f"không có tài khoản '{name}' / no such user")
@@ -244,6 +249,11 @@ class Accounts:
         """Too many failures for this account from all addresses together (a spread-out attack)."""
         return self._count("SELECT count(*) FROM admin_login_attempts WHERE name = ? AND ok = 0 AND at >= ?",
                            [name, stamp(now() - WINDOW)]) >= MAX_FAILS_PER_USER
+
+    def failure_counts(self) -> dict[str, int]:
+        """Failed logins kept per account name (all addresses), for the accounts page."""
+        return {r["name"]: r["n"] for r in self.db.query(
+            "SELECT name, count(*) AS n FROM admin_login_attempts WHERE ok = 0 GROUP BY name")}
 
     def throttled(self, name: str, ip: str) -> bool:
         """Whether this name and address must wait before the next login attempt."""

@@ -30,10 +30,10 @@ async def login_page(request: Request) -> Response:
     return await run_in_threadpool(_login_response, request, None, safe_next(request.query_params.get("next")))
 
 
-def _no_users(settings: AdminSettings) -> bool:
-    db = connect(settings.db_path)
+def _no_users(request: Request) -> bool:
+    db = connect(request.app.state.settings.db_path)
     try:
-        return db.execute("SELECT count(*) FROM admin_users WHERE active = 1").fetchone()[0] == 0
+        return not Accounts(db, request.app.state.hasher).any_active()
     finally:
         db.close()
 
@@ -44,7 +44,7 @@ def _login_response(request: Request, error: str | None, next_url: str, status: 
     flash = FLASH.get(request.query_params.get("ok", ""))
     resp = request.app.state.templates.TemplateResponse(
         request, "login.html", {"login_csrf": token, "error": error, "next": next_url, "flash": flash,
-                                "no_users": _no_users(settings), "name": name[:64],
+                                "no_users": _no_users(request), "name": name[:64],
                                 "session": None, "user": None, "csrf": "", "draft_info": None, "path": "/login"},
         status_code=status,
     )

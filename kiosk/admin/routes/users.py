@@ -21,8 +21,7 @@ def users_page(ctx: Ctx) -> Response:
 
 def _users(ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
     users = ctx.accounts.list()
-    failures = {r["name"]: r["n"] for r in ctx.db.query(
-        "SELECT name, count(*) AS n FROM admin_login_attempts WHERE ok = 0 GROUP BY name")}
+    failures = ctx.accounts.failure_counts()
     locked = {u.name for u in users if ctx.accounts.locked(u.name)}
     return render(ctx, "users.html", status=status, users=users, error=error, roles=list(Role), failures=failures,
                   locked=locked)
@@ -64,7 +63,7 @@ def users_update(ctx: Ctx) -> Response:
             ctx.accounts.set_active(name, action == "enable")
             detail = None
         elif action == "unlock":
-            ctx.accounts._require(name)
+            ctx.accounts.require(name)
             detail = {"cleared": ctx.accounts.clear_failures(name)}
         elif action == "password":
             ctx.accounts.set_password(name, str(ctx.form.get("password") or ""))

@@ -9,7 +9,7 @@ from kiosk.admin import draft as drafts
 from kiosk.admin.accounts import Role
 from kiosk.admin.errors import AdminError
 from kiosk.admin.web import Ctx, int_or, page, redirect, render, vi_message
-from knowledge.store import current_version, versions as list_versions
+from knowledge.store import current_version, version_row, versions as list_versions
 
 
 @page()
@@ -29,8 +29,7 @@ def _version_id(ctx: Ctx) -> int:
 def version_detail(ctx: Ctx) -> Response:
     """GET /versions/{vid}: what that version changed and what rolling back to it would change."""
     vid = _version_id(ctx)
-    row = next(ctx.db.query("SELECT id, version, imported_at, source, author, note, procedures FROM content_versions "
-                            "WHERE id = ?", [vid]), None)
+    row = version_row(ctx.db, vid)
     if row is None:
         raise HTTPException(404, "Không có phiên bản này.")
     made = drafts.changes_of(ctx.db, vid)
