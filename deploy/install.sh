@@ -15,7 +15,7 @@
 #      online the Vietnamese piper voice and a bigger recogniser from the catalogue
 #      (`kiosk models list`: fetched, converted if needed, verified, then set as
 #      asr.model_dir; offline it says so and the embedded base stays);
-#   7. systemd units (kiosk, kiosk-admin, nightly backup), tmpfiles, logrotate,
+#   7. systemd units (kiosk, kiosk-admin, nightly backup, province sync), tmpfiles, logrotate,
 #      journald limits, udev rule for USB receipt printers;
 #   8. the kiosk session: LightDM auto-login into a bare X session running only the
 #      app (no desktop), no screen blanking, no suspend, no console switching.
@@ -320,7 +320,7 @@ fi
 # ---------------------------------------------------------------- 7. systemd and friends
 changed_units=0
 for u in "$SRC/kiosk.service" "$SRC/kiosk-admin.service" "$SRC/deploy/kiosk-backup.service" \
-         "$SRC/deploy/kiosk-backup.timer" "$SRC/deploy/kiosk-recover.service"; do
+         "$SRC/deploy/kiosk-backup.timer" "$SRC/deploy/kiosk-recover.service" "$SRC/deploy/kiosk-sync.service"; do
   install_file "$u" "$UNIT_DIR/$(basename "$u")" 0644 && changed_units=1
 done
 install_file "$SRC/deploy/tmpfiles-kiosk.conf" /etc/tmpfiles.d/kiosk.conf 0644 || true
@@ -334,7 +334,9 @@ if systemd_running; then
   run udevadm control --reload-rules || true
   run systemctl try-restart systemd-journald.service || true
 fi
-enable=(kiosk-admin.service kiosk-backup.timer)
+# kiosk-sync exits at once (inactive) while [fleet] hub_url is empty: enabling it always
+# means setting hub_url later and restarting it is all a ward needs to join a hub.
+enable=(kiosk-admin.service kiosk-backup.timer kiosk-sync.service)
 ((WITH_SESSION)) && enable+=(kiosk.service)
 for u in "${enable[@]}"; do
   if [ "$(systemctl is-enabled "$u" 2>/dev/null || true)" = enabled ]; then
@@ -366,7 +368,7 @@ fi
 
 # ---------------------------------------------------------------- start
 if ((START)) && systemd_running; then
-  run systemctl --no-block restart kiosk-admin.service kiosk-backup.timer
+  run systemctl --no-block restart kiosk-admin.service kiosk-backup.timer kiosk-sync.service
   # Updates: restart a running app; a first install starts it with the session.
   ((WITH_SESSION)) && run systemctl --no-block try-restart kiosk.service
 fi

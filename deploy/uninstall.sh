@@ -50,11 +50,11 @@ if ((!DRY_RUN)) && [ "$(id -u)" -ne 0 ]; then
 fi
 ((DRY_RUN)) && say "--dry-run: nothing will be changed"
 
-units=(kiosk.service kiosk-admin.service kiosk-backup.timer kiosk-backup.service kiosk-recover.service)
+units=(kiosk.service kiosk-admin.service kiosk-backup.timer kiosk-backup.service kiosk-recover.service kiosk-sync.service)
 if [ -d /run/systemd/system ]; then
   run systemctl stop "${units[@]}" || true
 fi
-for u in kiosk.service kiosk-admin.service kiosk-backup.timer; do
+for u in kiosk.service kiosk-admin.service kiosk-backup.timer kiosk-sync.service; do
   if [ -e "$UNIT_DIR/$u" ]; then
     run systemctl disable "$u" || true
   fi

@@ -13,7 +13,7 @@ import sys
 
 from kiosk.config import ConfigError, load_config
 
-COMMAND_MODULES = ("ask", "content", "speech", "checklist", "models", "run", "admin", "backup")
+COMMAND_MODULES = ("ask", "content", "speech", "checklist", "models", "run", "admin", "backup", "sync", "stats", "hub")
 
 
 class CliError(Exception):

@@ -173,6 +173,32 @@ class PrivacyConfig:
 
 
 @dataclass(frozen=True)
+class FleetConfig:
+    """Following a province content hub (docs/fleet.md, "Ward kiosks"). Empty hub_url = no hub:
+    the kiosk works exactly as a single ward on its own."""
+
+    hub_url: str = ""
+    """Base address of the province hub (or any static server holding its bundles/), e.g.
+    https://hub.tinh.gov.vn; bundles are read from <hub_url>/bundles/."""
+    public_key: str = ""
+    """The province's Ed25519 public key: a path to province.pub, or the PEM text itself."""
+    ward_code: str = ""
+    """The ward's national administrative code (e.g. 26734), sent with the statistics."""
+    kiosk_id: str = ""
+    """This kiosk's name within the ward (e.g. kiosk-1); empty = the machine's host name."""
+    stats_token: str = ""
+    """The ward's token issued by the hub (`kiosk hub add-ward`); sent as Bearer."""
+    poll_seconds: int = 300
+    """How often `kiosk sync` asks for latest.json (a 304 answer is ~200 bytes)."""
+    send_stats: bool = True
+    """Send the daily question statistics (aggregates, no personal data) to the hub."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.hub_url.strip())
+
+
+@dataclass(frozen=True)
 class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     asr: AsrConfig = field(default_factory=AsrConfig)
@@ -183,6 +209,7 @@ class Config:
     match: MatchConfig = field(default_factory=MatchConfig)
     admin: AdminConfig = field(default_factory=AdminConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    fleet: FleetConfig = field(default_factory=FleetConfig)
     source: str | None = None
     """The config file that was read, if any."""
 

@@ -64,7 +64,7 @@ def test_no_sql_or_rendering_on_the_event_loop_for_pages_and_forms(client, on_lo
     csrf = signed_in(client)
     pages = ["/", "/procedures", "/procedures?q=khai+sinh", f"/procedures/{CODE}", f"/procedures/{CODE}/preview",
              "/procedures/new", "/office", "/publish", "/versions", "/versions/1", "/sheet", "/sheet/procedures.csv",
-             "/unanswered", "/usage", "/users", "/account", "/audit", "/national"]
+             "/unanswered", "/usage", "/users", "/account", "/audit", "/national", "/fleet"]
     for path in pages:
         assert client.get(path).status_code == 200, path
     form = procedure_form(client, CODE)

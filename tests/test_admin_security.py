@@ -18,7 +18,7 @@ from test_admin_support import (  # noqa: F401  (fixtures)
 )
 
 PUBLIC = {("/login", "GET"), ("/login", "POST")}
-PARAMS = {"code": CODE, "vid": "1", "name": ADMIN[0], "fmt": "csv"}
+PARAMS = {"code": CODE, "vid": "1", "name": ADMIN[0], "fmt": "csv", "field": "notes"}
 
 
 def _routes(app):

@@ -25,6 +25,7 @@ UNITS = {
     "kiosk-backup.service": REPO / "deploy" / "kiosk-backup.service",
     "kiosk-backup.timer": REPO / "deploy" / "kiosk-backup.timer",
     "kiosk-recover.service": REPO / "deploy" / "kiosk-recover.service",
+    "kiosk-sync.service": REPO / "deploy" / "kiosk-sync.service",
 }
 DATA_DIRS = {"/var/lib/kiosk", "/var/cache/kiosk", "/var/log/kiosk"}
 
@@ -91,7 +92,7 @@ def test_systemd_analyze_verify_catches_a_broken_unit(local_units, tmp_path):
 
 @needs_systemd_analyze
 @pytest.mark.parametrize("name, limit", [("kiosk.service", 3.0), ("kiosk-admin.service", 2.5),
-                                         ("kiosk-backup.service", 2.0)])
+                                         ("kiosk-backup.service", 2.0), ("kiosk-sync.service", 2.5)])
 def test_security_exposure_is_low(local_units, name, limit):
     r = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", name],
                        capture_output=True, text=True, cwd=local_units, timeout=60)
@@ -264,3 +265,13 @@ def test_journald_and_udev_files_are_well_formed():
     rules = [ln for ln in (REPO / "deploy" / "udev-kiosk-printer.rules").read_text().splitlines()
              if ln.strip() and not ln.startswith("#")]
     assert rules and all('GROUP="lp"' in ln for ln in rules)
+
+
+def test_sync_service():
+    """kiosk sync exits 0 at once without a hub: on-failure, not always, or it would restart forever."""
+    u = parse_unit(UNITS["kiosk-sync.service"])
+    assert one(u, "Service", "ExecStart").split()[-1] == "sync"
+    assert one(u, "Service", "Restart") == "on-failure"
+    assert one(u, "Service", "User") == "kiosk"
+    assert "AF_INET" in one(u, "Service", "RestrictAddressFamilies")
+    assert one(u, "Service", "ReadWritePaths") == "/var/lib/kiosk"

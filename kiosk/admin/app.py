@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from kiosk.admin import edits
 from kiosk.admin.headers import SecurityHeaders
 from kiosk.admin.routes import (
-    auth, home, national, notices, office, preview, procedures, publish, sheet, unanswered, usage, users, versions,
+    auth, fleet, home, national, notices, office, preview, procedures, publish, sheet, unanswered, usage, users, versions,
 )
 from kiosk.admin.schema import open_admin_db
 from kiosk.admin.settings import AdminSettings
@@ -31,7 +31,7 @@ HERE = Path(__file__).parent
 MAX_BODY = 8 * 1024 * 1024
 
 ROUTES: list[BaseRoute] = [
-    *national.ROUTES, *auth.ROUTES, *home.ROUTES, *procedures.ROUTES, *preview.ROUTES, *office.ROUTES,
+    *national.ROUTES, *fleet.ROUTES, *auth.ROUTES, *home.ROUTES, *procedures.ROUTES, *preview.ROUTES, *office.ROUTES,
     *notices.ROUTES, *publish.ROUTES, *versions.ROUTES, *sheet.ROUTES, *unanswered.ROUTES, *usage.ROUTES,
     *users.ROUTES,
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
@@ -53,4 +53,5 @@ def create_app(settings: AdminSettings, *, hasher: PasswordHasher | None = None)
     app.state.hasher = hasher or PasswordHasher()
     app.state.templates = make_templates()
     app.state.jobs = edits.JobGate()
+    fleet.install(app)  # template helpers showing which content comes from the province hub
     return app

@@ -299,7 +299,20 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
     if not result.ok:
         raise DraftInvalid(result.problems)
     live_content = live(db)
-    changes = diff(content_to_dict(live_content), content_to_dict(result.content))
+    to_publish, layer = result.content, None
+    from kiosk.fleet import ward_edits
+
+    province_at = ward_edits.province_version(db)
+    if province_at is not None:
+        # The ward follows a province hub: its edits go into its layer, and what is published
+        # is the province content with that layer on top (docs/fleet.md, "Ward kiosks").
+        merged, layer = ward_edits.layered(db, base_version=draft.base_version, live=live_content,
+                                           edited=result.content, user=user)
+        checked = validate(merged)
+        if not checked.ok:
+            raise DraftInvalid(checked.problems)
+        to_publish = checked.content
+    changes = diff(content_to_dict(live_content), content_to_dict(to_publish))
     if not changes:
         raise AdminError("bản nháp không khác nội dung đang dùng — không có gì để đăng / nothing to publish")
     text = summary(changes)
@@ -311,7 +324,14 @@ def publish_draft(db: sqlite_utils.Database, user: str, note: str = "", ip: str 
         if load(db).data != draft.data:
             raise AdminError("bản nháp vừa được sửa trong lúc kiểm tra — xem lại thay đổi rồi bấm «Đăng» lần nữa / "
                              "the draft changed during the publish")
-        version = publish(db, result.content, source="admin", author=user, note=full_note)
+        if layer is not None:
+            if ward_edits.province_version(db) != province_at:
+                raise AdminError("nội dung của tỉnh vừa được cập nhật trong lúc kiểm tra — bấm «Đăng» lần nữa / "
+                                 "a province bundle arrived during the publish")
+            from kiosk.fleet.layer import save_layer
+
+            save_layer(db, layer)
+        version = publish(db, to_publish, source="admin", author=user, note=full_note)
         version_id = db.execute("SELECT max(id) FROM content_versions").fetchone()[0]
         db["admin_publishes"].insert({
             "version_id": version_id, "version": version, "at": stamp(), "author": user, "summary": full_note,

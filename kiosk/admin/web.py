@@ -51,6 +51,8 @@ FLASH = {
                  "hay dùng và nơi nộp, rồi lưu và đăng."),
     "national-brief": ("Đã thêm vào danh mục (bản nháp) theo tên chính thức. Kiosk sẽ nhận ra thủ tục và chỉ nơi nộp "
                        "sau khi đăng; CSDL chưa có bản ghi chi tiết để viết đầy đủ."),
+    "fleet-dropped": "Đã dùng lại nội dung của tỉnh cho mục này. Kiosk dùng nội dung mới trong ít giây.",
+    "fleet-kept": "Đã giữ nội dung của phường; mục này không còn bị đánh dấu.",
 }
 
 
