@@ -31,23 +31,25 @@ from knowledge.source import load_source  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
-    ap.add_argument("--blind", action="store_true", help="the blind set instead of the development set")
+    ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2"], default="dev",
+                    help="dev: tests/data/questions (tuned on); blind, blind2: never tuned on")
+    ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     args = ap.parse_args()
     kb = KnowledgeBase(load_source(args.content))
-    folder = ROOT / "tests" / "data" / ("blind" if args.blind else "questions")
+    folder = ROOT / "tests" / "data" / ("questions" if args.qset == "dev" else args.qset)
     questions = load_questions(folder)
     heard = None
     if args.spoken:
-        cache = ROOT / "tests" / "data" / "spoken" / ("blind.jsonl" if args.blind else "dev.jsonl")
+        cache = ROOT / "tests" / "data" / "spoken" / f"{args.qset}.jsonl"
         spoken = load_spoken(cache)
         if not spoken:
             sys.exit(f"no transcripts in {cache}: run bench/spoken_questions.py {folder} {cache}")
         questions = [q for q in questions if q.question in spoken]
         heard = {q: hearings_of(s) for q, s in spoken.items()}
     report = evaluate(kb, questions, heard=heard)
-    print(f"{'blind' if args.blind else 'development'} set{' (spoken)' if args.spoken else ''}: {len(questions)} questions; "
+    print(f"{'development' if args.qset == 'dev' else args.qset} set{' (spoken)' if args.spoken else ''}: {len(questions)} questions; "
           f"content: {len(kb.matcher)} procedures indexed; {platform.machine()}, Python {platform.python_version()}")
     print(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     print("top-1 by kind:", {k: f"{v[1]}/{v[0]} ({100 * v[1] / v[0]:.0f}%)" for k, v in sorted(report.by_kind.items())})
