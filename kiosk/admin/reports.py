@@ -10,6 +10,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.normalize import fold
+from knowledge.qlog import UNKNOWN_CHANNEL, Channel
 
 GROUP_CUTOFF = 82.0  # token_sort_ratio on folded text: word order and accents do not split a group
 MAX_ROWS = 5000
@@ -101,8 +102,15 @@ class Usage:
     per_day: list[tuple[str, int]]
     decisions: dict[str, int]
     ratings: dict[str, int]  # good | bad | none
-    channels: dict[str, int]
+    channels: dict[str, int]  # Channel value (old rows read as today's values) or "?" → questions
     top_codes: list[tuple[str, int]]
+
+    @property
+    def channel_shares(self) -> list[tuple[str, int]]:
+        """(Vietnamese label, questions) for the usage chart, in the order of ``Channel``."""
+        order = [c.value for c in Channel] + ["?"]
+        return [(Channel(k).label if k != "?" else UNKNOWN_CHANNEL, v)
+                for k, v in sorted(self.channels.items(), key=lambda kv: order.index(kv[0]))]
 
 
 def usage(db: sqlite_utils.Database, days: int = 30) -> Usage:
@@ -120,6 +128,6 @@ def usage(db: sqlite_utils.Database, days: int = 30) -> Usage:
         per_day=[(d, per_day.get(d, 0)) for d in day_list],
         decisions={k: decisions.get(k, 0) for k in ("answer", "clarify", "none")},
         ratings={k: ratings.get(k, 0) for k in ("good", "bad", "none")},
-        channels=dict(Counter(r["channel"] or "?" for r in rows)),
+        channels=dict(Counter(str(Channel.read(r["channel"]) or "?") for r in rows)),
         top_codes=Counter(r["chosen_code"] for r in rows if r["chosen_code"]).most_common(10),
     )

@@ -43,6 +43,7 @@ from kiosk.hub.accounts import ROLE_LABEL, Editors, Session
 from kiosk.hub.db import audit, meta_get
 from kiosk.hub.errors import HubError
 from kiosk.hub.pool import Pool
+from knowledge.qlog import STORED_CHANNEL_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,7 @@ FLASH = {
     "loggedout": "Đã đăng xuất.",
 }
 DECISION_LABEL = {"answer": "Trả lời", "clarify": "Hỏi lại", "none": "Không tìm thấy", "redirect": "Chỉ nơi khác"}
-CHANNEL_LABEL = {"voice": "Nói", "audio": "Nói", "search": "Gõ tìm", "text": "Gõ chữ", "browse": "Chọn theo lĩnh vực",
-                 "unknown": "Không rõ"}
+CHANNEL_LABEL = STORED_CHANNEL_LABEL  # one vocabulary (knowledge.qlog), older kiosks' values included
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,7 @@ from kiosk.admin.web import Ctx, days_param, page, render
 
 
 DECISION_LABEL = {"answer": "Trả lời ngay", "clarify": "Hỏi lại để chọn", "none": "Không tìm thấy"}
-
-
 RATING_LABEL = {"good": "Hài lòng", "bad": "Chưa hài lòng", "none": "Không đánh giá"}
-
-
-CHANNEL_LABEL = {"text": "Gõ chữ", "audio": "Nói", "touch": "Chạm chọn"}
-
 
 
 @page()
@@ -31,7 +25,7 @@ def usage_page(ctx: Ctx) -> Response:
                                  colors=(charts.GOOD, charts.MIDDLE, charts.BAD)),
         ratings=charts.shares([(RATING_LABEL[k], v) for k, v in u.ratings.items()], "Đánh giá của người dân",
                                 colors=(charts.GOOD, charts.BAD, charts.NEUTRAL)),
-        channels=charts.shares([(CHANNEL_LABEL.get(k, k), v) for k, v in sorted(u.channels.items())], "Cách hỏi"),
+        channels=charts.shares(u.channel_shares, "Cách hỏi"),
         top=charts.bars([(f"{titles.get(c, c)} ({c})", n) for c, n in u.top_codes], "Thủ tục được hỏi nhiều nhất"),
     )
 
