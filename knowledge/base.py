@@ -10,9 +10,10 @@ from knowledge.decide import DecisionModel, Hearing, Ranking, load_model
 from knowledge.errors import UnknownProcedure
 from knowledge.families import FamilyIndex
 from knowledge.match import Matcher
-from knowledge.model import Answer, Category, Content, Decision, Detail, Match, Procedure
+from knowledge.model import Answer, Category, Content, Decision, Detail, Match, NoneReason, Procedure
 from knowledge.normalize import fold
 from knowledge.params import DEFAULT, MatchParams
+from knowledge.social import social_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class AskResult:
     p_answer: float = 0.0  # estimated probability that matches[0] is what was meant
     p_offer: float = 0.0  # … that it is among the first choices
     family: str | None = None  # id of the family a broad question named
+    reason: NoneReason | None = None  # why "none", when it is not the plain NOT_FOUND (small talk)
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -136,6 +138,9 @@ class KnowledgeBase:
 
     def _decide(self, text: str, ranking: Ranking, transcript: str | None, hearing: Hearing | None) -> AskResult:
         matches = ranking.matches
+        social = social_reason(text)
+        if social is not None:
+            return AskResult(text, Decision.NONE, matches, None, transcript, reason=social)
         decision, p_answer, p_offer = self.model.decide(ranking, hearing)
         top = matches[0].score if matches else 0.0
         if decision is Decision.ANSWER and self.answer_floor is not None and top < self.answer_floor:

@@ -68,6 +68,10 @@ class NoneReason(StrEnum):
     NOT_FOUND = "not_found"  # nothing plausible matched
     NOT_HEARD = "not_heard"  # nothing was recognised in the recording
     NOT_THESE = "not_these"  # the citizen said none of the offered choices is it
+    THANKS = "thanks"  # small talk (knowledge.social): a polite reply, nothing offered
+    GREETING = "greeting"
+    GOODBYE = "goodbye"
+    UNCLEAR = "unclear"  # only fillers ("hả", "ờ"): ask again
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,20 @@ NOT_THESE_BODY = ("Ông/bà có thể nói lại rõ hơn việc cần làm, ch�
 SAY_NOT_THESE = ("Mời ông bà nói lại rõ hơn việc cần làm, hoặc chọn lĩnh vực trên màn hình, "
                  "hoặc hỏi cán bộ tại quầy số {counter}.")
 
+# Small talk (knowledge.social): answered politely, nothing offered.
+SOCIAL = {
+    NoneReason.THANKS: ("Dạ, không có chi ạ.",
+                        "Ông/bà cần hỏi thêm việc gì, mời nhấn nút và nói, hoặc chọn lĩnh vực trên màn hình.",
+                        "Dạ, không có chi ạ. Ông bà cần hỏi thêm việc gì, mời nhấn nút và nói, "
+                        "hoặc chọn lĩnh vực trên màn hình."),
+    NoneReason.GREETING: ("Xin chào ông/bà.",
+                          "Ông/bà muốn hỏi thủ tục gì? Mời nhấn nút và nói, ví dụ «làm giấy khai sinh cho con», "
+                          "hoặc chọn lĩnh vực trên màn hình.",
+                          "Xin chào ông bà. Ông bà muốn hỏi thủ tục gì? Mời nhấn nút và nói, ví dụ: làm giấy khai "
+                          "sinh cho con, hoặc chọn lĩnh vực trên màn hình."),
+    NoneReason.GOODBYE: ("Chào ông/bà.", "Chúc ông/bà một ngày tốt lành.", "Chào ông bà. Chúc ông bà một ngày tốt lành."),
+}
+
 KIND_LABEL = {ReplyKind.PROCEDURE: "Trả lời", ReplyKind.REDIRECT: "Chỉ nơi giải quyết", ReplyKind.CLARIFY: "Hỏi lại",
               ReplyKind.NONE: "Không tìm thấy"}
 """The bracketed first line of `kiosk ask` (text mode) for each kind of reply."""
@@ -160,8 +174,10 @@ def none_reply(counter: str, reason: NoneReason = NoneReason.NOT_FOUND) -> Reply
     """Nothing plausible, nothing recognised, or none of the offered choices (``reason``)."""
     if reason == NoneReason.NOT_HEARD:
         title, body, spoken = NOT_HEARD_TITLE, NOT_HEARD_BODY, SAY_NOT_HEARD
-    elif reason == NoneReason.NOT_THESE:
+    elif reason in (NoneReason.NOT_THESE, NoneReason.UNCLEAR):
         title, body, spoken = NOT_THESE_TITLE, NOT_THESE_BODY, SAY_NOT_THESE
+    elif reason in SOCIAL:
+        title, body, spoken = SOCIAL[reason]
     else:
         title, body, spoken = NOT_FOUND_TITLE, NOT_FOUND_BODY, SAY_NOT_FOUND
     body, spoken = body.format(counter=counter), spoken.format(counter=counter)
@@ -183,4 +199,4 @@ def reply_for(result: AskResult, kb: KnowledgeBase) -> Reply:
         return answer_reply(result.answer, office)
     if result.decision is Decision.CLARIFY and result.choices:
         return clarify_reply(choices_of(result.choices, kb.content.procedure))
-    return none_reply(help_counter(office))
+    return none_reply(help_counter(office), result.reason or NoneReason.NOT_FOUND)

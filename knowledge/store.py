@@ -208,8 +208,17 @@ def read_content(db: sqlite_utils.Database) -> Content:
     return content_from_dict(json.loads(row["snapshot"]), version=version, imported_at=m.get("imported_at"))
 
 
+_VERSION_COLUMNS = "id, version, imported_at, source, author, note, procedures"
+
+
 def versions(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("SELECT id, version, imported_at, source, author, note, procedures FROM content_versions ORDER BY id DESC"))
+    """Every published version (without its snapshot), newest first."""
+    return list(db.query(f"SELECT {_VERSION_COLUMNS} FROM content_versions ORDER BY id DESC"))
+
+
+def version_row(db: sqlite_utils.Database, version_id: int) -> dict | None:
+    """One published version (without its snapshot) by its id, or None."""
+    return next(db.query(f"SELECT {_VERSION_COLUMNS} FROM content_versions WHERE id = ?", [version_id]), None)
 
 
 def rollback(db: sqlite_utils.Database, version_id: int, *, author: str = "") -> str:

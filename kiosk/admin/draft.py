@@ -173,19 +173,19 @@ def remove_procedure(draft: Draft, code: str) -> None:
 
 
 # ---- what changed --------------------------------------------------------------------------
-def _norm(d: dict[str, Any]) -> dict[str, Any]:
-    # Serialised (JSON) form, so tuples/lists and int/float compare as published.
-    return json.loads(json.dumps(d, ensure_ascii=False))
+def as_published(value: Any) -> Any:
+    """``value`` as it reads back from published JSON, so tuples/lists and int/float compare equal."""
+    return json.loads(json.dumps(value, ensure_ascii=False))
 
 
 # Fields newer than some stored versions: a snapshot without the key had the field's default.
-_ADDED_LATER: dict[str, Any] = _norm({f.name: f.default for f in dataclasses.fields(Procedure)
-                                     if f.default is not dataclasses.MISSING})
+_ADDED_LATER: dict[str, Any] = as_published({f.name: f.default for f in dataclasses.fields(Procedure)
+                                            if f.default is not dataclasses.MISSING})
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Per procedure code and field, plus office/notices/categories: a summary, not a text diff."""
-    old, new = _norm(old), _norm(new)
+    old, new = as_published(old), as_published(new)
     out: list[Change] = []
     before = {p["code"]: p for p in old["procedures"]}
     after = {p["code"]: p for p in new["procedures"]}

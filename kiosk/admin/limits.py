@@ -51,6 +51,8 @@ class TooBig(ValueError):
 
 @dataclass(frozen=True)
 class SheetLimits:
+    """Limits of one sheet (rows, columns, characters in a cell)."""
+
     rows: int = MAX_ROWS
     columns: int = MAX_COLUMNS
     cell: int = MAX_CELL
@@ -61,6 +63,7 @@ def _fmt(n: int) -> str:
 
 
 def check_upload(raw: bytes) -> None:
+    """TooBig when the uploaded file is over MAX_UPLOAD."""
     if len(raw) > MAX_UPLOAD:
         raise TooBig(f"{TOO_BIG}: tệp {_fmt(len(raw) // 1024)} kB, tối đa {MAX_UPLOAD // 1024 // 1024} MB.")
 
@@ -139,6 +142,7 @@ def procedure_problems(p: dict[str, Any]) -> dict[str, str]:
 
 
 def office_problems(office: dict[str, Any]) -> list[str]:
+    """One line per office field or counter over its length limit (or too many counters)."""
     out = []
     for key, limit in OFFICE_MAX.items():
         v = office.get(key)
@@ -156,6 +160,7 @@ def office_problems(office: dict[str, Any]) -> list[str]:
 
 
 def notices_problems(notices: list[dict[str, Any]]) -> list[str]:
+    """One line per notice title or body over its length limit (or too many notices)."""
     out = []
     if len(notices) > NOTICES_MAX:
         out.append(f"Quá nhiều thông báo ({len(notices)}, tối đa {NOTICES_MAX})")

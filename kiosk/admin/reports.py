@@ -18,6 +18,8 @@ MAX_ROWS = 5000
 
 @dataclass
 class QuestionGroup:
+    """Similar questions the kiosk could not answer, with how they were asked and what it offered."""
+
     key: str  # folded normalised text of the first (most frequent) question
     count: int = 0
     queries: Counter = field(default_factory=Counter)  # question text as asked (numbers masked)
@@ -28,6 +30,7 @@ class QuestionGroup:
 
     @property
     def example(self) -> str:
+        """The most frequent wording in the group."""
         return self.queries.most_common(1)[0][0]
 
     @property
@@ -36,10 +39,12 @@ class QuestionGroup:
         return " ".join(self.example.replace("#", " ").split())
 
     def others(self, n: int = 4) -> list[str]:
+        """Up to ``n`` other wordings, most frequent first."""
         return [q for q, _ in self.queries.most_common(n + 1)[1:]]
 
 
 def since(days: int | None) -> str:
+    """The ISO timestamp ``days`` ago (UTC), or "" for all time."""
     if not days:
         return ""
     return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
@@ -91,6 +96,8 @@ def _local_day(iso: str) -> str:
 
 @dataclass
 class Usage:
+    """Counts of the question log for a period, for the usage charts."""
+
     total: int
     per_day: list[tuple[str, int]]
     decisions: dict[str, int]
@@ -107,6 +114,7 @@ class Usage:
 
 
 def usage(db: sqlite_utils.Database, days: int = 30) -> Usage:
+    """How the kiosk was used in the last ``days`` days."""
     rows = list(db.query(
         "SELECT asked_at, decision, rating, chosen_code, channel FROM question_log WHERE asked_at >= ?", [since(days)]
     ))

@@ -98,7 +98,7 @@ REV_HEADER = "Dấu phiên bản — đừng sửa [rev]"
 
 def export_rows(data: dict[str, Any]) -> list[list[str]]:
     return [[header(k) for k in COLUMNS] + [REV_HEADER]] + [
-        procedure_row(p) + [edits.fingerprint(drafts._norm(p))] for p in data["procedures"]]
+        procedure_row(p) + [edits.fingerprint(drafts.as_published(p))] for p in data["procedures"]]
 
 
 def to_csv(data: dict[str, Any]) -> bytes:
@@ -378,9 +378,9 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "", *, appl
     stale = []
     for p in procedures:
         q = base.get(p["code"])
-        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts._norm(q)):
+        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts.as_published(q)):
             continue
-        if drafts._norm(p) != drafts._norm(q):  # the row would overwrite a newer edit
+        if drafts.as_published(p) != drafts.as_published(q):  # the row would overwrite a newer edit
             by, at = edits.last_change(db, p["code"])
             stale.append(f"dòng {row_of[p['code']]} ({p['code']}): đã có người sửa thủ tục này sau khi bảng tính được tải về"
                          + (f" ({by}, {at[:16].replace('T', ' ')} UTC)" if by else "")

@@ -373,7 +373,7 @@ class Flow:
             self.choices = list(replies.choices_of(result.choices, self.kb.content.procedure))
             self._go(State.CLARIFY)
         else:
-            self.none_reason = NoneReason.NOT_FOUND
+            self.none_reason = result.reason or NoneReason.NOT_FOUND
             self._go(State.NONE)
         if speak:
             self._speak(self._speech_for(result))

@@ -321,7 +321,7 @@ def procedures(ctx: Ctx) -> Response:
     for p in draft.data["procedures"]:
         if p["code"] not in live:
             marks[p["code"]] = "new"
-        elif drafts._norm(p) != drafts._norm(live[p["code"]]):
+        elif drafts.as_published(p) != drafts.as_published(live[p["code"]]):
             marks[p["code"]] = "changed"
     from knowledge.normalize import fold
 
@@ -345,8 +345,8 @@ def _edit_page(ctx: Ctx, draft: drafts.Draft, form: forms.ProcedureForm, errors:
                problems: list | None = None, status: int = 200, note: str | None = None) -> Response:
     live = _live_procs(ctx)
     p = draft.procedure(form.code)
-    mine = drafts._norm(p) if p else None
-    old = drafts._norm(live[form.code]) if form.code in live else None
+    mine = drafts.as_published(p) if p else None
+    old = drafts.as_published(live[form.code]) if form.code in live else None
     changed = [f for f in drafts.PROCEDURE_FIELDS if mine and old and mine.get(f) != old.get(f)]
     return render(ctx, "procedure_edit.html", status=status, f=form, errors=errors or {}, problems=problems,
                   cats=draft.data["categories"], counters=draft.data["office"].get("counters") or [],
@@ -384,7 +384,7 @@ def procedure_save(ctx: Ctx) -> Response:
         draft = hub_content.load_for_update(ctx.conn)
         p = _find(draft, code)
         base = ctx.form.get("base")
-        if base is not None and action != "doc-add" and str(base) != fingerprint(drafts._norm(p)):
+        if base is not None and action != "doc-add" and str(base) != fingerprint(drafts.as_published(p)):
             raise HTTPException(409, "Đã có người sửa thủ tục này sau khi bạn mở trang — mở lại trang để xem bản mới nhất, "
                                      "rồi sửa lại.")
         if action in ("retire", "restore"):
@@ -415,7 +415,7 @@ def procedure_save(ctx: Ctx) -> Response:
         if action == "doc-add" or errors:
             note = "Đã thêm một dòng giấy tờ trống ở cuối — điền rồi bấm «Lưu»." if action == "doc-add" else None
             return _edit_page(ctx, draft, form, errors=errors, status=400 if errors else 200, note=note)
-        before, after = drafts._norm(p), drafts._norm(new)
+        before, after = drafts.as_published(p), drafts.as_published(new)
         if before != after:
             drafts.put_procedure(draft, new)
             hub_content.save(ctx.conn, draft, ctx.user)
