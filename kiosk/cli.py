@@ -30,13 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="ghi log chi tiết (mặc định: chỉ cảnh báo)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"kiosk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"kiosk.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"kiosk.commands.{name}").register(sub)
     return parser
 
 

@@ -14,6 +14,15 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+# Each package owns its settings; the configuration composes them (and re-exports them,
+# so `from kiosk.config import PrinterConfig` keeps working).
+from knowledge.params import MatchConfig
+from printing.settings import PrinterConfig
+from speech.settings import AsrConfig, AudioConfig, TtsConfig
+
+__all__ = ["AdminConfig", "AsrConfig", "AudioConfig", "Config", "ConfigError", "MatchConfig", "PathsConfig",
+           "PrinterConfig", "PrivacyConfig", "TtsConfig", "UiConfig", "load_config"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG_PATHS = (Path("/etc/kiosk/kiosk.toml"),)
 
@@ -47,96 +56,6 @@ class PathsConfig:
 
 
 @dataclass(frozen=True)
-class AsrConfig:
-    model_dir: Path | None = None
-    """A CTranslate2 Whisper directory; None = the packaged Whisper base."""
-    compute_type: str = "int8"
-    cpu_threads: int = 2
-    beam_size: int = 5
-    window_s: float = 10.0
-    """Shortest encoder window in seconds (Whisper's own is 30). A short question is
-    encoded in this window instead of 30 s: ~2× faster on 2 cores for a small loss on
-    the espeak-ng set (bench/asr_window.py; 5 s lost clearly). 30 = standard Whisper."""
-    language: str = "vi"
-    use_hotwords: bool = False
-    """Bias decoding toward procedure vocabulary. Off: on the espeak-generated question
-    set it recognised more keywords but picked the right question less often
-    (bench/asr_hotwords.py); re-measure on real recordings before turning it on."""
-    no_speech_threshold: float = 0.6
-    log_prob_threshold: float = -1.0
-    compression_ratio_threshold: float = 2.4
-    normalise_gain: bool = False
-    """Bring a quiet or far voice up to a normal level before the VAD and Whisper
-    (speech.level; bench/asr_noise.py measures it on attenuated real clips)."""
-
-
-@dataclass(frozen=True)
-class AudioConfig:
-    input_device: str | None = None
-    """Microphone name (substring) as sounddevice lists it; None = system default."""
-    output_device: str | None = None
-    sample_rate: int = 16000
-    end_silence_s: float = 0.6
-    max_utterance_s: float = 15.0
-    min_speech_s: float = 0.3
-    pause_transcribe_s: float = 0.2
-    """Start transcribing after this much silence, before end of speech is certain
-    (end_silence_s), and keep the result if the citizen does not speak again; 0 = wait
-    for end of speech."""
-    floor_margin_db: float = 8.0
-    """End of speech in a talking crowd: inside an utterance a window is the citizen's
-    speech only when it is also this much above the background level (speech.vad.
-    EndpointConfig); 0 = the VAD alone. Real clips in 10 dB babble (bench/endpoint.py,
-    2026-12-02): with the VAD alone 22 of 25 never ended within 3 s of the voice; at
-    8 dB with floor_end_s 1.0 all ended (0.94 s median), 5 lost part of the voice;
-    a quiet room is unchanged (0.60 s)."""
-    floor_end_s: float = 1.0
-    """With the level gate: this long without speech louder than the background ends
-    the utterance. 10 dB babble, 25 clips: at 8 dB, 0.8 s cut 6 and 1.0 s cut 5,
-    none left open; at 6 dB, 1.0 s left 4 open and 1.4 s 11."""
-    vad_gain_max_db: float = 0.0
-    """Gain (at most this much) on what the VAD hears, so a voice far from the
-    microphone is followed to its end (speech.audio.Utterance); 0 = off."""
-    unfinished_hold_s: float = 1.0
-    """When the early transcript ends where a question cannot (speech.turn: "cho tôi
-    hỏi …", "… của"), wait this much longer than end_silence_s for the citizen to go
-    on, so pauses up to 1.6 s stay inside one question; 0 = never. Needs
-    pause_transcribe_s > 0. It never fired on a finished real sentence (0 of 23,
-    bench/asr_pauses.py); Whisper base often completes a real unfinished one ("…
-    thành quả của" → "… của mình"), and then it cannot fire either."""
-    keep_audio: bool = False
-    """Staff diagnostic mode only: keep recordings (deleted after keep_audio_days)."""
-    keep_audio_days: int = 1
-
-
-@dataclass(frozen=True)
-class TtsConfig:
-    engine: str = "auto"
-    """auto | piper | espeak. auto = piper when a Vietnamese voice is installed."""
-    piper_voice: str = "vi_VN-vais1000-medium"
-    """A voice name (looked up in voices_dir) or a path to an .onnx file."""
-    voices_dir: Path = field(default_factory=lambda: _data_home() / "voices")
-    espeak_voice: str = "vi"
-    rate: float = 1.0
-    """Speaking rate; < 1 is slower (elderly mode uses 0.8)."""
-    volume: float = 1.0
-
-
-@dataclass(frozen=True)
-class PrinterConfig:
-    kind: str = "none"
-    """none | escpos | cups."""
-    escpos_connection: str = ""
-    """usb:VID:PID | serial:/dev/ttyUSB0 | network:HOST[:PORT] | file:/dev/usb/lp0."""
-    paper_width_dots: int = 576
-    """576 for 80 mm, 384 for 58 mm rolls."""
-    cups_printer: str = ""
-    """CUPS queue name; empty = the CUPS default printer."""
-    pdf_paper: str = "A4"
-    """A4 | roll80."""
-
-
-@dataclass(frozen=True)
 class UiConfig:
     fullscreen: bool = False
     size: str = "1920x1080"
@@ -146,13 +65,6 @@ class UiConfig:
     idle_warning_s: int = 15
     staff_pin: str = "2468"
     auto_speak: bool = True
-
-
-@dataclass(frozen=True)
-class MatchConfig:
-    answer_threshold: float | None = None
-    """Override the tuned thresholds (knowledge.match); None = tuned defaults."""
-    clarify_threshold: float | None = None
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,25 @@ from __future__ import annotations
 
 import re
 
-from knowledge.model import Answer, Detail, DocForm, Document, Office, Procedure
+from knowledge.model import PORTAL_HOST, Answer, Detail, Document, Office, Procedure
 
-FORM_LABEL = {
-    DocForm.ORIGINAL: "bản chính",
-    DocForm.COPY: "bản sao",
-    DocForm.EITHER: "bản chính hoặc bản sao",
-    DocForm.PRESENT: "xuất trình bản chính để đối chiếu",
-}
+
+# Sentences an answer shares with the app's answer screen (kiosk.app.screens shows these).
+BRIEF_NOTE = ("Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. "
+              "Mời ông/bà đến quầy số {counter} để cán bộ hướng dẫn.")
+SAY_BRIEF = "Thủ tục {title} do {handled_by} giải quyết. Mời ông bà đến quầy số {counter} để cán bộ hướng dẫn."
+UNVERIFIED_NOTE = "Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn."
+
+
+def help_counter(office: Office) -> str:
+    """The counter for whatever the kiosk cannot answer ("hướng dẫn" when none is numbered)."""
+    return office.help_counter or "hướng dẫn"
+
+
+def brief_counter(p: Procedure, office: Office) -> str:
+    """Where a catalogue-only entry sends the citizen: its counter, else the help counter."""
+    counter = office.counter_of(p)
+    return counter.number if counter else help_counter(office)
 
 
 def _lower_first(text: str) -> str:
@@ -23,8 +34,7 @@ lower_first = _lower_first
 
 def document_line(d: Document) -> str:
     """'Tờ khai đăng ký khai sinh — 01 bản chính (chỉ khi …)'."""
-    how = FORM_LABEL[d.form] if d.form is DocForm.PRESENT else f"{d.copies:02d} {FORM_LABEL[d.form]}"
-    line = f"{d.name} — {how}"
+    line = f"{d.name} — {d.form.how_many(d.copies)}"
     if d.condition:
         cond = d.condition.rstrip(".")
         if not d.required and not cond.lower().startswith(("nếu", "trường hợp", "khi", "đối với", "chỉ")):
@@ -89,7 +99,7 @@ def compose_answer(p: Procedure, office: Office, today: str | None = None) -> An
         lines += ["", "Sắp có thay đổi:" if all(today is None or c.date > today for c in p.dated_changes())
                   else "Thay đổi theo ngày:"] + [f"  • {c}" for c in changes]
     if p.unverified:
-        lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
+        lines.append(f"({UNVERIFIED_NOTE})")
     return Answer(p.code, p.title, "\n".join(lines), spoken_summary(p, office), p)
 
 
@@ -138,15 +148,14 @@ def spoken_summary(p: Procedure, office: Office) -> str:
 
 
 def _brief_answer(p: Procedure, office: Office) -> Answer:
-    counter = office.counter_of(p)
-    help_counter = counter.number if counter else (office.help_counter or "hướng dẫn")
+    counter = brief_counter(p, office)
     text = "\n".join([
         p.title, "",
         f"Cơ quan giải quyết: {p.handled_by}",
-        f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số {help_counter} để cán bộ hướng dẫn.",
-        f"Tra cứu trực tuyến: https://dichvucong.gov.vn (mã thủ tục {p.code})" if not p.code.startswith("local.") else "",
+        BRIEF_NOTE.format(counter=counter),
+        f"Tra cứu trực tuyến: https://{PORTAL_HOST} (mã thủ tục {p.code})" if p.portal_url else "",
     ]).rstrip()
-    spoken = f"Thủ tục {_lower_first(spoken_title(p.title))} do {p.handled_by} giải quyết. Mời ông bà đến quầy số {help_counter} để cán bộ hướng dẫn."
+    spoken = SAY_BRIEF.format(title=_lower_first(spoken_title(p.title)), handled_by=p.handled_by, counter=counter)
     return Answer(p.code, p.title, text, spoken, p)
 
 
@@ -195,7 +204,7 @@ def _redirect_answer(p: Procedure, office: Office) -> Answer:
     if p.legal_basis:
         lines += ["", "Căn cứ pháp lý: " + "; ".join(p.legal_basis)]
     if p.unverified:
-        lines.append("(Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn.)")
+        lines.append(f"({UNVERIFIED_NOTE})")
     return Answer(p.code, p.title, "\n".join(lines), redirect_spoken(p, office), p)
 
 

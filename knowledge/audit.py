@@ -143,8 +143,7 @@ def _expected(d: OfficialDocument) -> str:
 
 
 def _mine(d: Document) -> str:
-    return {DocForm.ORIGINAL: f"{d.copies} bản chính", DocForm.COPY: f"{d.copies} bản sao",
-            DocForm.EITHER: f"{d.copies} bản chính hoặc bản sao", DocForm.PRESENT: "xuất trình"}[d.form]
+    return d.form.label if d.form is DocForm.PRESENT else f"{d.copies} {d.form.label}"
 
 
 _COPY_NAMED = re.compile(r"(?i)^bản sao\b|\bbản sao (có chứng thực|hoặc|giấy|trích lục|bản án|quyết định)")

@@ -6,15 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from knowledge.answer import compose_answer
-from knowledge.decide import OFFERED, DecisionModel, Hearing, Ranking, load_model
+from knowledge.decide import DecisionModel, Hearing, Ranking, load_model
 from knowledge.errors import UnknownProcedure
 from knowledge.families import FamilyIndex
 from knowledge.match import Matcher
-from knowledge.model import Answer, Category, Content, Decision, Detail, Match, Procedure
+from knowledge.model import Answer, Category, Content, Decision, Detail, Match, NoneReason, Procedure
 from knowledge.normalize import fold
-
-MIN_MATCHES = 3
-FAMILY_CHOICES = 4  # a family can have seven members; four big buttons plus "Không phải" still fit
+from knowledge.params import DEFAULT, MatchParams
+from knowledge.social import social_reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +27,7 @@ class AskResult:
     p_answer: float = 0.0  # estimated probability that matches[0] is what was meant
     p_offer: float = 0.0  # … that it is among the first choices
     family: str | None = None  # id of the family a broad question named
+    reason: NoneReason | None = None  # why "none", when it is not the plain NOT_FOUND (small talk)
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -38,7 +38,7 @@ class AskResult:
             "matches": [{"code": m.code, "title": m.title, "score": m.score} for m in self.matches],
             "answer": None if self.answer is None else {
                 "code": self.answer.code, "title": self.answer.title, "text": self.answer.text,
-                "kind": self.answer.kind,
+                "kind": self.answer.kind.value,
             },
             "choices": [{"code": m.code, "title": m.title, "score": m.score} for m in self.choices],
         }
@@ -50,22 +50,29 @@ class KnowledgeBase:
 
     def __init__(self, content: Content, *, answer_threshold: float | None = None,
                  clarify_threshold: float | None = None, model: DecisionModel | None = None,
-                 today: str | None = None):
-        """``answer_threshold``/``clarify_threshold``: optional score floors (0–100) on top
-        of the learned decision (config ``match.*``); ``model``: the decision model
-        (default: the fitted ``knowledge/decision_model.json``); ``today``: ISO date whose
-        procedures are in force (default: the system date; the app rebuilds daily)."""
+                 today: str | None = None, params: MatchParams = DEFAULT):
+        """``params``: every matching number (knowledge.params; default: the tuned ones);
+        ``answer_threshold``/``clarify_threshold``: optional score floors (0–100) on top
+        of the learned decision (config ``match.*``; they override ``params``' floors when
+        given); ``model``: the decision model (default: the fitted
+        ``knowledge/decision_model.json``); ``today``: ISO date whose procedures are in
+        force (default: the system date; LiveKnowledge rebuilds on a new day)."""
         self.today = today or dt.date.today().isoformat()
         in_force = tuple(p for p in content.procedures if p.in_force(self.today))
         content = dataclasses.replace(content, procedures=in_force)
         self.content = content
         self._by_code = {p.code: p for p in content.procedures}
         self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}
-        self.matcher = Matcher(content.procedures)
+        if answer_threshold is not None or clarify_threshold is not None:
+            params = dataclasses.replace(
+                params, answer_floor=params.answer_floor if answer_threshold is None else answer_threshold,
+                offer_floor=params.offer_floor if clarify_threshold is None else clarify_threshold)
+        self.params = params
+        self.matcher = Matcher(content.procedures, params=params)
         self.model = model or load_model()
         self.families = FamilyIndex(content.families, self.matcher)
-        self.answer_floor = answer_threshold
-        self.offer_floor = clarify_threshold
+        self.answer_floor = params.answer_floor
+        self.offer_floor = params.offer_floor
 
     @property
     def version(self) -> str | None:
@@ -82,11 +89,17 @@ class KnowledgeBase:
 
     def ask(self, text: str, *, transcript: str | None = None, limit: int = 5,
             hearing: Hearing | None = None) -> AskResult:
-        """Match ``text`` and decide: answer, clarify (with ``choices``) or none.
+        """Match ``text`` (a typed or heard question) and decide what to do with it.
 
-        ``hearing``: the recogniser's confidence when the text was spoken; a garbled
-        transcript then leans towards offering choices rather than answering."""
-        return self._decide(text, self.matcher.rank(text, limit=max(limit, MIN_MATCHES)), transcript, hearing)
+        Returns an ``AskResult``: ``decision`` answer (with the composed ``answer``),
+        clarify (with the ``choices`` a clarify screen offers) or none; ``matches``, at
+        least ``params.min_matches`` of them, best first; the estimated probabilities.
+        ``transcript``: what the recogniser heard, passed through to the result (``""``:
+        nothing recognised). ``limit``: how many matches to return. ``hearing``: the
+        recogniser's confidence when the text was spoken; a garbled transcript then
+        leans towards offering choices rather than answering. Never raises on any text."""
+        ranking = self.matcher.rank(text, limit=max(limit, self.params.min_matches))
+        return self._decide(text, ranking, transcript, hearing)
 
     def ask_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> AskResult:
         """A spoken question heard more than once (the recogniser's first transcript, then
@@ -101,7 +114,7 @@ class KnowledgeBase:
 
     def rank_heard(self, heard: list[tuple[str, Hearing | None]], *, limit: int = 5) -> tuple[Ranking, Hearing | None]:
         """The merged ranking of several hearings of one question (see ``ask_heard``)."""
-        rankings = [(self.matcher.rank(t, limit=max(limit, MIN_MATCHES)), h) for t, h in heard if t.strip()]
+        rankings = [(self.matcher.rank(t, limit=max(limit, self.params.min_matches)), h) for t, h in heard if t.strip()]
         if not rankings:
             return self.matcher.rank("", limit=limit), None
         if len(rankings) == 1:
@@ -114,13 +127,16 @@ class KnowledgeBase:
         r0, h0 = max(rankings, key=lambda x: x[0].evidence.score1)
         order = sorted(merged, key=lambda c: (-round(merged[c], 1), c not in self._full, len(self.matcher.titles[c])))
         matches = [Match(c, self.matcher.titles[c], round(merged[c], 1), self.matcher.labels.get(c, ""))
-                   for c in order[:max(limit, MIN_MATCHES)]]
+                   for c in order[:max(limit, self.params.min_matches)]]
         tops = [m.score for m in matches] + [0.0] * 4
         ev = dataclasses.replace(r0.evidence, score1=tops[0], score2=tops[1], score3=tops[2], score4=tops[3])
         return Ranking(matches, merged, ev, r0.folded), h0
 
     def _decide(self, text: str, ranking: Ranking, transcript: str | None, hearing: Hearing | None) -> AskResult:
         matches = ranking.matches
+        social = social_reason(text)
+        if social is not None:
+            return AskResult(text, Decision.NONE, matches, None, transcript, reason=social)
         decision, p_answer, p_offer = self.model.decide(ranking, hearing)
         top = matches[0].score if matches else 0.0
         if decision is Decision.ANSWER and self.answer_floor is not None and top < self.answer_floor:
@@ -131,9 +147,9 @@ class KnowledgeBase:
         family = self.families.broad(ranking.folded, matches[0].code) if matches else None
         if family is not None:
             decision = Decision.CLARIFY
-            choices = self.families.choices(family, ranking.scores, FAMILY_CHOICES)
+            choices = self.families.choices(family, ranking.scores, self.params.family_choices)
         elif decision is Decision.CLARIFY:
-            choices = matches[:OFFERED]
+            choices = matches[:self.params.offered]
         answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
         return AskResult(text, decision, matches, answer, transcript, choices, p_answer, p_offer,
                          family.id if family else None)

@@ -26,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.model import Decision, Match
+from knowledge.params import DEFAULT
 
 MODEL_PATH = Path(__file__).with_name("decision_model.json")
-OFFERED = 3  # choices on a clarify screen: three big buttons plus "Không phải" fit any screen
+OFFERED = DEFAULT.offered  # choices on a clarify screen (knowledge.params); the offer model is fitted for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,10 @@ class DecisionModel:
         return p_answer, max(self.offer(x), p_answer)
 
     def decide(self, ranking: Ranking, hearing: Hearing | None = None) -> tuple[Decision, float, float]:
+        """(decision, p_answer, p_offer) for a ranking (``Matcher.rank``): answer when the
+        first procedure is likely enough and not tied, offer the choices when one of the
+        first ``OFFERED`` likely is (or the question is wholly inside a text of the first),
+        else none. ``hearing``: the recogniser's confidence for a spoken question."""
         if not ranking.matches or ranking.evidence.score1 <= 0:
             return Decision.NONE, 0.0, 0.0
         p_answer, p_offer = self.probabilities(ranking.evidence, hearing)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import KnowledgeBase
-from knowledge.model import Decision
+from knowledge.model import Decision, ReplyKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
             r.out_of_scope += 1
             if res.decision is Decision.NONE:
                 r.oos_refused += 1
-            elif res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind == "redirect":
+            elif res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind is ReplyKind.REDIRECT:
                 r.oos_redirected += 1
             else:
                 r.oos_answered += 1

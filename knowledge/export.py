@@ -10,19 +10,14 @@ from typing import Any
 
 import yaml
 
+from knowledge import fields
 from knowledge.model import Content, Detail
 from knowledge.source import CATALOGUE_COLUMNS, CATALOGUE_OPTIONAL
 from knowledge.serialize import procedure_to_dict
 
 # Field order of a procedure file, as a clerk reads it (see assets/content/README.md).
-_ORDER = (
-    "code", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
-    "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on",
-    "sources", "unverified", "national_differences", "effective_from", "effective_until", "review_by",
-    "fact_changes", "documents", "steps", "aliases", "keywords", "retired",
-)
-_OMIT_WHEN_EMPTY = ("short_title", "national_differences", "effective_from", "effective_until", "review_by",
-                    "fact_changes")
+_ORDER = fields.FILE_FIELDS
+_OMIT_WHEN_EMPTY = fields.names(where=lambda f: f.omit_when_empty)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -38,8 +38,9 @@ class FamilyIndex:
         self.matcher = matcher
         # The most common words of the whole index ("về", "tiền", "cho": the lowest
         # tenth of IDF) name no procedure even when few family members use them.
+        prm = matcher.params
         idf = sorted(matcher._bag_idf.values())
-        common = idf[len(idf) // 10] if idf else 0.0
+        common = idf[len(idf) // prm.family_common_divisor] if idf else 0.0
         self._families: list[_Indexed] = []
         for f in families:
             members = tuple(m for m in f.members if m in matcher.bags)
@@ -54,7 +55,7 @@ class FamilyIndex:
             for m in members:
                 for t in matcher.bags[m]:
                     share[t] = share.get(t, 0) + 1
-            limit = max(1, len(members) // 3)
+            limit = max(1, len(members) // prm.family_distinct_divisor)
             distinct = frozenset(t for t, n in share.items()
                                  if n <= limit and t not in named and matcher._bag_idf.get(t, 0.0) > common)
             self._families.append(_Indexed(f, seqs, members, distinct))

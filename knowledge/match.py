@@ -25,19 +25,10 @@ from rapidfuzz import fuzz, process
 from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
 from knowledge.normalize import keys
+from knowledge.params import DEFAULT, MatchParams
 
-# Ranking weights, set by hand on the development questions (tests/data/questions) in
-# issue 3 and checked with bench/match_accuracy.py; the answer/clarify/none decision is
-# no longer a score threshold but learned (knowledge.decide, bench/fit_decision.py).
-PHONETIC_PENALTY = 4.0  # a match found only through sound-alike merging is a bit less sure
-PHONETIC_LIFT = 10.0  # sound-alike merging may raise a text's score by at most this much
-TITLE_WEIGHT = 1.0
-KEYWORD_WEIGHT = 0.92
-COVERAGE_FLOOR = 0.6  # score multiplier when nothing is covered (1.0 when all is)
-QUERY_COVERAGE_SHARE = 0.5  # coverage = this × (query covered by text) + rest × (text covered by query)
-RESCORE_TOP = 25  # candidate texts re-scored with coverage
-CANDIDATES = 50  # texts kept by each cheap pre-filter before the full scorers run
-BAG_WEIGHT = 0.3  # share of the procedure-level evidence score in the final score
+# The ranking's weights are in knowledge.params.MatchParams (each with how it was set); the
+# answer/clarify/none decision is not a score threshold but learned (knowledge.decide).
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +55,9 @@ def _terms(folded_key: str) -> list[str]:
 
 
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
-CLAUSE_MIN = 2  # syllables: a clause of one word ("ạ", "giờ") says nothing on its own
 
 
-def _clauses(text: str, query_idf: dict[str, float]) -> tuple[frozenset[str], ...]:
+def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[frozenset[str], ...]:
     """The phonetic syllables of each clause of a question of several clauses."""
     parts = [p for p in _CLAUSE_SPLIT.split(text) if p.strip()]
     if len(parts) < 2:
@@ -75,13 +65,13 @@ def _clauses(text: str, query_idf: dict[str, float]) -> tuple[frozenset[str], ..
     out = []
     for p in parts:
         toks = frozenset(t for t in keys(p)[2].split() if t in query_idf)
-        if len(toks) >= CLAUSE_MIN:
+        if len(toks) >= clause_min:
             out.append(toks)
     return tuple(out)
 
 
-def _blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return 0.65 * a + 0.35 * b
+def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
+    return set_share * a + (1 - set_share) * b
 
 
 PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
@@ -95,10 +85,16 @@ def load_prior(path: Path = PRIOR_PATH) -> dict:
 
 
 class Matcher:
-    def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None):
+    """Ranks the procedures for a question: ``search`` (best first) and ``rank`` (with the
+    evidence the decision reads)."""
+
+    def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None,
+                 params: MatchParams = DEFAULT):
         """``prior``: how often each procedure is asked about and the weight of that in the
-        score (default: knowledge/asked_prior.json; ``{}`` = none)."""
+        score (default: knowledge/asked_prior.json; ``{}`` = none); ``params``: the
+        ranking's numbers (default: the tuned ones)."""
         prior = load_prior() if prior is None else prior
+        self.params = params
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
@@ -115,8 +111,8 @@ class Matcher:
                 self.labels[p.code] = p.short_title
             if p.detail is not Detail.FULL:
                 brief.add(p.code)
-            texts = ([(p.title, TITLE_WEIGHT)] + [(p.short_title, 1.0)] * bool(p.short_title)
-                     + [(a, 1.0) for a in p.aliases] + [(k, KEYWORD_WEIGHT) for k in p.keywords])
+            texts = ([(p.title, params.title_weight)] + [(p.short_title, 1.0)] * bool(p.short_title)
+                     + [(a, 1.0) for a in p.aliases] + [(k, params.keyword_weight) for k in p.keywords])
             for text, weight in texts:
                 _, f, ph = keys(text)
                 if not f or (p.code, f) in seen:
@@ -210,20 +206,22 @@ class Matcher:
         """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap
         similarity; and that similarity for them (None when every entry is a candidate)."""
         n = len(self._entries)
-        if n <= 2 * CANDIDATES:
+        k = self.params.candidates
+        if n <= 2 * k:
             return np.arange(n), None
         overlap = np.zeros(n, dtype=np.float32)
         for t in set(ph.split()):
             ix = self._postings.get(t)
             if ix is not None:
                 overlap[ix] += self._idf[t]
-        by_overlap = np.argpartition(-overlap, CANDIDATES)[:CANDIDATES]
+        by_overlap = np.argpartition(-overlap, k)[:k]
         cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon, scorer=fuzz.ratio, dtype=np.float32)[0]
-        by_ratio = np.argpartition(-cheap, CANDIDATES)[:CANDIDATES]
+        by_ratio = np.argpartition(-cheap, k)[:k]
         cand = np.union1d(by_overlap, by_ratio)
         return cand, cheap[cand]
 
     def _score(self, text: str) -> "_Scored":
+        prm = self.params
         best = np.zeros(len(self._code_ids), dtype=np.float32)
         _, f, ph = keys(text)
         if not f or not self._entries:
@@ -233,21 +231,21 @@ class Matcher:
         phon = [self._phonetic[i] for i in cand]
         s_f = _blend(
             process.cdist([f], folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
+            process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0], prm.set_share,
         )
         if sorted_ratio is None:
             sorted_ratio = process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
         # (token-sort ratio is plain ratio on sorted syllables: the pre-filter computed it)
         s_p = _blend(
-            process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], sorted_ratio
-        ) - PHONETIC_PENALTY
+            process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], sorted_ratio, prm.set_share
+        ) - prm.phonetic_penalty
         # Merging sounds repairs a mis-heard syllable or two; on its own it makes short
         # unrelated phrases collide ("mấy giờ" ~ "mai táng"), hence the cap.
-        raw = np.maximum(s_f, np.minimum(s_p, s_f + PHONETIC_LIFT)) * self._weights[cand]
-        top = np.argsort(-raw)[:RESCORE_TOP]
+        raw = np.maximum(s_f, np.minimum(s_p, s_f + prm.phonetic_lift)) * self._weights[cand]
+        top = np.argsort(-raw)[:prm.rescore_top]
         query_idf = {t: self._idf.get(t, self._idf_unknown) for t in set(ph.split())}
         q_total = sum(query_idf.values())
-        clauses = _clauses(text, query_idf)
+        clauses = _clauses(text, query_idf, prm.clause_min)
         final = np.zeros_like(raw)
         # Per procedure, the evidence behind its best text: (score, query coverage,
         # text coverage, found only by sound-alike merging) — the decision's features.
@@ -255,8 +253,8 @@ class Matcher:
         for j in top:
             e = int(cand[j])
             q_cov, e_cov = self._coverage(query_idf, q_total, e, clauses)
-            final[j] = raw[j] * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * (
-                QUERY_COVERAGE_SHARE * q_cov + (1 - QUERY_COVERAGE_SHARE) * e_cov))
+            final[j] = raw[j] * (prm.coverage_floor + (1 - prm.coverage_floor) * (
+                prm.query_coverage_share * q_cov + (1 - prm.query_coverage_share) * e_cov))
             ci = int(self._entry_code_idx[e])
             if ci not in detail or final[j] > detail[ci][0]:
                 detail[ci] = (float(final[j]), q_cov, e_cov, bool(s_p[j] > s_f[j]))
@@ -265,7 +263,7 @@ class Matcher:
         # Only procedures with a well-matching text get the bag bonus, so a question
         # that merely shares scattered words with a big bag cannot win on its own.
         bag = self._bag_scores(f) * (best > 0)
-        total = (1 - BAG_WEIGHT) * best + BAG_WEIGHT * bag
+        total = (1 - prm.bag_weight) * best + prm.bag_weight * bag
         # How often a procedure is asked about tips near-equal evidence towards it
         # (bench/fit_priors.py), most in the uncertain middle and not at all at 100, so a
         # score stays within 0–100 and a perfect match is never overtaken.
@@ -287,12 +285,15 @@ class Matcher:
         return Match(code, self.titles[code], round(float(total[i]), 1), self.labels.get(code, ""))
 
     def search(self, text: str, limit: int = 5) -> list[Match]:
-        """The procedures that best fit ``text``, best first (at most ``limit``)."""
+        """The procedures that best fit ``text`` (any spelling: accents, none, misheard
+        syllables), best first, at most ``limit``; each with a score 0–100. Procedures
+        with no evidence at all may still fill the list with a score of 0."""
         return self.rank(text, limit).matches
 
     def rank(self, text: str, limit: int = 5) -> "Ranking":
         """``search`` plus what the decision needs: every procedure's score and the
-        evidence behind the best ones (see knowledge.decide)."""
+        evidence behind the best ones. ``DecisionModel.decide(ranking)`` (knowledge.decide)
+        turns it into answer / clarify / none; ``KnowledgeBase.ask`` does both."""
         sc = self._score(text)
         if not len(sc.total):
             return Ranking([], {}, Evidence.empty())

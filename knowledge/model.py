@@ -5,6 +5,11 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+# A procedure's page on the national public service portal (Cổng Dịch vụ công quốc gia).
+PORTAL_HOST = "dichvucong.gov.vn"
+PORTAL_PAGE = f"https://{PORTAL_HOST}/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={{code}}"
+NATIONAL_CODE_RE = re.compile(r"^\d\.\d{6}$")  # "1.001193"; local.* and redirect.* are this kiosk's own
+
 
 class DocForm(StrEnum):
     """How a document must be brought."""
@@ -13,6 +18,23 @@ class DocForm(StrEnum):
     COPY = "copy"  # bản sao (có chứng thực hoặc kèm bản chính để đối chiếu)
     EITHER = "either"  # bản chính hoặc bản sao
     PRESENT = "present"  # xuất trình bản chính để kiểm tra, không nộp lại
+
+    @property
+    def label(self) -> str:
+        """How a citizen is told to bring it ("bản chính"…): the one wording of screen, voice, slip and admin."""
+        return FORM_LABEL[self]
+
+    def how_many(self, copies: int) -> str:
+        """"01 bản chính", "02 bản sao"; a document only shown is not counted."""
+        return self.label if self is DocForm.PRESENT else f"{max(1, copies):02d} {self.label}"
+
+
+FORM_LABEL = {
+    DocForm.ORIGINAL: "bản chính",
+    DocForm.COPY: "bản sao",
+    DocForm.EITHER: "bản chính hoặc bản sao",
+    DocForm.PRESENT: "xuất trình bản chính để đối chiếu",
+}
 
 
 class Detail(StrEnum):
@@ -24,9 +46,32 @@ class Detail(StrEnum):
 
 
 class Decision(StrEnum):
+    """What the kiosk does with a question (the ``decision`` of `kiosk ask --json`)."""
+
     ANSWER = "answer"
     CLARIFY = "clarify"
     NONE = "none"
+
+
+class ReplyKind(StrEnum):
+    """What a reply is: an answer's ``kind`` in `kiosk ask --json` (procedure | redirect), or a question back."""
+
+    PROCEDURE = "procedure"  # a procedure done at this office
+    REDIRECT = "redirect"  # not done here: where to go instead
+    CLARIFY = "clarify"  # "which of these?"
+    NONE = "none"  # nothing found / heard
+
+
+class NoneReason(StrEnum):
+    """Why the kiosk has no answer: the wording of the reply depends on it (knowledge.replies)."""
+
+    NOT_FOUND = "not_found"  # nothing plausible matched
+    NOT_HEARD = "not_heard"  # nothing was recognised in the recording
+    NOT_THESE = "not_these"  # the citizen said none of the offered choices is it
+    THANKS = "thanks"  # small talk (knowledge.social): a polite reply, nothing offered
+    GREETING = "greeting"
+    GOODBYE = "goodbye"
+    UNCLEAR = "unclear"  # only fillers ("hả", "ờ"): ask again
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +165,11 @@ class Procedure:
     @property
     def is_redirect(self) -> bool:
         return self.detail is Detail.REDIRECT
+
+    @property
+    def portal_url(self) -> str | None:
+        """Its page on the national portal; None for this kiosk's own codes (local.*, redirect.*)."""
+        return PORTAL_PAGE.format(code=self.code) if NATIONAL_CODE_RE.match(self.code) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +271,6 @@ class Answer:
     procedure: Procedure = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ReplyKind:
         """`procedure`, or `redirect` when the ward does not do this and the text says where to go."""
-        return "redirect" if self.procedure is not None and self.procedure.is_redirect else "procedure"
+        return ReplyKind.REDIRECT if self.procedure is not None and self.procedure.is_redirect else ReplyKind.PROCEDURE

@@ -26,11 +26,38 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from enum import StrEnum
 
 import sqlite_utils
 
 from knowledge.model import Decision, Match
 from knowledge.normalize import nfc, normalize_text
+
+class Channel(StrEnum):
+    """How a question reached the kiosk: the one vocabulary of the app, `kiosk ask` and the admin."""
+
+    VOICE = "voice"  # spoken: the app's microphone, `kiosk ask --audio`
+    SEARCH = "search"  # typed: the app's search keyboard, `kiosk ask TEXT`
+    BROWSE = "browse"  # touched: a procedure chosen through the fields
+
+    @property
+    def label(self) -> str:
+        """What the admin's usage chart says."""
+        return CHANNEL_LABEL[self]
+
+    @classmethod
+    def read(cls, stored: str | None) -> "Channel | None":
+        """A stored value, including those of older versions (`kiosk ask` wrote text/audio); None if unknown."""
+        value = _OLD_CHANNELS.get(stored or "", stored)
+        return cls(value) if value in cls._value2member_map_ else None
+
+
+CHANNEL_LABEL = {Channel.VOICE: "Nói", Channel.SEARCH: "Gõ chữ", Channel.BROWSE: "Chạm chọn"}
+UNKNOWN_CHANNEL = "Không rõ"  # a row without a channel (never written today)
+_OLD_CHANNELS = {"audio": "voice", "text": "search", "touch": "browse"}
+# The label of any value a database or a kiosk's statistics may hold (older versions', "unknown" included).
+STORED_CHANNEL_LABEL = {**{old: CHANNEL_LABEL[Channel(new)] for old, new in _OLD_CHANNELS.items()},
+                        **{c.value: c.label for c in Channel}, "unknown": UNKNOWN_CHANNEL}
 
 NAME_MASK = "[tên]"
 EMAIL_MASK = "[email]"
@@ -425,12 +452,13 @@ def _number(m: re.Match) -> str:
 
 def log_question(
     db: sqlite_utils.Database, query: str, decision: Decision, matches: list[Match], *,
-    channel: str = "text", content_version: str | None = None,
+    channel: Channel = Channel.SEARCH, content_version: str | None = None,
 ) -> int:
+    """Store one question, masked (see the module's docstring); its row id, for the rating."""
     masked = scrub(query)
     row = {
         "asked_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "channel": channel,
+        "channel": Channel(channel).value,
         "query": masked,
         "normalized": normalize_text(masked)[:300],
         "decision": decision.value,

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from knowledge.answer import lower_first, not_here, spoken_title
-from knowledge.model import Decision, Match, Office, Procedure
+from knowledge.answer import help_counter, lower_first, not_here, spoken_title
+from knowledge.model import Decision, Match, NoneReason, Office, Procedure, ReplyKind
 from knowledge.normalize import fold
 
 # Clarification: the screen asks with buttons, the voice lists the choices.
@@ -38,8 +38,22 @@ NOT_THESE_BODY = ("Ông/bà có thể nói lại rõ hơn việc cần làm, ch�
 SAY_NOT_THESE = ("Mời ông bà nói lại rõ hơn việc cần làm, hoặc chọn lĩnh vực trên màn hình, "
                  "hoặc hỏi cán bộ tại quầy số {counter}.")
 
-KIND_LABEL = {"procedure": "Trả lời", "redirect": "Chỉ nơi giải quyết", "clarify": "Hỏi lại",
-              "none": "Không tìm thấy"}
+# Small talk (knowledge.social): answered politely, nothing offered.
+SOCIAL = {
+    NoneReason.THANKS: ("Dạ, không có chi ạ.",
+                        "Ông/bà cần hỏi thêm việc gì, mời nhấn nút và nói, hoặc chọn lĩnh vực trên màn hình.",
+                        "Dạ, không có chi ạ. Ông bà cần hỏi thêm việc gì, mời nhấn nút và nói, "
+                        "hoặc chọn lĩnh vực trên màn hình."),
+    NoneReason.GREETING: ("Xin chào ông/bà.",
+                          "Ông/bà muốn hỏi thủ tục gì? Mời nhấn nút và nói, ví dụ «làm giấy khai sinh cho con», "
+                          "hoặc chọn lĩnh vực trên màn hình.",
+                          "Xin chào ông bà. Ông bà muốn hỏi thủ tục gì? Mời nhấn nút và nói, ví dụ: làm giấy khai "
+                          "sinh cho con, hoặc chọn lĩnh vực trên màn hình."),
+    NoneReason.GOODBYE: ("Chào ông/bà.", "Chúc ông/bà một ngày tốt lành.", "Chào ông bà. Chúc ông bà một ngày tốt lành."),
+}
+
+KIND_LABEL = {ReplyKind.PROCEDURE: "Trả lời", ReplyKind.REDIRECT: "Chỉ nơi giải quyết", ReplyKind.CLARIFY: "Hỏi lại",
+              ReplyKind.NONE: "Không tìm thấy"}
 """The bracketed first line of `kiosk ask` (text mode) for each kind of reply."""
 
 
@@ -85,8 +99,7 @@ def brief_title(title: str, max_words: int = DETAIL_MAX_WORDS) -> str:
 class Reply:
     """One decision, worded for the screen and for the voice."""
 
-    kind: str
-    """"procedure" | "redirect" | "clarify" | "none"."""
+    kind: ReplyKind
     heading: str
     """The first line on screen."""
     text: str
@@ -151,39 +164,36 @@ def clarify_reply(choices: Iterable[Choice]) -> Reply:
     choices = tuple(choices)
     lines = [clarify_question(choices)] + [f"  - {c.label}" + (f" ({c.detail})" if c.detail else "") + f" [{c.code}]"
                                           for c in choices]
-    return Reply("clarify", CLARIFY_HEADING, "\n".join(lines), clarify_spoken(choices), choices)
+    return Reply(ReplyKind.CLARIFY, CLARIFY_HEADING, "\n".join(lines), clarify_spoken(choices), choices)
 
 
-def none_reply(counter: str, reason: str = "not_found") -> Reply:
-    """Nothing plausible ("not_found"), nothing recognised ("not_heard"), or none of the
-    offered choices ("not_these")."""
-    if reason == "not_heard":
+def none_reply(counter: str, reason: NoneReason = NoneReason.NOT_FOUND) -> Reply:
+    """Nothing plausible, nothing recognised, or none of the offered choices (``reason``)."""
+    if reason == NoneReason.NOT_HEARD:
         title, body, spoken = NOT_HEARD_TITLE, NOT_HEARD_BODY, SAY_NOT_HEARD
-    elif reason == "not_these":
+    elif reason in (NoneReason.NOT_THESE, NoneReason.UNCLEAR):
         title, body, spoken = NOT_THESE_TITLE, NOT_THESE_BODY, SAY_NOT_THESE
+    elif reason in SOCIAL:
+        title, body, spoken = SOCIAL[reason]
     else:
         title, body, spoken = NOT_FOUND_TITLE, NOT_FOUND_BODY, SAY_NOT_FOUND
     body, spoken = body.format(counter=counter), spoken.format(counter=counter)
-    return Reply("none", title, f"{title} {body}", spoken, body=body)
+    return Reply(ReplyKind.NONE, title, f"{title} {body}", spoken, body=body)
 
 
 def answer_reply(answer, office: Office) -> Reply:
     """A procedure's answer, or a redirect's "not here, go to …" (both composed by knowledge.answer)."""
-    heading = not_here(office) if answer.kind == "redirect" else answer.title
+    heading = not_here(office) if answer.kind is ReplyKind.REDIRECT else answer.title
     return Reply(answer.kind, heading, answer.text, answer.spoken)
-
-
-def help_counter(office: Office) -> str:
-    return office.help_counter or "hướng dẫn"
 
 
 def reply_for(result, kb) -> Reply:
     """The reply to an ``AskResult`` of ``kb`` (a KnowledgeBase)."""
     office = kb.content.office
     if result.transcript == "":  # a recording in which nothing was recognised
-        return none_reply(help_counter(office), "not_heard")
+        return none_reply(help_counter(office), NoneReason.NOT_HEARD)
     if result.decision is Decision.ANSWER and result.answer is not None:
         return answer_reply(result.answer, office)
     if result.decision is Decision.CLARIFY and result.choices:
         return clarify_reply(choices_of(result.choices, kb.content.procedure))
-    return none_reply(help_counter(office))
+    return none_reply(help_counter(office), result.reason or NoneReason.NOT_FOUND)

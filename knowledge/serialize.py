@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
+from knowledge.fields import LIST_FIELDS
 from knowledge.model import (
     Category,
     Content,
@@ -37,13 +38,12 @@ def procedure_from_dict(d: dict[str, Any]) -> Procedure:
     # A snapshot written by a newer version may carry fields this one does not know
     # (a rollback of the software keeps the content): they are left out, not fatal.
     d = {k: v for k, v in d.items() if k in _PROCEDURE_FIELDS}
-    d["detail"] = Detail(d.get("detail", "full"))
+    d["detail"] = Detail(d.get("detail", Detail.FULL))
     d["documents"] = tuple(
         Document(x["name"], DocForm(x.get("form", "original")), x.get("copies", 1), x.get("required", True), x.get("condition"))
         for x in d.get("documents") or ()
     )
-    for k in ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords", "national_differences",
-              "fact_changes"):
+    for k in LIST_FIELDS:
         d[k] = tuple(d.get(k) or ())
     return Procedure(**d)
 

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from knowledge import fields
 from knowledge.errors import ContentInvalid, ContentNotFound, Problem
 from knowledge.model import (
     Category,
@@ -36,18 +37,11 @@ from knowledge.model import (
 CODE_RE = re.compile(r"^(\d\.\d{6}|local\.[a-z0-9][a-z0-9-]*|redirect\.[a-z0-9][a-z0-9-]*)$")
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
 CATALOGUE_OPTIONAL = ("aliases", "short_title")  # aliases: ways people ask, separated by "|"
-PROCEDURE_FIELDS = {
-    "code", "title", "short_title", "category", "level", "handled_by", "where", "counter",
-    "processing_time", "processing_days", "fee", "fee_amount", "legal_basis",
-    "online_url", "notes", "verified_on", "sources", "unverified", "documents",
-    "steps", "aliases", "keywords", "retired", "national_differences",
-    "effective_from", "effective_until", "review_by", "fact_changes",
-}
-DATE_FIELDS = ("effective_from", "effective_until", "review_by")
+PROCEDURE_FIELDS = set(fields.FILE_FIELDS)  # the keys a procedure file may hold (knowledge.fields)
+DATE_FIELDS = fields.OPTIONAL_DATES
 # Facts `kiosk content audit` compares with the national record; a national_differences
 # entry "field: reason" names one of them.
 NATIONAL_FIELDS = ("title", "documents", "fee", "processing_time")
-REQUIRED_FULL = ("processing_time", "fee", "legal_basis", "documents", "steps", "aliases", "verified_on", "sources")
 SHORT_TITLE_MAX_WORDS = 8  # a choice button for an elderly reader: two lines of big type at most
 FAMILY_FIELDS = {"id", "name", "terms", "members"}
 DOCUMENT_FIELDS = {"name", "form", "copies", "required", "condition"}
@@ -238,8 +232,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         bad("fee_amount", "phải là số tiền (đồng), số nguyên ≥ 0 / must be an integer ≥ 0")
 
     lists: dict[str, list[str]] = {}
-    for name in ("legal_basis", "sources", "steps", "aliases", "keywords", "unverified", "national_differences",
-                 "fact_changes"):
+    for name in fields.LIST_FIELDS:
         v = _text_list(d.get(name))
         if v is None:
             bad(name, "phải là danh sách các dòng chữ / must be a list of text")

@@ -13,12 +13,15 @@ import json
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from knowledge import fields
 from knowledge.errors import ContentNotFound, KnowledgeError
-from knowledge.model import Content, Detail
+from knowledge.fields import Kind
+from knowledge.model import Content, Detail, Procedure
 from knowledge.serialize import canonical_json, content_checksum, content_from_dict
 from knowledge.source import load_source
 
@@ -112,6 +115,23 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+_COLUMNS = tuple(f for f in fields.FIELDS if f.column)  # the procedures table's columns (knowledge.fields)
+
+
+def _procedure_row(p: Procedure) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for f in _COLUMNS:
+        v = getattr(p, f.name)
+        if f.kind is Kind.LIST:
+            v = json.dumps(v, ensure_ascii=False)
+        elif f.kind is Kind.FLAG:
+            v = int(v)
+        elif f.kind is Kind.DETAIL:
+            v = v.value
+        row[f.column] = v
+    return row
+
+
 def _write_content(db: sqlite_utils.Database, content: Content) -> None:
     for table in ("documents", "steps", "aliases", "counters", "notices", "office", "procedures", "categories"):
         db.execute(f"DELETE FROM [{table}]")
@@ -119,18 +139,7 @@ def _write_content(db: sqlite_utils.Database, content: Content) -> None:
         {"code": c.code, "name": c.name, "position": c.order, "icon": c.icon, "description": c.description}
         for c in content.categories
     )
-    db["procedures"].insert_all(
-        {
-            "code": p.code, "title": p.title, "category": p.category, "detail": p.detail.value, "level": p.level,
-            "handled_by": p.handled_by, "where_to_submit": p.where, "counter": p.counter,
-            "processing_time": p.processing_time, "processing_days": p.processing_days, "fee": p.fee,
-            "fee_amount": p.fee_amount, "legal_basis": json.dumps(p.legal_basis, ensure_ascii=False),
-            "online_url": p.online_url, "notes": p.notes, "verified_on": p.verified_on,
-            "sources": json.dumps(p.sources, ensure_ascii=False),
-            "unverified": json.dumps(p.unverified, ensure_ascii=False), "retired": int(p.retired),
-        }
-        for p in content.procedures
-    )
+    db["procedures"].insert_all(_procedure_row(p) for p in content.procedures)
     db["documents"].insert_all(
         {"procedure_code": p.code, "position": i, "name": d.name, "form": d.form.value, "copies": d.copies,
          "required": int(d.required), "condition": d.condition}
@@ -198,8 +207,17 @@ def read_content(db: sqlite_utils.Database) -> Content:
     return content_from_dict(json.loads(row["snapshot"]), version=version, imported_at=m.get("imported_at"))
 
 
+_VERSION_COLUMNS = "id, version, imported_at, source, author, note, procedures"
+
+
 def versions(db: sqlite_utils.Database) -> list[dict]:
-    return list(db.query("SELECT id, version, imported_at, source, author, note, procedures FROM content_versions ORDER BY id DESC"))
+    """Every published version (without its snapshot), newest first."""
+    return list(db.query(f"SELECT {_VERSION_COLUMNS} FROM content_versions ORDER BY id DESC"))
+
+
+def version_row(db: sqlite_utils.Database, version_id: int) -> dict | None:
+    """One published version (without its snapshot) by its id, or None."""
+    return next(db.query(f"SELECT {_VERSION_COLUMNS} FROM content_versions WHERE id = ?", [version_id]), None)
 
 
 def rollback(db: sqlite_utils.Database, version_id: int, *, author: str = "") -> str:

@@ -11,18 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from knowledge.model import Detail, DocForm, Document, Office, Procedure
+from knowledge.model import NATIONAL_CODE_RE, Detail, DocForm, Document, Office, Procedure
 
 log = logging.getLogger(__name__)
-PORTAL_URL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
-NATIONAL_CODE_RE = re.compile(r"^\d\.\d{6}$")
-
-FORM_LABEL = {
-    DocForm.ORIGINAL: "Bản chính",
-    DocForm.COPY: "Bản sao",
-    DocForm.EITHER: "Bản chính hoặc bản sao",
-    DocForm.PRESENT: "Mang bản chính để đối chiếu",
-}
 FORM_HINT = {
     DocForm.COPY: "bản sao có chứng thực, hoặc bản chụp kèm bản chính để đối chiếu",
     DocForm.PRESENT: "chỉ xuất trình, không phải nộp",
@@ -62,7 +53,7 @@ class ChecklistItem:
     name: str
     form: DocForm
     form_text: str
-    """e.g. "Bản chính", "Bản sao", "Mang bản chính để đối chiếu"."""
+    """e.g. "Bản chính", "Bản sao", "Xuất trình bản chính để đối chiếu" (knowledge.model.FORM_LABEL)."""
     copies: int
     copies_text: str
     """e.g. "01 bản"; empty when the original is only shown, not handed in."""
@@ -131,7 +122,8 @@ class Checklist:
 
 
 def portal_url(procedure: Procedure) -> str | None:
-    """The QR target: the procedure's own URL, else the national portal page for its code."""
+    """The QR target of the slip and the screen: the procedure's own URL when it is an
+    official https address, else its national portal page (``Procedure.portal_url``)."""
     if procedure.online_url:
         from printing.urls import safe_url
 
@@ -140,9 +132,7 @@ def portal_url(procedure: Procedure) -> str | None:
             return url
         # Not https on a government domain: never encode it; the national page is a safe fallback.
         log.warning("online_url of %s is not an allowed address; the slip shows the national portal", procedure.code)
-    if NATIONAL_CODE_RE.match(procedure.code):
-        return PORTAL_URL.format(code=procedure.code)
-    return None
+    return procedure.portal_url
 
 
 def copies_text(n: int) -> str:
@@ -158,7 +148,7 @@ def _item(doc: Document) -> ChecklistItem:
     return ChecklistItem(
         name=_nfc(doc.name),
         form=doc.form,
-        form_text=FORM_LABEL[doc.form],
+        form_text=doc.form.label[:1].upper() + doc.form.label[1:],
         copies=copies,
         copies_text="" if doc.form is DocForm.PRESENT else copies_text(copies),
         hint=hint,

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from knowledge.model import PORTAL_HOST
 from printing.checklist import CHECK_TEXT, NO_DOCUMENTS_TEXT, OPTIONAL_HEADING, Checklist
 
 
@@ -141,7 +142,7 @@ def blocks(c: Checklist) -> list[Block]:
     if c.check_at_counter:
         out += [Text(CHECK_TEXT, Style.BOLD), Gap(0.3)]
     if c.qr_url:
-        portal = "dichvucong.gov.vn" in c.qr_url
+        portal = PORTAL_HOST in c.qr_url
         out += [Rule(), QR(c.qr_url, QR_CAPTION_PORTAL if portal else QR_CAPTION_OTHER)]
     footer = [c.printed_text] + ([f"Đường dây nóng: {c.hotline}"] if c.hotline else [])
     return out + [Gap(0.3), Footer(tuple(footer))]

@@ -16,7 +16,7 @@ from printing.checklist import Checklist
 from printing.errors import PrinterNotConfigured, PrintingError
 
 if TYPE_CHECKING:
-    from kiosk.config import PrinterConfig
+    from printing.settings import PrinterConfig
 
 log = logging.getLogger(__name__)
 

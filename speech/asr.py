@@ -18,6 +18,7 @@ from typing import Iterable, Sequence, Union
 import numpy as np
 
 from speech.errors import InvalidAudio
+from speech.settings import AsrConfig
 
 __all__ = [
     "AudioInput",
@@ -212,17 +213,20 @@ JUNK_PHRASES: tuple[str, ...] = (
 _JUNK_FOLDED = tuple(sorted({_fold(p) for p in JUNK_PHRASES}, key=len, reverse=True))
 
 
+_ASR = AsrConfig()
+
+
 @dataclass(frozen=True)
 class GuardThresholds:
     """Hallucination guards applied to every decoded segment."""
 
-    no_speech_prob: float = 0.6
+    no_speech_prob: float = _ASR.no_speech_threshold  # the defaults of speech.settings.AsrConfig
     """Drop a segment whose no-speech probability is above this…"""
-    log_prob: float = -1.0
+    log_prob: float = _ASR.log_prob_threshold
     """…when its average log-probability is also below this (Whisper's own rule),
     and drop any segment whose average log-probability is below ``hard_log_prob``."""
     hard_log_prob: float = -1.5
-    compression_ratio: float = 2.4
+    compression_ratio: float = _ASR.compression_ratio_threshold
     """Repetition loops compress well: drop segments above this gzip ratio."""
     spoken_s: float = 0.8
     """Seconds of speech (Silero VAD) from which a clip counts as spoken. When the

@@ -279,8 +279,8 @@ class Recorder:
     def endpoint_config(self, max_wait_s: float | None) -> EndpointConfig:
         return EndpointConfig(
             end_silence_s=self.cfg.end_silence_s,
-            floor_margin_db=getattr(self.cfg, "floor_margin_db", 0.0),
-            floor_end_s=getattr(self.cfg, "floor_end_s", 1.0),
+            floor_margin_db=self.cfg.floor_margin_db,
+            floor_end_s=self.cfg.floor_end_s,
             max_utterance_s=self.cfg.max_utterance_s,
             min_speech_s=self.cfg.min_speech_s,
             max_wait_s=max_wait_s,

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from speech.settings import AudioConfig
+
 _LOGGER = logging.getLogger(__name__)
 
 WINDOW = 512
@@ -86,6 +88,9 @@ class Endpoint(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+_AUDIO = AudioConfig()
+
+
 @dataclass(frozen=True)
 class EndpointConfig:
     window_s: float = WINDOW / 16000
@@ -93,9 +98,9 @@ class EndpointConfig:
     """Probability at or above which a window is speech."""
     neg_threshold: float = 0.35
     """Below this a window is silence (hysteresis in between)."""
-    end_silence_s: float = 0.6
-    max_utterance_s: float = 15.0
-    min_speech_s: float = 0.3
+    end_silence_s: float = _AUDIO.end_silence_s  # the defaults of speech.settings.AudioConfig
+    max_utterance_s: float = _AUDIO.max_utterance_s
+    min_speech_s: float = _AUDIO.min_speech_s
     """Bursts shorter than this (a cough, a door) are ignored."""
     max_wait_s: float | None = 10.0
     """Give up when nobody starts speaking within this; None = wait for ever."""
@@ -107,7 +112,7 @@ class EndpointConfig:
     when that background is itself speech: in a lobby where others talk, the VAD
     hears speech all the time, but the citizen at the kiosk is louder than the
     crowd. 0 = VAD only."""
-    floor_end_s: float = 1.0
+    floor_end_s: float = _AUDIO.floor_end_s
     """With the level gate: this long without speech louder than the background ends
     the utterance (longer than end_silence_s: a soft stretch of the citizen's own
     speech must not cut the question)."""

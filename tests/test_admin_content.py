@@ -287,6 +287,25 @@ def test_usage_report_and_charts(client, data_dir):
     assert html.count("<svg") == 5 and "Đăng ký kết hôn (1.000894)" in html and "9</strong> câu hỏi" in html
 
 
+def test_usage_chart_names_every_channel_in_vietnamese_old_rows_included(client, data_dir):
+    # issue 17: the app wrote voice/search/browse, `kiosk ask` text/audio; the chart showed a raw "voice"
+    from knowledge.qlog import CHANNEL_LABEL, Channel
+
+    db = db_of(data_dir)
+    m = [Match("1.000894", "Đăng ký kết hôn", 95.0)]
+    for channel in Channel:
+        log_question(db, "đăng ký kết hôn", Decision.ANSWER, m, channel=channel)
+    db["question_log"].insert_all([{"asked_at": db["question_log"].get(1)["asked_at"], "channel": old, "query": "cũ",
+                                    "decision": "none"} for old in ("text", "audio", "touch")])  # rows of older versions
+    u = reports.usage(db, 30)
+    assert u.channels == {"voice": 2, "search": 2, "browse": 2}
+    assert u.channel_shares == [("Nói", 2), ("Gõ chữ", 2), ("Chạm chọn", 2)]
+    assert set(CHANNEL_LABEL) == set(Channel)
+    signed_in(client)
+    html = client.get("/usage").text
+    assert all(label in html for label in CHANNEL_LABEL.values()) and ">voice<" not in html
+
+
 def _cli(*args, data_dir, stdin=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     env["KIOSK_PATHS_DATA_DIR"] = str(data_dir)

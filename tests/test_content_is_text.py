@@ -12,7 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from printing import build_checklist, checklist_text, render_pdf
-from printing.checklist import PORTAL_URL, portal_url
+from knowledge.model import PORTAL_PAGE
+from printing.checklist import portal_url
 from printing.urls import url_problem
 from test_admin_support import (  # noqa: F401  (fixtures)
     CODE, REPO, admin_template, app, client, data_dir, db_of, procedure_form, signed_in,
@@ -127,7 +128,7 @@ def test_the_printed_slip_shows_the_same_text(tmp_path):
 def test_a_qr_address_must_be_https_on_a_government_domain(url):
     assert url_problem(url) is not None
     proc = dataclasses.replace(KHAI_SINH, online_url=url)
-    assert portal_url(proc) == PORTAL_URL.format(code=KHAI_SINH.code)  # falls back, never encodes it
+    assert portal_url(proc) == PORTAL_PAGE.format(code=KHAI_SINH.code)  # falls back, never encodes it
 
 
 def test_the_shipped_addresses_and_a_configured_domain_are_accepted(monkeypatch):
@@ -165,12 +166,12 @@ def test_the_kiosk_screen_qr_never_holds_an_unofficial_address():
     # by the admin's form: the screen applies the slip's rule itself.
     import dataclasses
 
-    from kiosk.app.view import NATIONAL_PORTAL, qr_url
+    from kiosk.app.view import qr_url
     from knowledge.model import Procedure
 
     p = Procedure("1.001193", "Đăng ký khai sinh", "ho-tich", "UBND cấp xã")
     for bad in ("javascript:alert(1)", "http://dichvucong.gov.vn/x", "https://dichvucong-gov.vn/x"):
-        assert qr_url(dataclasses.replace(p, online_url=bad)) == NATIONAL_PORTAL.format(code="1.001193")
+        assert qr_url(dataclasses.replace(p, online_url=bad)) == PORTAL_PAGE.format(code="1.001193")
     good = "https://dichvucong.gov.vn/p/home/x.html?ma_thu_tuc=1.001193"
     assert qr_url(dataclasses.replace(p, online_url=good)) == good
     assert qr_url(dataclasses.replace(p, code="redirect.ly-hon", online_url="javascript:x")) is None

@@ -7,10 +7,8 @@ also go through the speech API in-process (the Transcriber the app uses), where 
 """
 from __future__ import annotations
 
-import inspect
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -23,27 +21,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = "đăng ký kết hôn cần giấy tờ gì"
-
-
-def _ask_audio_broken() -> str | None:
-    """kiosk/commands/ask.py calls load_transcriber() with a keyword speech.load_transcriber lacks."""
-    import speech
-
-    src = (REPO / "kiosk" / "commands" / "ask.py").read_text(encoding="utf-8")
-    m = re.search(r"load_transcriber\(\s*config\s*,\s*(\w+)\s*=", src)
-    params = inspect.signature(speech.load_transcriber).parameters
-    if m and m.group(1) not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return m.group(1)
-    return None
-
-
-BROKEN_KW = _ask_audio_broken()
-ask_audio_xfail = pytest.mark.xfail(
-    BROKEN_KW is not None, strict=True,
-    reason=f"kiosk/commands/ask.py run(): calls speech.load_transcriber(config, {BROKEN_KW}=kb) but "
-    "load_transcriber(config, vocabulary=…) has no such keyword → TypeError traceback on every "
-    "`kiosk ask --audio` — the lead / speech team (pass vocabulary= phrases from the knowledge base)",
-)
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16000, channels: int = 1) -> Path:
@@ -165,7 +142,6 @@ CLI_CASES = ["corrupt (random bytes)", "empty file (0 bytes)", "missing file", "
              "120 s (question, then room tone)", "44.1 kHz stereo", "8 kHz"]
 
 
-@ask_audio_xfail
 @pytest.mark.parametrize("case", CLI_CASES)
 def test_bad_audio_through_kiosk_ask(case, audio_files, cli_data):
     if case not in audio_files:

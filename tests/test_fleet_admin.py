@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.admin import fleet_page
+from kiosk.admin.routes import fleet as fleet_page
 from kiosk.config import Config, FleetConfig, PathsConfig
 from kiosk.fleet import layer as layers
 from kiosk.fleet.sync import sync_once

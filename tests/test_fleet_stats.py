@@ -141,3 +141,14 @@ def test_cli_stats_send(tmp_path, db, hub: StatsHub, capsys):
     assert "Không có ngày nào cần gửi" in capsys.readouterr().out
     assert main(["--config", str(path), "stats", "show", "ngày-sai"]) == 1
     assert "ngày không hợp lệ" in capsys.readouterr().err
+
+
+def test_rows_of_older_versions_are_counted_in_todays_channel_vocabulary(db):
+    # issue 17: `kiosk ask` wrote text/audio before the one Channel vocabulary
+    qid = _ask(db, "đăng ký kết hôn", Decision.ANSWER, "1.000894", YESTERDAY, 9)
+    db["question_log"].update(qid, {"channel": "audio"})
+    qid = _ask(db, "khai sinh", Decision.ANSWER, "1.001193", YESTERDAY, 10, channel="search")
+    db["question_log"].update(qid, {"channel": "text"})
+    _ask(db, "khai tử", Decision.ANSWER, "1.000656", YESTERDAY, 11, channel="search")
+    doc = stats.aggregate(db, YESTERDAY, ward="26734", kiosk="kiosk-1")
+    assert doc["by_channel"] == {"search": 2, "voice": 1}

@@ -361,3 +361,17 @@ def test_database_down_is_a_clear_503_not_a_traceback(tmp_path):
         assert r.status_code == 503 and "không kết nối được PostgreSQL" in r.text and "Traceback" not in r.text
         r = c.post("/api/stats", json={}, headers={"Authorization": "Bearer x"})
         assert r.status_code == 503 and "không kết nối được PostgreSQL" in r.json()["error"]
+
+
+def test_an_older_kiosks_channels_are_counted_in_todays_vocabulary(hub):
+    # issue 17: older kiosks send text/audio; the hub counts them as search/voice and labels them once
+    client, settings, conn = hub
+    from kiosk.hub import stats
+
+    token = stats.add_ward(conn, "26734", "Phường Bến Thành")
+    auth = {"Authorization": f"Bearer {token}"}
+    old = _payload("26734", kiosk="kiosk-old", by_channel={"audio": 5, "text": 2, "voice": 1})
+    assert client.post("/api/stats", json=old, headers=auth).status_code == 200
+    assert stats.report(conn, 365, "26734").by_channel == {"voice": 6, "search": 2}
+    page = client.get("/stats/26734?days=365").text
+    assert "Nói 6" in page and "Gõ chữ 2" in page

@@ -159,3 +159,21 @@ def test_equal_evidence_puts_the_written_up_procedure_before_a_catalogue_only_on
         matches = Matcher(order).search("xin xét hộ nghèo")
         assert matches[0].score == matches[1].score
         assert [m.code for m in matches[:2]] == ["9.000002", "9.000001"]
+
+
+def test_match_params_are_the_one_place_of_the_matching_numbers(mini_content: Path):
+    # issue 17: bench/tune_match.py passes a MatchParams instead of patching module globals
+    import dataclasses
+
+    from knowledge.params import DEFAULT
+
+    content = load_source(mini_content)
+    shipped = KnowledgeBase(content)
+    assert shipped.params is DEFAULT and shipped.matcher.params is DEFAULT
+    q = "làm dấy khai xinh cho con"  # found through sound-alike merging
+    strict = KnowledgeBase(content, params=dataclasses.replace(DEFAULT, phonetic_penalty=30.0, offered=2))
+    assert strict.ask(q).matches[0].score < shipped.ask(q).matches[0].score
+    floored = KnowledgeBase(content, params=dataclasses.replace(DEFAULT, answer_floor=101.0))
+    assert floored.ask("cho em hỏi đăng ký kết hôn cần gì").decision is Decision.CLARIFY
+    assert len(floored.ask("cho em hỏi đăng ký kết hôn cần gì").choices) == DEFAULT.offered
+    assert KnowledgeBase(content, answer_threshold=101.0).params.answer_floor == 101.0  # the config floors still work

@@ -31,7 +31,7 @@ def test_header_facts(checklist):
 def test_documents_worded_in_natural_vietnamese(checklist):
     form, present, either = checklist.items[0], checklist.items[2], checklist.items[4]
     assert (form.form_text, form.copies_text, form.when_text) == ("Bản chính", "01 bản", "")
-    assert present.form_text == "Mang bản chính để đối chiếu"
+    assert present.form_text == "Xuất trình bản chính để đối chiếu"
     assert present.copies_text == ""  # shown, not handed in: no number of copies
     assert "không phải nộp" in present.hint
     assert either.form_text == "Bản chính hoặc bản sao"
@@ -108,7 +108,7 @@ def test_speech_text_reads_the_same_checklist(checklist):
     assert speech.startswith("Giấy tờ cần mang cho thủ tục Đăng ký khai sinh.")
     assert "Cần mang ba loại giấy tờ." in speech
     assert "Thứ nhất: Tờ khai đăng ký khai sinh theo mẫu, bản chính, một bản." in speech
-    assert "mang bản chính để đối chiếu, không phải nộp" in speech
+    assert "xuất trình bản chính để đối chiếu, không phải nộp" in speech
     assert "Trong một số trường hợp, mang thêm:" in speech
     assert "chỉ cần khi cha, mẹ đã đăng ký kết hôn, bản sao, hai bản" in speech
     assert "Nộp hồ sơ tại Quầy số 1, Quầy hướng dẫn, Hộ tịch." in speech

@@ -125,7 +125,7 @@ def test_printed_pdf_has_the_vietnamese_checklist(cups_queue, checklist, paper, 
         assert "Đăng ký khai sinh" in text
         for doc in KHAI_SINH.documents:
             assert nfc_words(doc.name) in text
-        assert "Mang bản chính để đối chiếu" in text and "Quầy số 1" in text
+        assert "Xuất trình bản chính để đối chiếu" in text and "Quầy số 1" in text
         if have("pdftoppm", "zbarimg"):
             assert zbar_decode(pdf_page_png(out, tmp_path / "printed", dpi=150)) == [PORTAL_KHAI_SINH]
     finally:

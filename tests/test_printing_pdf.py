@@ -42,7 +42,7 @@ def test_text_has_title_and_documents_with_diacritics(pdf):
     text = nfc_words(pdftotext(path))
     for needle in ("GIẤY TỜ CẦN MANG", "Đăng ký khai sinh", "Mã thủ tục: 1.001193",
                    *(d.name for d in KHAI_SINH.documents),
-                   "Bản chính", "01 bản", "02 bản", "Mang bản chính để đối chiếu", "Bản chính hoặc bản sao",
+                   "Bản chính", "01 bản", "02 bản", "Xuất trình bản chính để đối chiếu", "Bản chính hoặc bản sao",
                    "Chỉ cần khi: cha, mẹ đã đăng ký kết hôn", "Miễn lệ phí khi đăng ký đúng hạn",
                    "Quầy số 1", "Quầy hướng dẫn – Hộ tịch", "In lúc 14:05, ngày 24/11/2026"):
         assert nfc_words(needle) in text, needle

@@ -124,7 +124,7 @@ def test_a_spoken_question_leaves_no_audio_on_disk(tmp_path, question_wav):
             for col in cols:
                 blobs = con.execute(f"SELECT count(*) FROM [{table}] WHERE typeof([{col}]) = 'blob'").fetchone()[0]
                 assert blobs == 0, (table, col)
-        assert con.execute("SELECT count(*) FROM question_log WHERE channel = 'audio'").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM question_log WHERE channel = 'voice'").fetchone()[0] == 1
     finally:
         con.close()
 

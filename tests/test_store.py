@@ -141,3 +141,31 @@ def test_live_knowledge_follows_a_publish_without_restart(tmp_path: Path, mini_c
     assert live.refresh() is True
     assert live.kb.procedure("1.000894").fee == "30.000 đồng"
     assert "30.000 đồng" in live.kb.ask("đăng ký kết hôn").answer.text
+
+
+def test_live_knowledge_refreshes_from_a_worker_thread_and_reloads_on_demand(tmp_path: Path, mini_content: Path):
+    # the app (kiosk.app.main) polls from a worker thread: SQLite connections stay in their thread
+    import dataclasses
+    import threading
+
+    from kiosk.config import Config, PathsConfig
+    from kiosk.services import LiveKnowledge
+
+    cfg = dataclasses.replace(Config(), paths=PathsConfig(content_dir=mini_content, data_dir=tmp_path / "d"))
+    live = LiveKnowledge(cfg)
+    first = live.kb
+    path = mini_content / "procedures" / "1.000894.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("fee: Miễn lệ phí", "fee: 30.000 đồng"), encoding="utf-8")
+    store.import_source(store.open_db(cfg.paths.db_path), mini_content)
+    out: list[bool] = []
+    worker = threading.Thread(target=lambda: out.append(live.refresh()))
+    worker.start()
+    worker.join(60)
+    assert out == [True] and live.kb.procedure("1.000894").fee == "30.000 đồng"
+    before = live.kb
+    again: list = []
+    worker = threading.Thread(target=lambda: again.append(live.reload()))
+    worker.start()
+    worker.join(60)
+    assert again[0] is live.kb and live.kb is not before and live.kb is not first
+    assert live.kb.version == before.version

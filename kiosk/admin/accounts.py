@@ -62,6 +62,8 @@ SESSION_MAX = dt.timedelta(hours=12)
 
 
 class Role(StrEnum):
+    """What a staff member may do: editors edit and publish; admins also manage accounts and roll back."""
+
     EDITOR = "editor"  # edit the draft, publish, import/export, reports
     ADMIN = "admin"  # also: staff accounts, roll back, audit log
 
@@ -71,6 +73,8 @@ ROLE_LABEL = {Role.EDITOR: "Biên tập viên", Role.ADMIN: "Quản trị"}
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A staff account as stored (never its password hash)."""
+
     id: int
     name: str
     role: Role
@@ -79,21 +83,26 @@ class User:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the account has the administrator role."""
         return self.role is Role.ADMIN
 
 
 @dataclass(frozen=True, slots=True)
 class Session:
+    """A signed-in session: its user, the CSRF token of its forms and the stored hash of its cookie."""
+
     user: User
     csrf: str
     token_hash: str
 
 
 def now() -> dt.datetime:
+    """The current time in UTC (the zone of every stored timestamp)."""
     return dt.datetime.now(dt.timezone.utc)
 
 
 def stamp(t: dt.datetime | None = None) -> str:
+    """``t`` (default: now) as the stored ISO text, to the second."""
     return (t or now()).isoformat(timespec="seconds")
 
 
@@ -107,6 +116,7 @@ class Accounts:
     # ---- users -------------------------------------------------------------------------
     @staticmethod
     def clean_name(name: str) -> str:
+        """The login name in its stored form (NFC, lower case), or AdminError if not allowed."""
         name = unicodedata.normalize("NFC", name or "").strip().lower()
         if not NAME_RE.match(name):
             raise AdminError(
@@ -116,6 +126,7 @@ class Accounts:
         return name
 
     def check_password(self, name: str, password: str) -> None:
+        """AdminError unless ``password`` is long, varied, not the name and not a common password."""
         if not password.strip():
             raise AdminError("mật khẩu không được để trống hay chỉ có dấu cách / blank password")
         # Spaces and separators do not make a guess harder ("12345678    "): they do not count.
@@ -137,13 +148,20 @@ class Accounts:
         return User(r["id"], r["name"], Role(r["role"]), bool(r["active"]), r.get("last_login_at"))
 
     def get(self, name: str) -> User | None:
+        """The account ``name``, or None."""
         r = next(self.db.query("SELECT * FROM admin_users WHERE name = ?", [name]), None)
         return self._row_user(r) if r else None
 
     def list(self) -> list[User]:
+        """Every account, by name."""
         return [self._row_user(r) for r in self.db.query("SELECT * FROM admin_users ORDER BY name")]
 
+    def any_active(self) -> bool:
+        """Whether anyone can sign in (the login page tells how to create the first account otherwise)."""
+        return self._count("SELECT count(*) FROM admin_users WHERE active = 1", []) > 0
+
     def create(self, name: str, password: str, role: Role | str, *, by: str = "") -> User:
+        """A new account with a hashed password (AdminError for a bad name/password or an existing name)."""
         name = self.clean_name(name)
         role = Role(role)
         self.check_password(name, password)
@@ -157,21 +175,24 @@ class Accounts:
         return self.get(name)  # type: ignore[return-value]
 
     def set_password(self, name: str, password: str) -> None:
-        user = self._require(name)
+        """Set a new password; ends the account's sessions and forgets its failed logins."""
+        user = self.require(name)
         self.check_password(name, password)
         self.db["admin_users"].update(user.id, {"password_hash": self.hasher.hash(password), "password_changed_at": stamp()})
         self.end_sessions(user.id)  # a reset password signs the account out everywhere
         self.clear_failures(user.name)  # and is how the only admin unlocks a locked account (CLI)
 
     def set_role(self, name: str, role: Role | str) -> None:
-        user = self._require(name)
+        """Change the role; the last active administrator cannot be demoted."""
+        user = self.require(name)
         role = Role(role)
         if user.role is Role.ADMIN and role is not Role.ADMIN:
             self._keep_one_admin(user)
         self.db["admin_users"].update(user.id, {"role": role.value})
 
     def set_active(self, name: str, active: bool) -> None:
-        user = self._require(name)
+        """Lock or unlock the account (locking ends its sessions; the last active administrator stays)."""
+        user = self.require(name)
         if not active and user.role is Role.ADMIN:
             self._keep_one_admin(user)
         self.db["admin_users"].update(user.id, {"active": int(active)})
@@ -183,7 +204,8 @@ class Accounts:
         if not others:
             raise AdminError("phải còn ít nhất một tài khoản quản trị đang hoạt động / keep one active admin")
 
-    def _require(self, name: str) -> User:
+    def require(self, name: str) -> User:
+        """The account ``name``, or AdminError naming it."""
         user = self.get(name)
         if user is None:
             raise AdminError(f"không có tài khoản '{name}' / no such user")
@@ -228,7 +250,13 @@ class Accounts:
         return self._count("SELECT count(*) FROM admin_login_attempts WHERE name = ? AND ok = 0 AND at >= ?",
                            [name, stamp(now() - WINDOW)]) >= MAX_FAILS_PER_USER
 
+    def failure_counts(self) -> dict[str, int]:
+        """Failed logins kept per account name (all addresses), for the accounts page."""
+        return {r["name"]: r["n"] for r in self.db.query(
+            "SELECT name, count(*) AS n FROM admin_login_attempts WHERE ok = 0 GROUP BY name")}
+
     def throttled(self, name: str, ip: str) -> bool:
+        """Whether this name and address must wait before the next login attempt."""
         return self.wait_needed(name, ip)[0] > dt.timedelta(0)
 
     def clear_failures(self, name: str) -> int:
@@ -335,6 +363,7 @@ class Accounts:
         return token
 
     def session(self, token: str | None) -> Session | None:
+        """The live session of this cookie token, or None (unknown, idle too long, too old or account disabled)."""
         if not token or len(token) > 100:
             return None
         h = self._hash_token(token)
@@ -354,9 +383,11 @@ class Accounts:
         return Session(user, r["csrf"], h)
 
     def end_session(self, token_hash: str) -> None:
+        """Sign out one session."""
         self.db.execute("DELETE FROM admin_sessions WHERE token_hash = ?", [token_hash])
 
     def end_sessions(self, user_id: int) -> None:
+        """Sign out every session of one account."""
         self.db.execute("DELETE FROM admin_sessions WHERE user_id = ?", [user_id])
 
 
@@ -376,7 +407,8 @@ class _DummyHash:
 _DUMMY_HASH = _DummyHash()
 
 
-def csrf_ok(expected: str, given: str | None) -> bool:
+def csrf_ok(expected: str, given: object) -> bool:
+    """Whether the form's token equals the expected one (constant-time; an empty token never matches)."""
     return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
@@ -428,6 +460,7 @@ def audit(db: sqlite_utils.Database, user: str, action: str, target: str = "", d
 
 
 def audit_rows(db: sqlite_utils.Database, limit: int = 200, offset: int = 0) -> list[dict]:
+    """Audit rows, newest first."""
     return list(db.query("SELECT * FROM admin_audit ORDER BY id DESC LIMIT ? OFFSET ?", [limit, offset]))
 
 

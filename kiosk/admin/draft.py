@@ -9,6 +9,7 @@ is the content as load_source read it back.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -23,29 +24,20 @@ import sqlite_utils
 
 from kiosk.admin.accounts import audit, stamp
 from kiosk.admin.errors import AdminError
+from knowledge.fields import LABELS as _PROCEDURE_LABELS, names as _field_names
 from knowledge.errors import ContentInvalid, Problem
 from knowledge.export import export_content
-from knowledge.model import Content
+from knowledge.model import Content, Procedure
 from knowledge.serialize import content_from_dict, content_to_dict
 from knowledge.source import load_source
 from knowledge.store import current_version, publish, read_content, rollback
 
 log = logging.getLogger(__name__)
 
-PROCEDURE_FIELDS = (
-    "title", "category", "level", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
-    "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources", "unverified", "documents", "steps",
-    "aliases", "keywords", "retired", "detail", "national_differences", "fact_changes",
-)
+# What an edit of a procedure can change: every field but its code (knowledge.fields).
+PROCEDURE_FIELDS = _field_names(where=lambda f: f.name != "code")
 FIELD_LABELS = {
-    "code": "Mã thủ tục", "title": "Tên thủ tục", "short_title": "Tên ngắn (nút chọn)", "category": "Lĩnh vực", "level": "Cấp giải quyết",
-    "handled_by": "Cơ quan giải quyết", "where": "Nơi nộp", "counter": "Quầy", "processing_time": "Thời hạn giải quyết",
-    "processing_days": "Số ngày làm việc", "fee": "Lệ phí", "fee_amount": "Số tiền lệ phí (đồng)",
-    "legal_basis": "Căn cứ pháp lý", "online_url": "Địa chỉ nộp trực tuyến", "notes": "Lưu ý", "verified_on": "Ngày kiểm tra",
-    "sources": "Nguồn kiểm tra", "unverified": "Trường chưa xác minh", "documents": "Giấy tờ", "steps": "Các bước",
-    "aliases": "Cách hỏi", "keywords": "Từ khóa", "retired": "Ngừng áp dụng", "detail": "Mức chi tiết",
-    "national_differences": "Khác CSDL quốc gia (có lý do)",
-    "fact_changes": "Thay đổi theo ngày",
+    **_PROCEDURE_LABELS,
     "name": "Tên trụ sở", "address": "Địa chỉ", "hours": "Giờ làm việc", "hotline": "Đường dây nóng",
     "help_counter": "Quầy hướng dẫn", "counters": "Các quầy",
 }
@@ -181,18 +173,19 @@ def remove_procedure(draft: Draft, code: str) -> None:
 
 
 # ---- what changed --------------------------------------------------------------------------
-def _norm(d: dict[str, Any]) -> dict[str, Any]:
-    # Serialised (JSON) form, so tuples/lists and int/float compare as published.
-    return json.loads(json.dumps(d, ensure_ascii=False))
+def as_published(value: Any) -> Any:
+    """``value`` as it reads back from published JSON, so tuples/lists and int/float compare equal."""
+    return json.loads(json.dumps(value, ensure_ascii=False))
 
 
-# Fields newer than some stored versions: a snapshot without the key had the empty value.
-_ADDED_LATER: dict[str, Any] = {"national_differences": [], "fact_changes": []}
+# Fields newer than some stored versions: a snapshot without the key had the field's default.
+_ADDED_LATER: dict[str, Any] = as_published({f.name: f.default for f in dataclasses.fields(Procedure)
+                                            if f.default is not dataclasses.MISSING})
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Per procedure code and field, plus office/notices/categories: a summary, not a text diff."""
-    old, new = _norm(old), _norm(new)
+    old, new = as_published(old), as_published(new)
     out: list[Change] = []
     before = {p["code"]: p for p in old["procedures"]}
     after = {p["code"]: p for p in new["procedures"]}

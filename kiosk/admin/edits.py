@@ -84,6 +84,7 @@ class JobGate:
 
     @contextmanager
     def hold(self, what: str, who: str) -> Iterator[None]:
+        """Run one import or publish; Busy (naming who is running what) if one is already running."""
         if not self._lock.acquire(blocking=False):
             label = {"import": "nhập bảng tính", "publish": "đăng nội dung"}
             what_now, who_now = self.running or ("", "")

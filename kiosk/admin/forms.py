@@ -13,24 +13,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from knowledge.model import DocForm
+from knowledge import fields
+from knowledge.model import Detail, DocForm
 from knowledge.source import CODE_RE
 
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
 _SPACES = re.compile(r"\s+")
 
-DOC_FORM_LABEL = {
-    DocForm.ORIGINAL.value: "bản chính",
-    DocForm.COPY.value: "bản sao",
-    DocForm.EITHER.value: "bản chính hoặc bản sao",
-    DocForm.PRESENT.value: "xuất trình để đối chiếu",
-}
+DOC_FORM_LABEL = {f.value: f.label for f in DocForm}  # the one wording (knowledge.model.FORM_LABEL), by stored value
 LEVELS = ("xã", "tỉnh", "trung ương")
-LIST_FIELDS = ("legal_basis", "sources", "steps", "aliases", "keywords", "national_differences")
-TEXT_FIELDS = ("title", "category", "level", "handled_by", "where", "counter", "processing_time", "fee",
-               "online_url", "verified_on")
-UNVERIFIABLE = ("code", "title", "handled_by", "where", "counter", "processing_time", "processing_days", "fee",
-                "fee_amount", "legal_basis", "online_url", "documents", "steps", "notes")
+# The edit form's inputs and the "not yet confirmed" boxes, from the one declaration (knowledge.fields).
+LIST_FIELDS = fields.names(where=lambda f: f.form == "list")
+TEXT_FIELDS = fields.names(where=lambda f: f.form == "text")
+UNVERIFIABLE = fields.names(where=lambda f: f.verifiable)
 
 
 def _drop_controls(text: str, keep_newlines: bool) -> str:
@@ -93,7 +88,7 @@ class ProcedureForm:
     """The raw values of the edit form (strings), so a form with a mistake is shown back as typed."""
 
     code: str
-    detail: str = "full"
+    detail: str = Detail.FULL.value
     values: dict[str, str] = field(default_factory=dict)
     unverified: list[str] = field(default_factory=list)
     retired: bool = False
@@ -110,7 +105,7 @@ class ProcedureForm:
         docs = [{"name": d.get("name") or "", "form": d.get("form") or "original", "copies": str(d.get("copies", 1)),
                  "required": bool(d.get("required", True)), "condition": d.get("condition") or ""}
                 for d in p.get("documents") or ()]
-        return cls(p["code"], p.get("detail", "full"), values, list(p.get("unverified") or ()), bool(p.get("retired")), docs)
+        return cls(p["code"], p.get("detail", Detail.FULL.value), values, list(p.get("unverified") or ()), bool(p.get("retired")), docs)
 
     @classmethod
     def from_post(cls, code: str, detail: str, form: Any) -> "ProcedureForm":
@@ -157,7 +152,7 @@ class ProcedureForm:
         for k in ("title", "category", "handled_by"):
             p[k] = clean_line(v.get(k))
         p["level"] = clean_line(v.get("level")) or "xã"
-        if self.detail == "brief":
+        if self.detail == Detail.BRIEF:
             src = clean_line(v.get("sources"))
             p["sources"] = [src] if src else []
             return p, errors
@@ -200,7 +195,7 @@ class ProcedureForm:
 def new_procedure(code: str, title: str, category: str) -> dict[str, Any]:
     """A written-up procedure skeleton; validation lists what is still missing."""
     return {
-        "code": code, "title": title, "category": category, "handled_by": "UBND cấp xã", "detail": "full",
+        "code": code, "title": title, "category": category, "handled_by": "UBND cấp xã", "detail": Detail.FULL.value,
         "level": "xã", "where": "", "counter": None, "processing_time": "", "processing_days": None, "fee": "",
         "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "", "verified_on": None, "sources": [],
         "unverified": ["code"] if code.startswith("local.") else [], "documents": [], "steps": [], "aliases": [],

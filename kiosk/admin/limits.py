@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge import fields
+
 # ---- files ------------------------------------------------------------------------------------
 MAX_UPLOAD = 5 * 1024 * 1024  # bytes of the file as uploaded
 # The whole shipped content exported as XLSX inflates to 0.7 MB (sheet1.xml 682 kB for
@@ -31,13 +33,9 @@ MAX_CELL = 32_767  # Excel's own limit for one cell
 
 # ---- fields (characters) ----------------------------------------------------------------------
 LINE = 2000  # any single-line field not listed below
-FIELD_MAX = {
-    "code": 60, "title": 2000, "category": 100, "level": 50, "handled_by": 1000, "where": 2000, "counter": 50,
-    "processing_time": 2000, "fee": 2000, "online_url": 500, "verified_on": 20, "notes": 8000,
-}
+FIELD_MAX = fields.VALUE_LIMITS  # per procedure field, declared with the field (knowledge.fields)
 ITEM_MAX = 2000  # one entry of a list field (legal basis, step, alias…) or one document's name/condition
-LIST_MAX = {"aliases": 200, "keywords": 200, "documents": 100, "steps": 100, "legal_basis": 100,
-            "sources": 50, "unverified": 30}
+LIST_MAX = fields.LIST_LIMITS
 OFFICE_MAX = {"name": 300, "address": 500, "hours": 500, "hotline": 50, "help_counter": 50}
 COUNTERS_MAX = 100
 NOTICES_MAX = 50
@@ -53,6 +51,8 @@ class TooBig(ValueError):
 
 @dataclass(frozen=True)
 class SheetLimits:
+    """Limits of one sheet (rows, columns, characters in a cell)."""
+
     rows: int = MAX_ROWS
     columns: int = MAX_COLUMNS
     cell: int = MAX_CELL
@@ -63,6 +63,7 @@ def _fmt(n: int) -> str:
 
 
 def check_upload(raw: bytes) -> None:
+    """TooBig when the uploaded file is over MAX_UPLOAD."""
     if len(raw) > MAX_UPLOAD:
         raise TooBig(f"{TOO_BIG}: tệp {_fmt(len(raw) // 1024)} kB, tối đa {MAX_UPLOAD // 1024 // 1024} MB.")
 
@@ -141,6 +142,7 @@ def procedure_problems(p: dict[str, Any]) -> dict[str, str]:
 
 
 def office_problems(office: dict[str, Any]) -> list[str]:
+    """One line per office field or counter over its length limit (or too many counters)."""
     out = []
     for key, limit in OFFICE_MAX.items():
         v = office.get(key)
@@ -158,6 +160,7 @@ def office_problems(office: dict[str, Any]) -> list[str]:
 
 
 def notices_problems(notices: list[dict[str, Any]]) -> list[str]:
+    """One line per notice title or body over its length limit (or too many notices)."""
     out = []
     if len(notices) > NOTICES_MAX:
         out.append(f"Quá nhiều thông báo ({len(notices)}, tối đa {NOTICES_MAX})")

@@ -10,6 +10,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from knowledge.normalize import fold
+from knowledge.qlog import UNKNOWN_CHANNEL, Channel
 
 GROUP_CUTOFF = 82.0  # token_sort_ratio on folded text: word order and accents do not split a group
 MAX_ROWS = 5000
@@ -17,6 +18,8 @@ MAX_ROWS = 5000
 
 @dataclass
 class QuestionGroup:
+    """Similar questions the kiosk could not answer, with how they were asked and what it offered."""
+
     key: str  # folded normalised text of the first (most frequent) question
     count: int = 0
     queries: Counter = field(default_factory=Counter)  # question text as asked (numbers masked)
@@ -27,6 +30,7 @@ class QuestionGroup:
 
     @property
     def example(self) -> str:
+        """The most frequent wording in the group."""
         return self.queries.most_common(1)[0][0]
 
     @property
@@ -35,10 +39,12 @@ class QuestionGroup:
         return " ".join(self.example.replace("#", " ").split())
 
     def others(self, n: int = 4) -> list[str]:
+        """Up to ``n`` other wordings, most frequent first."""
         return [q for q, _ in self.queries.most_common(n + 1)[1:]]
 
 
 def since(days: int | None) -> str:
+    """The ISO timestamp ``days`` ago (UTC), or "" for all time."""
     if not days:
         return ""
     return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).isoformat(timespec="seconds")
@@ -90,15 +96,25 @@ def _local_day(iso: str) -> str:
 
 @dataclass
 class Usage:
+    """Counts of the question log for a period, for the usage charts."""
+
     total: int
     per_day: list[tuple[str, int]]
     decisions: dict[str, int]
     ratings: dict[str, int]  # good | bad | none
-    channels: dict[str, int]
+    channels: dict[str, int]  # Channel value (old rows read as today's values) or "?" → questions
     top_codes: list[tuple[str, int]]
+
+    @property
+    def channel_shares(self) -> list[tuple[str, int]]:
+        """(Vietnamese label, questions) for the usage chart, in the order of ``Channel``."""
+        order = [c.value for c in Channel] + ["?"]
+        return [(Channel(k).label if k != "?" else UNKNOWN_CHANNEL, v)
+                for k, v in sorted(self.channels.items(), key=lambda kv: order.index(kv[0]))]
 
 
 def usage(db: sqlite_utils.Database, days: int = 30) -> Usage:
+    """How the kiosk was used in the last ``days`` days."""
     rows = list(db.query(
         "SELECT asked_at, decision, rating, chosen_code, channel FROM question_log WHERE asked_at >= ?", [since(days)]
     ))
@@ -112,6 +128,6 @@ def usage(db: sqlite_utils.Database, days: int = 30) -> Usage:
         per_day=[(d, per_day.get(d, 0)) for d in day_list],
         decisions={k: decisions.get(k, 0) for k in ("answer", "clarify", "none")},
         ratings={k: ratings.get(k, 0) for k in ("good", "bad", "none")},
-        channels=dict(Counter(r["channel"] or "?" for r in rows)),
+        channels=dict(Counter(str(Channel.read(r["channel"]) or "?") for r in rows)),
         top_codes=Counter(r["chosen_code"] for r in rows if r["chosen_code"]).most_common(10),
     )

@@ -51,11 +51,3 @@ def open_admin_db(path: str | Path) -> sqlite_utils.Database:
     db = open_db(path)
     migrations.apply(db)
     return db
-
-
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """A connection for one request (the schema is already migrated at start-up)."""
-    db = sqlite_utils.Database(Path(path))
-    db.execute("PRAGMA busy_timeout=5000")
-    db.execute("PRAGMA foreign_keys=ON")
-    return db

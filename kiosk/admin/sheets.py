@@ -19,23 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.admin import draft as drafts, edits, limits
+from knowledge import fields
+from knowledge.model import Detail
 from kiosk.admin.forms import (
     DOC_FORM_LABEL, clean_block, clean_line, clean_lines, fmt_number, parse_amount, parse_days, valid_code,
 )
 
-COLUMNS = (
-    "code", "detail", "title", "short_title", "category", "level", "handled_by", "where", "counter", "processing_time",
-    "processing_days", "fee", "fee_amount", "legal_basis", "online_url", "notes", "verified_on", "sources",
-    "unverified", "documents", "steps", "aliases", "keywords", "retired",
-)
-LIST_COLUMNS = ("legal_basis", "sources", "unverified", "steps", "aliases", "keywords")
-BRIEF_COLUMNS = {"code", "detail", "title", "short_title", "category", "level", "handled_by", "sources", "aliases"}
+# Columns, list columns and the columns a catalogue entry fills: from the one declaration (knowledge.fields).
+COLUMNS = fields.SHEET_COLUMNS
+LIST_COLUMNS = fields.names(where=lambda f: f.in_sheet and f.kind is fields.Kind.LIST)
+BRIEF_COLUMNS = set(fields.names(where=lambda f: f.in_brief_sheet))
 # A redirect ("không làm tại phường: chỉ nơi đến") has the columns of a written-up procedure.
-DETAIL_WORDS = {"đầy đủ": "full", "full": "full", "danh mục": "brief", "brief": "brief",
-                "chỉ đường": "redirect", "redirect": "redirect"}
-DETAIL_LABEL = {"full": "đầy đủ", "brief": "danh mục", "redirect": "chỉ đường"}
+DETAIL_LABEL = {Detail.FULL: "đầy đủ", Detail.BRIEF: "danh mục", Detail.REDIRECT: "chỉ đường"}
+DETAIL_WORDS = {**{v: k for k, v in DETAIL_LABEL.items()}, **{d.value: d for d in Detail}}
 FORM_WORDS = {**{v: k for k, v in DOC_FORM_LABEL.items()}, **{k: k for k in DOC_FORM_LABEL},
-              "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present"}
+              "chính": "original", "sao": "copy", "chính hoặc sao": "either", "xuất trình": "present",
+              "xuất trình để đối chiếu": "present"}  # the label of earlier exports
 YES = {"có", "x", "true", "1", "yes", "bắt buộc"}
 NO = {"", "không", "false", "0", "no", "không bắt buộc", "khi cần", "tùy trường hợp"}
 MAX_ROWS = limits.MAX_ROWS
@@ -69,12 +68,12 @@ def _doc_line(d: dict[str, Any]) -> str:
 
 
 def procedure_row(p: dict[str, Any]) -> list[str]:
-    full = p.get("detail", "full") != "brief"
+    full = p.get("detail", Detail.FULL) != Detail.BRIEF
     out = []
     for key in COLUMNS:
         v = p.get(key)
         if key == "detail":
-            s = DETAIL_LABEL.get(p.get("detail", "full"), "đầy đủ")
+            s = DETAIL_LABEL.get(p.get("detail", Detail.FULL), DETAIL_LABEL[Detail.FULL])
         elif not full and key not in BRIEF_COLUMNS:
             s = ""
         elif key == "documents":
@@ -99,7 +98,7 @@ REV_HEADER = "Dấu phiên bản — đừng sửa [rev]"
 
 def export_rows(data: dict[str, Any]) -> list[list[str]]:
     return [[header(k) for k in COLUMNS] + [REV_HEADER]] + [
-        procedure_row(p) + [edits.fingerprint(drafts._norm(p))] for p in data["procedures"]]
+        procedure_row(p) + [edits.fingerprint(drafts.as_published(p))] for p in data["procedures"]]
 
 
 def to_csv(data: dict[str, Any]) -> bytes:
@@ -290,7 +289,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
             revs[code] = clean_line(cells.get(REV))
         old = base.get(code) or {}
         detail_text = clean_line(cells.get("detail", "")).lower()
-        detail = DETAIL_WORDS.get(detail_text) if detail_text else old.get("detail", "full")
+        detail = DETAIL_WORDS.get(detail_text) if detail_text else old.get("detail", Detail.FULL)
         if detail is None:
             problems.append(f"{where}: cột Mức chi tiết phải là 'đầy đủ', 'danh mục' hoặc 'chỉ đường'")
             continue
@@ -300,7 +299,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
             if key in cells:
                 p[key] = clean_line(cells[key])
         p["level"] = p.get("level") or "xã"
-        if detail == "brief":
+        if detail == Detail.BRIEF:
             if "sources" in cells:
                 p["sources"] = clean_lines(cells["sources"])[:1]
             if "aliases" in cells:
@@ -313,7 +312,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
                 problems.append(f"{where}: không ngừng áp dụng được thủ tục chỉ có trong danh mục; xóa nó trên trang thủ tục")
             brief = {k: p.get(k) for k in ("code", "title", "category", "handled_by", "level", "sources")}
             brief["short_title"] = p.get("short_title") or ""
-            brief.update({"detail": "brief", "where": "", "counter": None, "processing_time": "", "processing_days": None,
+            brief.update({"detail": Detail.BRIEF.value, "where": "", "counter": None, "processing_time": "", "processing_days": None,
                           "fee": "", "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "",
                           "verified_on": None, "unverified": [], "documents": [], "steps": [],
                           "aliases": p.get("aliases") or [], "keywords": [], "retired": False,
@@ -376,9 +375,9 @@ def import_sheet(db, raw: bytes, filename: str, user: str, ip: str = "", *, appl
     stale = []
     for p in procedures:
         q = base.get(p["code"])
-        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts._norm(q)):
+        if q is None or p["code"] not in revs or revs[p["code"]] == edits.fingerprint(drafts.as_published(q)):
             continue
-        if drafts._norm(p) != drafts._norm(q):  # the row would overwrite a newer edit
+        if drafts.as_published(p) != drafts.as_published(q):  # the row would overwrite a newer edit
             by, at = edits.last_change(db, p["code"])
             stale.append(f"dòng {row_of[p['code']]} ({p['code']}): đã có người sửa thủ tục này sau khi bảng tính được tải về"
                          + (f" ({by}, {at[:16].replace('T', ' ')} UTC)" if by else "")

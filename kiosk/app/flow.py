@@ -22,9 +22,10 @@ from typing import Callable, Protocol
 from kiosk.app import texts
 from kiosk.app.view import AnswerView, active_notices, answer_view
 from knowledge import replies
-from knowledge.model import Answer, Category, Decision, Detail, Match, Procedure
+from knowledge.model import Answer, Category, Decision, Detail, Match, NoneReason, Procedure, ReplyKind
 from knowledge.replies import Choice
 from knowledge.normalize import fold
+from knowledge.qlog import Channel
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +109,8 @@ class FlowSettings:
                    auto_speak=bool(ui.auto_speak), staff_pin=str(ui.staff_pin))
 
 
-CHANNEL_VOICE, CHANNEL_SEARCH, CHANNEL_BROWSE = "voice", "search", "browse"
 SEARCH_MIN_CHARS = 2
 SEARCH_LIMIT = 6
-SEARCH_FLOOR = 55.0
-"""Search results below this score are noise (the matcher scores 0–100)."""
 
 
 class Flow:
@@ -141,7 +139,7 @@ class Flow:
         self.view: AnswerView | None = None
         self.choices: list[Choice] = []
         """The clarify screen's buttons (short label, official title)."""
-        self.none_reason = "not_found"  # or "not_heard", "not_these" (after "Không phải")
+        self.none_reason = NoneReason.NOT_FOUND  # NOT_THESE after "Không phải"
         self.category: Category | None = None
         self.browse_items: list[Procedure] = []
         self.search_text = ""
@@ -183,7 +181,7 @@ class Flow:
 
     @property
     def help_counter(self) -> str:
-        return self.kb.content.office.help_counter or "hướng dẫn"
+        return replies.help_counter(self.kb.content.office)
 
     @property
     def notices(self) -> list[str]:
@@ -246,7 +244,7 @@ class Flow:
         self.thanks = thanks
         self._go(State.HOME)
 
-    def _log(self, query: str, result, channel: str) -> None:
+    def _log(self, query: str, result, channel: Channel) -> None:
         if self.db is None:
             return
         from knowledge.qlog import log_question
@@ -295,16 +293,16 @@ class Flow:
         text = " ".join((transcript or "").split())
         self.transcript = text
         if not text:
-            self.none_reason = "not_heard"
+            self.none_reason = NoneReason.NOT_HEARD
             self._back = []
             self._go(State.NONE)
             self._speak(self.none_reply().spoken)
             self._changed()
             return
         result = self.kb.ask_heard(hearings) if hearings else self.kb.ask(text, transcript=text)
-        self._log(text, result, CHANNEL_VOICE)
+        self._log(text, result, Channel.VOICE)
         self._go(State.THINKING)
-        self._pending = (result, CHANNEL_VOICE)
+        self._pending = (result, Channel.VOICE)
         self._dwell = 0.0
         # Speak at once: the transcript stays on screen a moment (thinking_dwell_s),
         # but the citizen should hear the answer begin as soon as it is known.
@@ -370,7 +368,7 @@ class Flow:
             self.choices = list(replies.choices_of(result.choices, self.kb.content.procedure))
             self._go(State.CLARIFY)
         else:
-            self.none_reason = "not_found"
+            self.none_reason = result.reason or NoneReason.NOT_FOUND
             self._go(State.NONE)
         if speak:
             self._speak(self._speech_for(result))
@@ -391,7 +389,7 @@ class Flow:
             self.chosen_code = code
         elif came_from is State.SEARCH:
             result = self.kb.ask(self.search_text)
-            self._log(self.search_text, result, CHANNEL_SEARCH)
+            self._log(self.search_text, result, Channel.SEARCH)
             self.chosen_code = code
         elif came_from is State.BROWSE:
             self._log_browse(answer)
@@ -404,14 +402,14 @@ class Flow:
         from knowledge.base import AskResult
 
         match = Match(answer.code, answer.title, 100.0)
-        self._log(answer.title, AskResult(answer.title, Decision.ANSWER, [match], answer), CHANNEL_BROWSE)
+        self._log(answer.title, AskResult(answer.title, Decision.ANSWER, [match], answer), Channel.BROWSE)
 
     def none_of_these(self) -> None:
         """"Không phải" on the clarify screen: ask again, or choose a field."""
         self._touch()
         if self.state is State.CLARIFY:
             self._stop_speaking()
-            self.none_reason = "not_these"
+            self.none_reason = NoneReason.NOT_THESE
             self._back = [State.CLARIFY]  # "Quay lại" shows the choices again
             self._go(State.NONE)
             self._speak(self.none_reply().spoken)
@@ -449,7 +447,7 @@ class Flow:
             self.search_results = []
         else:
             matches = self.kb.ask(text, limit=SEARCH_LIMIT).matches[:SEARCH_LIMIT]
-            self.search_results = [m for m in matches if m.score >= SEARCH_FLOOR]
+            self.search_results = [m for m in matches if m.score >= self.kb.params.search_floor]  # below: noise (knowledge.params)
         self._changed()
 
     # -------------------------------------------------------------- answer
@@ -461,7 +459,7 @@ class Flow:
         self.print_busy = False
         self.print_message = ""
         self.print_ok = None
-        self._go(State.REDIRECT if answer.kind == "redirect" else State.ANSWER)
+        self._go(State.REDIRECT if answer.kind is ReplyKind.REDIRECT else State.ANSWER)
         if speak and self.settings.auto_speak:
             self._speak(answer.spoken)
 

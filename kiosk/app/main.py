@@ -96,7 +96,10 @@ class KioskApp(App):
 
     def __init__(self, config, *, kb, db, devices, settings: FlowSettings | None = None, **kwargs):
         super().__init__(**kwargs)
+        from kiosk.services import LiveKnowledge
+
         self.kiosk_config = config
+        self.live = LiveKnowledge(config, kb, db)  # follows what staff publish (kiosk.services, tested there)
         self.devices = devices
         self.theme = Theme(scale=max(1.0, min(1.6, float(config.ui.font_scale))),
                            high_contrast=bool(config.ui.high_contrast))
@@ -147,36 +150,25 @@ class KioskApp(App):
         Clock.schedule_interval(self._check_content, CONTENT_POLL_S)
 
     def _check_content(self, _dt=None):
-        """Pick up what staff published in the admin, between citizens (home screen only)."""
+        """Pick up what staff published in the admin (or a new day's procedures), between
+        citizens: LiveKnowledge loads it off the UI thread; the flow takes it at home."""
+        self._content_published()  # loaded earlier while a citizen was being served
         if self.flow.state is not State.HOME or getattr(self, "_content_check_running", False):
             return
         self._content_check_running = True
-        config, current = self.kiosk_config, self.flow.kb.version
 
         def work():
             try:
-                from knowledge.store import current_version, open_db
-
-                db = open_db(config.paths.db_path)  # a connection for this thread only
-                try:
-                    newer = current_version(db)
-                finally:
-                    db.close()
-                if newer and newer != current:
-                    from kiosk.services import load_knowledge
-
-                    kb, db2 = load_knowledge(config)
-                    db2.close()
-                    Clock.schedule_once(lambda dt: self._content_published(kb), 0)
-            except Exception:
-                log.exception("content version check failed; keeping the current content")
+                if self.live.refresh():
+                    Clock.schedule_once(lambda dt: self._content_published(), 0)
             finally:
                 self._content_check_running = False
 
         threading.Thread(target=work, name="kiosk-content-poll", daemon=True).start()
 
-    def _content_published(self, kb):
-        if self.flow.state is State.HOME:  # a citizen may have started meanwhile: try again later
+    def _content_published(self):
+        kb = self.live.kb
+        if kb is not self.flow.kb and self.flow.state is State.HOME:  # a citizen may have started meanwhile
             log.info("content version %s published: loaded", kb.version)
             self.flow.reload(kb)
 
@@ -367,14 +359,10 @@ class KioskApp(App):
 
     def staff_reload(self):
         self.staff_message = "Đang nạp lại nội dung…"
-        config = self.kiosk_config
 
         def work():
             try:
-                from kiosk.services import load_knowledge
-
-                kb, db = load_knowledge(config)  # a connection for this thread only
-                db.close()
+                kb = self.live.reload()
                 Clock.schedule_once(lambda dt: self._reloaded(kb, None), 0)
             except Exception as exc:
                 log.exception("content reload failed")
@@ -393,7 +381,9 @@ class KioskApp(App):
 
     def staff_test_print(self):
         kb = self.flow.kb
-        procedure = next((p for p in kb.content.procedures if p.detail.value == "full"), None)
+        from knowledge.model import Detail
+
+        procedure = next((p for p in kb.content.procedures if p.detail is Detail.FULL), None)
         if procedure is None:
             self.staff_message = "Chưa có thủ tục nào để in thử."
             return

@@ -11,6 +11,7 @@ from kivy.utils import escape_markup as esc
 
 from kiosk.app import texts
 from kiosk.app.view import checklist_lines
+from knowledge.model import Detail
 
 
 def _button(text, action, *, icon="", style="secondary", sub="", font_size=0, halign="left", **kw):
@@ -135,13 +136,11 @@ class AnswerScreen(KScreen):
             c.add_widget(_label(f"Nộp hồ sơ tại: [b]Quầy số {esc(v.counter)}[/b]", markup=True, role="big",
                                 tone="primary"))
         if v.brief:
-            c.add_widget(_notice(f"Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. Mời ông/bà đến quầy số "
-                                 f"{esc(v.counter or flow.help_counter)} để cán bộ hướng dẫn.", app))
+            c.add_widget(_notice(esc(v.brief_note), app))
             c.add_widget(_label(f"Cơ quan giải quyết: {v.handled_by}"))
             return
         if v.unverified:
-            c.add_widget(_notice("Một số thông tin đang được cán bộ xác minh lại — ông/bà vui lòng hỏi quầy để "
-                                 "chắc chắn.", app))
+            c.add_widget(_notice(esc(texts.UNVERIFIED_NOTE), app))
         c.add_widget(_label("Giấy tờ cần mang", "KTitle", role="big"))
         n = 0
         for heading, docs in ((None, v.required), ("Chỉ cần trong một số trường hợp:", v.optional)):
@@ -257,7 +256,7 @@ class BrowseScreen(KScreen):
             if i % cols == 0:
                 row = Factory.ButtonRow(spacing=app.theme.gap)
                 box.add_widget(row)
-            brief = p.detail.value == "brief"
+            brief = p.detail is Detail.BRIEF
             sub = texts.BRIEF_MARK if brief else (texts.REDIRECT_MARK if p.is_redirect else "")
             icon = "info" if brief else ("building" if p.is_redirect else "next")
             row.add_widget(_button(p.title, lambda code=p.code: app.flow.choose(code), sub=sub, icon=icon))
@@ -364,7 +363,7 @@ class StaffScreen(KScreen):
                 mark = "SẴN SÀNG" if st.ok else "CHƯA DÙNG ĐƯỢC"
             box.add_widget(_label(f"[b]{name}:[/b] {mark} — {esc(st.message)}", markup=True))
         kb = flow.kb
-        n_full = sum(1 for p in kb.content.procedures if p.detail.value == "full")
+        n_full = sum(1 for p in kb.content.procedures if p.detail is Detail.FULL)
         box.add_widget(_label(f"[b]Nội dung:[/b] phiên bản {esc(kb.version or '?')}; {n_full} thủ tục có hướng dẫn đầy đủ, "
                               f"{len(kb.content.procedures)} thủ tục trong danh mục", markup=True))
         if s.loading:

@@ -7,6 +7,7 @@ with `kiosk ask` and lives in :mod:`knowledge.replies`; the names below point th
 """
 from __future__ import annotations
 
+from knowledge.answer import UNVERIFIED_NOTE  # noqa: F401 (re-exported for the app)
 from knowledge.replies import (  # noqa: F401 (re-exported for the app)
     CLARIFY_HEADING,
     CLARIFY_HINT,

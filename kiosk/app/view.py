@@ -4,16 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from knowledge.answer import go_to, not_here, where_line
+from knowledge.answer import BRIEF_NOTE, brief_counter, go_to, not_here, where_line
 from knowledge.model import Detail, DocForm, Document, Notice, Office, Procedure
 
-NATIONAL_PORTAL = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
-
-_HOW = {
-    DocForm.ORIGINAL: "{n} bản chính",
-    DocForm.COPY: "{n} bản sao",
-    DocForm.EITHER: "{n} bản chính hoặc bản sao",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +44,8 @@ class AnswerView:
     """The short title ("Ly hôn"), or the title."""
     printable: bool = True
     """The checklist slip can print it (see :func:`printable`)."""
+    brief_note: str = ""
+    """For a catalogue entry: no document list yet, which counter to ask (knowledge.answer.BRIEF_NOTE)."""
 
     @property
     def required(self) -> tuple[DocRow, ...]:
@@ -66,10 +61,7 @@ def _upper_first(text: str) -> str:
 
 
 def doc_row(d: Document) -> DocRow:
-    if d.form is DocForm.PRESENT:
-        how = "Xuất trình bản chính (không nộp)"
-    else:
-        how = _HOW[d.form].format(n=f"{max(1, d.copies):02d}")
+    how = _upper_first(d.form.how_many(d.copies))
     note = (d.condition or "").strip().rstrip(".")
     if note.lower() in ("xuất trình để đối chiếu", "xuất trình bản chính để đối chiếu"):
         note = ""  # already said by `how`
@@ -86,15 +78,11 @@ def counter_for(p: Procedure, office: Office) -> str:
 
 
 def qr_url(p: Procedure) -> str | None:
-    """The address the screen's QR code holds: the content's own, only when it is an
-    official https address (the slip's rule, printing.urls); else the national portal."""
-    from printing.urls import safe_url
+    """The address the screen's QR code holds: the slip's own (printing.portal_url) — the
+    content's address when it is an official https one, else the national portal page."""
+    from printing.checklist import portal_url
 
-    if url := safe_url(p.online_url):
-        return url
-    if not p.code.startswith(("local.", "redirect.")):
-        return NATIONAL_PORTAL.format(code=p.code)
-    return None
+    return portal_url(p)
 
 
 def printable(p: Procedure) -> bool:
@@ -125,6 +113,7 @@ def answer_view(p: Procedure, office: Office) -> AnswerView:
         not_here=not_here(office) if p.is_redirect else "",
         label=p.label,
         printable=printable(p),
+        brief_note=BRIEF_NOTE.format(counter=brief_counter(p, office)) if brief else "",
     )
 
 

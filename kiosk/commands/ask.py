@@ -51,10 +51,10 @@ def run(args, config: Config) -> int:
         query = " ".join(args.text)
         result = kb.ask(query, transcript=transcript)
     if not args.no_log:
-        from knowledge.qlog import log_question
+        from knowledge.qlog import Channel, log_question
 
         try:
-            log_question(db, query, result.decision, result.matches, channel="audio" if args.audio else "text",
+            log_question(db, query, result.decision, result.matches, channel=Channel.VOICE if args.audio else Channel.SEARCH,
                          content_version=kb.version)
         except Exception as exc:  # a full disk must not cost the citizen the answer
             log.warning("question log not written: %s", exc)

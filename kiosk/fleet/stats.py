@@ -19,6 +19,7 @@ import sqlite_utils
 
 from kiosk.config import Config
 from kiosk.fleet import http, layer as layers
+from knowledge.qlog import Channel
 
 log = logging.getLogger("kiosk.fleet.stats")
 
@@ -59,7 +60,7 @@ def aggregate(db: sqlite_utils.Database, day: dt.date, *, ward: str, kiosk: str)
         decisions[decision] += 1
         if decision in ("answer", "redirect") and code:
             by_procedure[code] += 1
-        channels[r["channel"] or "unknown"] += 1
+        channels[str(Channel.read(r["channel"]) or "unknown")] += 1  # older versions' text/audio read as today's
         if r["rating"] == 1:
             ratings["up"] += 1
         elif r["rating"] == -1:

@@ -43,6 +43,7 @@ from kiosk.hub.accounts import ROLE_LABEL, Editors, Session
 from kiosk.hub.db import audit, meta_get
 from kiosk.hub.errors import HubError
 from kiosk.hub.pool import Pool
+from knowledge.qlog import STORED_CHANNEL_LABEL
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,7 @@ FLASH = {
     "loggedout": "Đã đăng xuất.",
 }
 DECISION_LABEL = {"answer": "Trả lời", "clarify": "Hỏi lại", "none": "Không tìm thấy", "redirect": "Chỉ nơi khác"}
-CHANNEL_LABEL = {"voice": "Nói", "audio": "Nói", "search": "Gõ tìm", "text": "Gõ chữ", "browse": "Chọn theo lĩnh vực",
-                 "unknown": "Không rõ"}
+CHANNEL_LABEL = STORED_CHANNEL_LABEL  # one vocabulary (knowledge.qlog), older kiosks' values included
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ def procedures(ctx: Ctx) -> Response:
     for p in draft.data["procedures"]:
         if p["code"] not in live:
             marks[p["code"]] = "new"
-        elif drafts._norm(p) != drafts._norm(live[p["code"]]):
+        elif drafts.as_published(p) != drafts.as_published(live[p["code"]]):
             marks[p["code"]] = "changed"
     from knowledge.normalize import fold
 
@@ -346,8 +346,8 @@ def _edit_page(ctx: Ctx, draft: drafts.Draft, form: forms.ProcedureForm, errors:
                problems: list | None = None, status: int = 200, note: str | None = None) -> Response:
     live = _live_procs(ctx)
     p = draft.procedure(form.code)
-    mine = drafts._norm(p) if p else None
-    old = drafts._norm(live[form.code]) if form.code in live else None
+    mine = drafts.as_published(p) if p else None
+    old = drafts.as_published(live[form.code]) if form.code in live else None
     changed = [f for f in drafts.PROCEDURE_FIELDS if mine and old and mine.get(f) != old.get(f)]
     return render(ctx, "procedure_edit.html", status=status, f=form, errors=errors or {}, problems=problems,
                   cats=draft.data["categories"], counters=draft.data["office"].get("counters") or [],
@@ -385,7 +385,7 @@ def procedure_save(ctx: Ctx) -> Response:
         draft = hub_content.load_for_update(ctx.conn)
         p = _find(draft, code)
         base = ctx.form.get("base")
-        if base is not None and action != "doc-add" and str(base) != fingerprint(drafts._norm(p)):
+        if base is not None and action != "doc-add" and str(base) != fingerprint(drafts.as_published(p)):
             raise HTTPException(409, "Đã có người sửa thủ tục này sau khi bạn mở trang — mở lại trang để xem bản mới nhất, "
                                      "rồi sửa lại.")
         if action in ("retire", "restore"):
@@ -416,7 +416,7 @@ def procedure_save(ctx: Ctx) -> Response:
         if action == "doc-add" or errors:
             note = "Đã thêm một dòng giấy tờ trống ở cuối — điền rồi bấm «Lưu»." if action == "doc-add" else None
             return _edit_page(ctx, draft, form, errors=errors, status=400 if errors else 200, note=note)
-        before, after = drafts._norm(p), drafts._norm(new)
+        before, after = drafts.as_published(p), drafts.as_published(new)
         if before != after:
             drafts.put_procedure(draft, new)
             hub_content.save(ctx.conn, draft, ctx.user)

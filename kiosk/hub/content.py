@@ -57,10 +57,6 @@ class HubPaths:
         return self.keys_dir / "province.pub"
 
 
-def _norm(data: Any) -> Any:
-    return json.loads(json.dumps(data, ensure_ascii=False))
-
-
 # ---- live content and versions --------------------------------------------------------------
 def current_version(conn: psycopg.Connection) -> int | None:
     row = conn.execute("SELECT max(version) AS v FROM content_versions").fetchone()
@@ -163,7 +159,7 @@ def _write_version(conn: psycopg.Connection, content: Content, paths: HubPaths, 
     conn.execute(
         "INSERT INTO content_versions (version, author, note, procedures, content, rollback_of) "
         "VALUES (%s, %s, %s, %s, %s, %s)",
-        [version, author, note, procedures, Jsonb(_norm(content_to_dict(content))), rollback_of])
+        [version, author, note, procedures, Jsonb(drafts.as_published(content_to_dict(content))), rollback_of])
     paths.bundles_dir.mkdir(parents=True, exist_ok=True)
     manifest = build_bundle(content, province=meta_get(conn, "province", "province"), version=version, note=note[:500],
                             private_key=load_private_key(paths.private_key), out_dir=paths.bundles_dir)
@@ -179,7 +175,7 @@ def publish_draft(conn: psycopg.Connection, paths: HubPaths, user: str, note: st
     if not result.ok:
         raise DraftInvalid(result.problems)
     before = live(conn)
-    after = _norm(content_to_dict(result.content))
+    after = drafts.as_published(content_to_dict(result.content))
     changes = drafts.diff(before, after) if before else []
     if before and not changes:
         raise HubError("bản nháp không khác nội dung đang dùng — không có gì để đăng / nothing to publish")
@@ -187,7 +183,7 @@ def publish_draft(conn: psycopg.Connection, paths: HubPaths, user: str, note: st
     full_note = f"{note.strip()} — {text}" if note.strip() else text
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
-        if draft.exists and _norm(load_for_update(conn).data) != _norm(draft.data):
+        if draft.exists and drafts.as_published(load_for_update(conn).data) != drafts.as_published(draft.data):
             raise HubError("bản nháp vừa được sửa trong lúc kiểm tra — xem lại rồi bấm «Đăng» lần nữa / "
                            "the draft changed during the publish")
         version, manifest = _write_version(conn, result.content, paths, author=user, note=full_note)
@@ -202,7 +198,7 @@ def rollback(conn: psycopg.Connection, paths: HubPaths, to_version: int, user: s
     old = version_content(conn, to_version)
     content = content_from_dict(old)
     before = live(conn)
-    changes = drafts.diff(before, _norm(old)) if before else []
+    changes = drafts.diff(before, drafts.as_published(old)) if before else []
     note = f"khôi phục phiên bản {to_version}"
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
@@ -216,7 +212,7 @@ def import_source(conn: psycopg.Connection, paths: HubPaths, content_dir: Path, 
     """First content of the hub (or a whole new source): validated by load_source, published as a bundle."""
     content = load_source(content_dir)  # raises ContentInvalid: nothing written
     before = live(conn)
-    changes = drafts.diff(before, _norm(content_to_dict(content))) if before else []
+    changes = drafts.diff(before, drafts.as_published(content_to_dict(content))) if before else []
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
         version, manifest = _write_version(conn, content, paths, author=user, note=note)

@@ -20,12 +20,13 @@ from psycopg.types.json import Jsonb
 
 from kiosk.hub.errors import HubError
 from knowledge.normalize import fold
+from knowledge.qlog import Channel
 
 STATS_FORMAT = 1
 DECISIONS = ("answer", "clarify", "none", "redirect")
-CHANNELS = ("voice", "search", "browse")
-# Decisions and channels named in FLEET.md are the usual ones, not the only ones: a kiosk logs
-# its typed questions as "text" and may add a decision later. Any short lower-case name is kept.
+# Decisions and channels named in FLEET.md are the usual ones, not the only ones: an older kiosk
+# logged its typed questions as "text" (read as "search") and a later one may add a decision.
+# Any short lower-case name is kept.
 NAME_KEY_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
 WARD_CODE_RE = re.compile(r"^[0-9A-Za-z._-]{1,32}$")
 KIOSK_RE = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
@@ -117,9 +118,18 @@ def parse(payload: Any) -> DailyStats:
         ward=ward, kiosk=kiosk, day=d, questions=questions,
         by_procedure=_counts(payload.get("by_procedure"), "by_procedure", key_re=PROC_CODE_RE),
         decisions=_counts(payload.get("decisions"), "decisions", key_re=NAME_KEY_RE),
-        by_channel=_counts(payload.get("by_channel"), "by_channel", key_re=NAME_KEY_RE),
+        by_channel=_channels(_counts(payload.get("by_channel"), "by_channel", key_re=NAME_KEY_RE)),
         unanswered=unanswered, ratings_up=ratings.get("up", 0), ratings_down=ratings.get("down", 0),
     )
+
+
+def _channels(counts: dict[str, int]) -> dict[str, int]:
+    """One vocabulary (knowledge.qlog.Channel): older kiosks' ``text``/``audio`` counted as today's values."""
+    out: dict[str, int] = {}
+    for key, n in counts.items():
+        key = str(Channel.read(key) or key)
+        out[key] = out.get(key, 0) + n
+    return out
 
 
 # ---- wards and their tokens -------------------------------------------------------------------

@@ -21,14 +21,12 @@ from starlette.routing import Route
 
 from kiosk.admin import draft as drafts, forms
 from kiosk.admin.accounts import audit
-from kiosk.admin.app import FLASH, Ctx, _show, page, redirect, render
+from kiosk.admin.db import connect
 from kiosk.admin.edits import immediate
+from kiosk.admin.routes.conflict import show as _show
+from kiosk.admin.web import Ctx, page, redirect, render
 from kiosk.fleet import layer as layers, ward_edits
 
-FLASH.update({
-    "fleet-dropped": "Đã dùng lại nội dung của tỉnh cho mục này. Kiosk dùng nội dung mới trong ít giây.",
-    "fleet-kept": "Đã giữ nội dung của phường; mục này không còn bị đánh dấu.",
-})
 CACHE_SECONDS = 3.0  # the procedure page reads the layer at most this often; a bundle changes it minutes apart
 SOURCE_LABEL = {"province": "Của tỉnh", "local": "Phường sửa riêng", "local-only": "Thủ tục riêng của phường"}
 STATUS_LABEL = {"applied": "đã áp dụng gói mới", "current": "đã là mới nhất", "not-modified": "đã là mới nhất",
@@ -137,8 +135,6 @@ def origin_lookup(db_path: Path):
     def load():
         if time.monotonic() - cache["at"] < CACHE_SECONDS:
             return cache["data"]
-        from kiosk.admin.schema import connect
-
         db = connect(db_path)
         try:
             if not ward_edits.following(db):

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from kiosk.admin import draft as drafts, forms
 from kiosk.admin.accounts import audit as audit_log
-from kiosk.admin.app import FLASH, Ctx, page, redirect, render
+from kiosk.admin.web import Ctx, page, redirect, render
 from knowledge.audit import KIND_LABEL, KINDS, AuditReport, audit
 from knowledge.national import (
     NationalError, Snapshot, category_map, draft_from_national, guess_category, read_snapshot, read_snapshot_bytes,
@@ -35,18 +35,15 @@ from knowledge.serialize import content_from_dict, procedure_to_dict
 
 log = logging.getLogger(__name__)
 
-MAX_FILE = 2 * 1024 * 1024  # the admin's multipart part limit (kiosk.admin.app.page)
+MAX_FILE = 2 * 1024 * 1024  # the admin's multipart part limit (kiosk.admin.web.page)
 MAX_UNCOMPRESSED = 64 * 1024 * 1024  # July 2026: details 12.5 MB, catalogue 4.0 MB once unzipped
 SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".gz", ".json")
-
-FLASH["national"] = ("Đã tạo bản nháp từ bản ghi chính thức của CSDL quốc gia. Xem lại, thêm cách hỏi người dân "
-                     "hay dùng và nơi nộp, rồi lưu và đăng.")
-FLASH["national-brief"] = ("Đã thêm vào danh mục (bản nháp) theo tên chính thức. Kiosk sẽ nhận ra thủ tục và chỉ nơi nộp "
-                           "sau khi đăng; CSDL chưa có bản ghi chi tiết để viết đầy đủ.")
 
 
 @dataclass
 class Loaded:
+    """The snapshot this admin process holds, with who loaded which files when."""
+
     snapshot: Snapshot
     label: str
     by: str
@@ -73,7 +70,8 @@ def _render(ctx: Ctx, status: int = 200, error: str | None = None, province: str
     loaded = _state(ctx)
     office = drafts.load(ctx.db).data["office"]
     province = province if province is not None else _province(office.get("address", ""))
-    report, mine = (None, {})
+    report: AuditReport | None = None
+    mine: dict[str, dict] = {}
     if loaded is not None:
         report, mine = _run(ctx, loaded, province)
     groups = [(k, KIND_LABEL[k], report.of(k, explained=False)) for k in KINDS] if report else []
@@ -84,34 +82,41 @@ def _render(ctx: Ctx, status: int = 200, error: str | None = None, province: str
 
 
 @page()
-async def national_page(ctx: Ctx) -> Response:
+def national_page(ctx: Ctx) -> Response:
+    """The audit of the draft against the loaded snapshot (or the upload form when none is loaded)."""
     return _render(ctx, province=ctx.request.query_params.get("province"))
 
 
 @page()
 async def national_load(ctx: Ctx) -> Response:
+    """Load a snapshot from uploaded files and/or server paths, then show the audit."""
     province = forms.clean_line(ctx.form.get("province"))
     uploads = [u for u in ctx.form.getlist("file") if not isinstance(u, str) and u.filename]
     paths = forms.clean_lines(ctx.form.get("paths"))
-    if not uploads and not paths:
+    # Only reading the uploads needs the event loop; parsing, the audit and rendering run in a worker thread.
+    files = [(u.filename, await u.read(MAX_FILE + 1)) for u in uploads]
+    return await run_in_threadpool(_load, ctx, province, files, paths)
+
+
+def _load(ctx: Ctx, province: str, files: list[tuple[str, bytes]], paths: list[str]) -> Response:
+    if not files and not paths:
         return _render(ctx, 400, "Chưa chọn tệp CSDL quốc gia hoặc nhập đường dẫn trên máy chủ.", province)
     try:
         snap = Snapshot()
         names = []
-        for u in uploads:
-            data = await u.read(MAX_FILE + 1)
+        for filename, data in files:
             if len(data) > MAX_FILE:
-                raise NationalError(f"{u.filename}: tệp lớn hơn {MAX_FILE // (1024 * 1024)} MB — nén gzip hoặc đặt trên máy chủ")
-            await run_in_threadpool(read_snapshot_bytes, data, u.filename, MAX_UNCOMPRESSED, snap)
-            names.append(u.filename)
+                raise NationalError(f"{filename}: tệp lớn hơn {MAX_FILE // (1024 * 1024)} MB — nén gzip hoặc đặt trên máy chủ")
+            read_snapshot_bytes(data, filename, MAX_UNCOMPRESSED, snap)
+            names.append(filename)
         for raw in paths:
             path = Path(raw)
             if not path.name.endswith(SUFFIXES):
                 raise NationalError(f"{raw}: chỉ đọc tệp .jsonl hoặc .jsonl.gz")
-            await run_in_threadpool(read_snapshot, path, MAX_UNCOMPRESSED, snap)
+            read_snapshot(path, MAX_UNCOMPRESSED, snap)
             names.append(path.name)
     except NationalError as exc:
-        audit_log(ctx.db, ctx.user, "national-rejected", ", ".join(u.filename for u in uploads)[:200], None, ctx.ip)
+        audit_log(ctx.db, ctx.user, "national-rejected", ", ".join(f for f, _ in files)[:200], None, ctx.ip)
         return _render(ctx, 400, str(exc).split(" / ")[0], province)
     ctx.request.app.state.national = Loaded(snap, ", ".join(names), ctx.user, dt.datetime.now().strftime("%d/%m/%Y %H:%M"))
     audit_log(ctx.db, ctx.user, "national-load", ", ".join(names)[:200], {"records": len(snap.procedures)}, ctx.ip)
@@ -119,7 +124,8 @@ async def national_load(ctx: Ctx) -> Response:
 
 
 @page()
-async def national_draft(ctx: Ctx) -> Response:
+def national_draft(ctx: Ctx) -> Response:
+    """Start a draft procedure from its official record: written up when the snapshot has details, else brief."""
     code = forms.clean_line(ctx.form.get("code"))
     loaded = _state(ctx)
     if loaded is None:
@@ -131,8 +137,8 @@ async def national_draft(ctx: Ctx) -> Response:
     if draft.procedure(code) is not None:
         return redirect(f"/procedures/{quote(code)}")
     known = {c["code"] for c in draft.data["categories"]}
-    learned = category_map((loaded.snapshot.get(p["code"]).categories, p["category"]) for p in draft.data["procedures"]
-                           if loaded.snapshot.get(p["code"]) is not None)
+    learned = category_map((m.categories, p["category"]) for p in draft.data["procedures"]
+                           if (m := loaded.snapshot.get(p["code"])) is not None)
     category = guess_category(n.categories, learned, known)
     if n.detailed:
         proc = procedure_to_dict(draft_from_national(n, category=category))

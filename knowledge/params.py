@@ -1,0 +1,60 @@
+"""Every number of matching and deciding, in one frozen record, each with how it was set.
+
+The matcher (knowledge.match), the family index (knowledge.families), the knowledge
+base (knowledge.base) and the app's search screen read them from a ``MatchParams``;
+``bench/tune_match.py`` tries other values by passing another one. What the decision
+learned (knowledge/decision_model.json, bench/fit_decision.py) and how often each
+procedure is asked (knowledge/asked_prior.json, bench/fit_priors.py) are fitted data,
+not hand-set numbers, and stay in their files.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """The ``[match]`` section of kiosk.toml (``KIOSK_MATCH_*``): optional score floors on
+    top of the learned decision."""
+
+    answer_threshold: float | None = None
+    """Override the tuned thresholds (knowledge.match); None = tuned defaults."""
+    clarify_threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchParams:
+    # -- ranking (knowledge.match): set by hand on the development questions (tests/data/questions,
+    #    issue 3) and checked with bench/match_accuracy.py; the blind set never took part.
+    phonetic_penalty: float = 4.0  # issue 3: a text found only by sound-alike merging is a bit less sure
+    phonetic_lift: float = 10.0  # commit 14ab0c0: merging may raise a score by at most this ("mấy giờ" ~ "mai táng")
+    title_weight: float = 1.0  # issue 3: the title counts as an alias
+    keyword_weight: float = 0.92  # issue 3: a bare keyword is weaker evidence than a phrasing (dev set)
+    set_share: float = 0.65  # issue 3: blend of token-set (robust to extra words) and token-sort similarity (dev set)
+    coverage_floor: float = 0.6  # c4ef56f: score multiplier when nothing is covered (1.0 when all is), dev set
+    query_coverage_share: float = 0.5  # c4ef56f: coverage = this × query covered + rest × text covered, dev set
+    rescore_top: int = 25  # c4ef56f: candidate texts re-scored with coverage; more changed no dev answer
+    candidates: int = 50  # 00b76a5: texts kept by each cheap pre-filter; smaller lost none of the dev set
+    bag_weight: float = 0.3  # 14ab0c0: share of the procedure-level evidence in the score (dev set)
+    clause_min: int = 2  # 576beed: syllables; a one-word clause ("ạ", "giờ") says nothing (dev top-1 88.6 → 89.6 %)
+    # -- families (knowledge.families): a broad question names a family without a member's own words.
+    family_common_divisor: int = 10  # ab7d2f6: the lowest 1/10 of IDF ("về", "tiền", "cho") names no procedure
+    family_distinct_divisor: int = 3  # ab7d2f6: a word of at most 1/3 of the members tells them apart
+    # -- what a reply holds (knowledge.base, knowledge.decide): screen space, not tuning.
+    offered: int = 3  # choices on a clarify screen: three big buttons plus "Không phải" fit any screen
+    family_choices: int = 4  # a family can have seven members; four big buttons plus "Không phải" still fit
+    min_matches: int = 3  # `kiosk ask --json` promises at least three matches (README)
+    # -- the app's search screen (kiosk.app.flow): set by hand in issue 5 on typed searches;
+    #    below it the list showed unrelated procedures.
+    search_floor: float = 55.0
+    # -- optional floors on top of the learned decision (kiosk.toml [match]); None: none.
+    answer_floor: float | None = None  # below it the kiosk asks back instead of answering
+    offer_floor: float | None = None  # below it the kiosk offers nothing
+
+    def with_config(self, match: MatchConfig) -> "MatchParams":
+        """These numbers with the floors of the ``[match]`` config section."""
+        return dataclasses.replace(self, answer_floor=match.answer_threshold, offer_floor=match.clarify_threshold)
+
+
+DEFAULT = MatchParams()

@@ -1,0 +1,50 @@
+"""Small talk: a thank-you, a greeting, a goodbye or a bare "hả?" is not a question
+about a procedure. Ranked like one, "cảm ơn nhé" once answered Chứng thực chữ ký (its
+words are short and common, so some alias always scores) and "hả" offered three
+catalogue entries. The kiosk replies politely instead (knowledge.replies) and offers
+nothing.
+
+Only a text made entirely of these words counts: one word outside them ("cảm ơn, cho hỏi
+làm khai sinh") and it is ranked as usual. Matching is on folded words, so typed
+"cam on" and heard "cảm ơn" are the same."""
+from __future__ import annotations
+
+import re
+
+from knowledge.model import NoneReason
+from knowledge.normalize import fold
+
+# Phrases that carry the intent, folded. Longest first when several overlap.
+_HEADS: dict[NoneReason, tuple[str, ...]] = {
+    NoneReason.THANKS: ("cam on", "cam ta", "cam ong", "thank you", "thanks", "thank", "tks", "thanhks", "camon"),
+    NoneReason.GOODBYE: ("tam biet", "goodbye", "bye bye", "bai bai", "bye", "di ve"),
+    NoneReason.GREETING: ("xin chao", "chao", "alo", "a lo", "hello", "helo", "hi"),
+}
+# Words that may surround them: addressees, politeness and fillers, "nhiều lắm", "nhé".
+# (Folded: "lam" is also "làm" and "co" also "có", which is why a single word outside
+# this set is enough to make the text a question.)
+_AROUND = frozenset("""
+a ah ha u uh um hm hmm o ok oke okay vang da de the vay ne nhe nha nhen nghen nghe heng hen
+roi xong duoc hieu biet that qua nhieu lam rat lan nua
+em anh chi co ong ba bac chu di cau con chau ban kiosk may minh toi tui tao
+ca moi nguoi ngay tot lanh nhe
+""".split())
+
+
+def social_reason(text: str) -> NoneReason | None:
+    """THANKS, GOODBYE or GREETING when ``text`` is only small talk of that kind;
+    UNCLEAR when it is only fillers ("hả", "ờ", "dạ"); None for anything else."""
+    words = re.findall(r"[a-z0-9]+", fold(text).lower())
+    if not words or len(words) > 12:
+        return None
+    joined = f" {' '.join(words)} "
+    found: NoneReason | None = None
+    for reason, heads in _HEADS.items():
+        for head in heads:
+            while f" {head} " in joined:
+                joined = joined.replace(f" {head} ", " ")
+                found = found or reason
+    rest = joined.split()
+    if any(w not in _AROUND for w in rest):
+        return None
+    return found or NoneReason.UNCLEAR
