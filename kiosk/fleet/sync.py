@@ -8,8 +8,9 @@ One poll:
    check its size and SHA-256 against the signed manifest, unpack it safely;
 4. merge: province content + the ward's layer (kiosk.fleet.layer) + the ward's office;
 5. validate the result with the content-source rules and publish it as a new local
-   content version (source "province"); the running kiosk picks it up through
-   LiveKnowledge within its refresh interval, the admin shows it in the version list.
+   content version (source "province"); the running app picks it up between citizens
+   as it does an admin publish (its content check, kiosk/app/main.py), the admin shows it
+   in the version list.
 
 Anything wrong — hub down, tampered, truncated or unsigned bundle, merged content
 invalid — is one log line and the last good content keeps answering. Only the newest
