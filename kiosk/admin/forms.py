@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knowledge import fields
 from knowledge.model import Detail, DocForm
 from knowledge.source import CODE_RE
+
+if TYPE_CHECKING:  # draft imports much of the admin; forms only needs its type
+    from kiosk.admin.draft import Draft
 
 _BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"))
 _SPACES = re.compile(r"\s+")
@@ -201,6 +204,20 @@ def new_procedure(code: str, title: str, category: str) -> dict[str, Any]:
         "unverified": ["code"] if code.startswith("local.") else [], "documents": [], "steps": [], "aliases": [],
         "keywords": [], "retired": False,
     }
+
+
+def new_procedure_errors(values: dict[str, str], draft: Draft) -> dict[str, str]:
+    """The new-procedure form's problems (code shape, code taken, title, category), by field; shared by ward and hub."""
+    errors = {}
+    if not valid_code(values["code"]):
+        errors["code"] = "Mã dạng N.NNNNNN (ví dụ 1.001193), hoặc local.ten-ngan khi chưa tra được mã quốc gia."
+    elif draft.procedure(values["code"]):
+        errors["code"] = "Đã có thủ tục mã này."
+    if not values["title"]:
+        errors["title"] = "Cần tên thủ tục."
+    if values["category"] not in {c["code"] for c in draft.data["categories"]}:
+        errors["category"] = "Chọn một lĩnh vực."
+    return errors
 
 
 def write_up(p: dict[str, Any]) -> dict[str, Any]:

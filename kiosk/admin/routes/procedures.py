@@ -181,15 +181,7 @@ def procedure_new(ctx: Ctx) -> Response:
     """POST /procedures/new: add a written-up procedure skeleton to the draft."""
     draft = drafts.load(ctx.db)
     values = {k: forms.clean_line(ctx.form.get(k)) for k in ("code", "title", "category")}
-    errors = {}
-    if not forms.valid_code(values["code"]):
-        errors["code"] = "Mã dạng N.NNNNNN (ví dụ 1.001193), hoặc local.ten-ngan khi chưa tra được mã quốc gia."
-    elif draft.procedure(values["code"]):
-        errors["code"] = "Đã có thủ tục mã này."
-    if not values["title"]:
-        errors["title"] = "Cần tên thủ tục."
-    if values["category"] not in {c["code"] for c in draft.data["categories"]}:
-        errors["category"] = "Chọn một lĩnh vực."
+    errors = forms.new_procedure_errors(values, draft)
     errors.update({k: v for k, v in limits.procedure_problems(values).items() if k in values})
     if errors:
         return render(ctx, "procedure_new.html", status=400, cats=draft.data["categories"], values=values, errors=errors)

@@ -1,0 +1,21 @@
+"""Where the hub keeps its database, signing keys and bundles (from `kiosk hub serve`'s options)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.hub import content as hub_content
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    database_url: str
+    keys_dir: Path
+    bundles_dir: Path
+    secure_cookies: bool = False
+    pool_size: int = 8
+
+    @property
+    def paths(self) -> hub_content.HubPaths:
+        return hub_content.HubPaths(self.keys_dir, self.bundles_dir)
+
