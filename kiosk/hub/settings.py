@@ -1,4 +1,4 @@
-"""Where the hub keeps its database, signing keys and bundles (from `kiosk hub serve`'s options)."""
+"""The hub's settings: its PostgreSQL URL, signing keys, bundle directory, cookie and pool options (from `kiosk hub`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
