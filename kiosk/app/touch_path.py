@@ -1,0 +1,96 @@
+"""Finding a procedure by touch: a choice on the clarify screen, a field tile and its
+list, the on-screen keyboard search, and "Không phải" when none of the choices fits.
+"""
+from __future__ import annotations
+
+import logging
+
+from kiosk.app import texts
+from kiosk.app.visit import State, Visit
+from knowledge.model import Answer, Decision, Detail, Match, NoneReason
+from knowledge.normalize import fold
+from knowledge.qlog import Channel
+
+# Logs under the conversation's one name (see kiosk.app.visit).
+log = logging.getLogger("kiosk.app.flow")
+
+SEARCH_MIN_CHARS = 2
+SEARCH_LIMIT = 6
+
+
+class TouchPath(Visit):
+    def choose(self, code: str) -> None:
+        """A procedure tapped on the clarify, browse, search or none screen."""
+        self._touch()
+        try:
+            answer = self.kb.answer_for(code)
+        except Exception:
+            log.exception("no answer for %s", code)
+            self.message = texts.ERROR
+            self._changed()
+            return
+        came_from = self.state
+        if came_from is State.CLARIFY:
+            self.chosen_code = code
+        elif came_from is State.SEARCH:
+            result = self.kb.ask(self.search_text)
+            self._log(self.search_text, result, Channel.SEARCH)
+            self.chosen_code = code
+        elif came_from is State.BROWSE:
+            self._log_browse(answer)
+        # "Quay lại" retraces the way here: none → field → procedure, clarify → procedure…
+        self._back = self._back + [came_from] if came_from in (State.BROWSE, State.SEARCH, State.CLARIFY) else []
+        self._enter_answer(answer)
+        self._changed()
+
+    def _log_browse(self, answer: Answer) -> None:
+        from knowledge.base import AskResult
+
+        match = Match(answer.code, answer.title, 100.0)
+        self._log(answer.title, AskResult(answer.title, Decision.ANSWER, [match], answer), Channel.BROWSE)
+
+    def none_of_these(self) -> None:
+        """"Không phải" on the clarify screen: ask again, or choose a field."""
+        self._touch()
+        if self.state is State.CLARIFY:
+            self._stop_speaking()
+            self.none_reason = NoneReason.NOT_THESE
+            self._back = [State.CLARIFY]  # "Quay lại" shows the choices again
+            self._go(State.NONE)
+            self._speak(self.none_reply().spoken)
+        self._changed()
+
+    def tap_category(self, code: str) -> None:
+        self._touch()
+        cat = next((c for c in self.kb.categories() if c.code == code), None)
+        if cat is None:
+            self._changed()
+            return
+        self._stop_speaking()
+        if self.state not in (State.BROWSE,):
+            self._back = self._back + [State.NONE] if self.state is State.NONE else []
+        self.category = cat
+        items = self.kb.procedures_in(code, include_brief=True)
+        # Written-up procedures first, then alphabetically as Vietnamese readers expect (Đ with D).
+        self.browse_items = sorted(items, key=lambda p: (p.detail is Detail.BRIEF, fold(p.title), p.title))
+        self._go(State.BROWSE)
+        self._changed()
+
+    def open_search(self) -> None:
+        self._touch()
+        self._stop_speaking()
+        self.search_text = ""
+        self.search_results = []
+        self._go(State.SEARCH)
+        self._changed()
+
+    def search_text_changed(self, text: str) -> None:
+        """The on-screen keyboard's text (plain letters are enough)."""
+        self._touch()
+        self.search_text = text
+        if len(fold(text).replace(" ", "")) < SEARCH_MIN_CHARS:
+            self.search_results = []
+        else:
+            matches = self.kb.ask(text, limit=SEARCH_LIMIT).matches[:SEARCH_LIMIT]
+            self.search_results = [m for m in matches if m.score >= self.kb.params.search_floor]  # below: noise (knowledge.params)
+        self._changed()
