@@ -2,7 +2,7 @@
 worker threads, their errors become calm states, and results go back to the flow
 through ``post`` (``Clock.schedule_once`` in the app, a plain call in tests).
 
-:class:`Devices` implements :class:`kiosk.app.flow.Ports`. Every call returns at
+:class:`Devices` implements :class:`kiosk.app.ports.Ports`. Every call returns at
 once; nothing here blocks the UI thread. Engines can be injected (tests, demos):
 ``audio_file`` replaces the microphone by a WAV file "heard" on every press, and
 ``speech_out`` replaces the speaker by a WAV file written with each utterance.
@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from kiosk.app.flow import DeviceState, DeviceStatus
+from kiosk.app.ports import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 
