@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import lobby  # noqa: E402
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
-from asr_wer import DEFAULT_DIR, recorded, similarity, words  # noqa: E402
+from asr_wer import DEFAULT_DIR, recorded_or_exit, similarity, words  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402
@@ -81,10 +81,7 @@ def main() -> int:
     add_asr_options(ap)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    clips = recorded(args.dir) if args.dir.is_dir() else []
-    if not clips:
-        print(f"no recordings (*.wav + *.txt) in {args.dir}")
-        return 1
+    clips = recorded_or_exit(args.dir)
     config = with_asr_options(load_config(), args)
     audio = [load_audio(wav) for wav, _ in clips]
     chosen = list(range(0, len(clips), max(1, args.every)))

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import lobby  # noqa: E402
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
-from asr_wer import DEFAULT_DIR, recorded  # noqa: E402
+from asr_wer import DEFAULT_DIR, recorded_or_exit  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402
@@ -104,10 +104,7 @@ def main() -> int:
     add_asr_options(ap)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
-    clips = recorded(args.dir) if args.dir.is_dir() else []
-    if not clips:
-        print(f"no recordings (*.wav + *.txt) in {args.dir}")
-        return 1
+    clips = recorded_or_exit(args.dir)
     config = with_asr_options(load_config(), args)
     hold = config.audio.unfinished_hold_s if args.hold is None else args.hold
     names = [wav.stem for wav, _ in clips]

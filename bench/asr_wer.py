@@ -47,6 +47,7 @@ from kiosk.config import load_config  # noqa: E402
 from speech import load_transcriber  # noqa: E402
 
 DEFAULT_DIR = Path(os.environ.get("KIOSK_SHARED_AUDIO") or ROOT.parent / "shared" / "audio")
+NO_RECORDINGS = "no recordings (*.wav + *.txt) in {directory}"
 
 
 def words(text: str) -> list[str]:
@@ -61,12 +62,26 @@ def similarity(hyp: str, ref: str) -> float:
 
 
 def recorded(directory: Path) -> list[tuple[Path, str]]:
+    """(wav, transcript) for every ``*.wav`` with a ``.txt`` beside it; [] without the folder."""
+    if not directory.is_dir():
+        return []
     out = []
     for wav in sorted(directory.glob("*.wav")):
         txt = wav.with_suffix(".txt")
         if txt.is_file():
             out.append((wav, txt.read_text(encoding="utf-8").strip()))
     return out
+
+
+def recorded_or_exit(directory: Path) -> list[tuple[Path, str]]:
+    """The recordings, or exit 1 saying there are none: the scripts that mix, cut or
+    replay real speech have nothing to measure without it (unlike this one, which can
+    fall back to espeak-ng)."""
+    clips = recorded(directory)
+    if not clips:
+        print(NO_RECORDINGS.format(directory=directory))
+        raise SystemExit(1)
+    return clips
 
 
 def espeak_clips(tmp: Path) -> list[tuple[Path, str]]:
@@ -159,7 +174,7 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     config = with_asr_options(load_config(), args)
-    clips = recorded(args.dir) if args.dir.is_dir() else []
+    clips = recorded(args.dir)
     source = f"recordings in {args.dir}"
     reasons = Reasons()
     for name in ("faster_whisper", "speech.asr"):
@@ -169,7 +184,7 @@ def main() -> int:
         log.propagate = False
     with tempfile.TemporaryDirectory() as tmp:
         if not clips:
-            print(f"no recordings (*.wav + *.txt) in {args.dir}")
+            print(NO_RECORDINGS.format(directory=args.dir))
             if not args.espeak:
                 return 1
             clips = espeak_clips(Path(tmp))

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import lobby  # noqa: E402
 from asr_noise import scene  # noqa: E402
-from asr_wer import DEFAULT_DIR, recorded  # noqa: E402
+from asr_wer import DEFAULT_DIR, recorded_or_exit  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio  # noqa: E402
 from speech.audio import TAIL_S, ReplayRecorder  # noqa: E402
@@ -71,10 +71,7 @@ def main() -> int:
     ap.add_argument("--vad-gains", default="0", help="audio.vad_gain_max_db values")
     ap.add_argument("--conditions", default="clean,babble:20,babble:10,babble:5,steady:10,att:30")
     args = ap.parse_args()
-    clips = recorded(args.dir) if args.dir.is_dir() else []
-    if not clips:
-        print(f"no recordings (*.wav + *.txt) in {args.dir}")
-        return 1
+    clips = recorded_or_exit(args.dir)
     config = load_config()
     audio = [load_audio(wav) for wav, _ in clips]
     chosen = list(range(0, len(clips), max(1, args.every)))
