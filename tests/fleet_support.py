@@ -6,6 +6,12 @@
   checking the Bearer token, optionally failing the next N requests with 500 (a StaticHub can
   carry the same receiver, for a whole hub on one address).
 The real hub (PostgreSQL, Starlette) is tested by the hub's own tests.
+
+Also a pytest plugin (tests/conftest.py): the ``hub`` fixture, a ``StaticHub`` serving what
+the test module's ``province`` fixture publishes. Each module keeps its own ``province``
+(the admin tests edit loaded content, the sync tests edit YAML files), so only the
+server is shared; a module whose hub is something else (a stats receiver, the real hub)
+defines its own ``hub``, which takes precedence.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ import json
 import threading
 from functools import partial
 from pathlib import Path
+
+import pytest
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -137,3 +145,11 @@ class StatsHub(_Running, _StatsStore):
                 hub.post(self)
 
         _Running.__init__(self, Handler)
+
+
+@pytest.fixture
+def hub(province):
+    """The province's bundle folder on a static web server, stopped after the test."""
+    server = StaticHub(province.bundles.parent)
+    yield server
+    server.stop()

@@ -42,13 +42,6 @@ def province(tmp_path: Path) -> Province:
     return Province(tmp_path / "province")
 
 
-@pytest.fixture
-def hub(province: Province):
-    server = StaticHub(province.bundles.parent)
-    yield server
-    server.stop()
-
-
 def _ward(data_dir: Path, hub: StaticHub, province: Province) -> Config:
     return Config(paths=PathsConfig(content_dir=CONTENT, data_dir=data_dir),
                   fleet=FleetConfig(hub_url=hub.url, public_key=str(province.pub), send_stats=False))

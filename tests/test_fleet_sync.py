@@ -54,13 +54,6 @@ def province(tmp_path: Path) -> Province:
     return Province(tmp_path / "province")
 
 
-@pytest.fixture
-def hub(province: Province):
-    server = StaticHub(province.bundles.parent)
-    yield server
-    server.stop()
-
-
 def ward_config(tmp_path: Path, mini_content: Path, hub_url: str, pub: Path, **fleet) -> Config:
     return Config(paths=PathsConfig(content_dir=mini_content, data_dir=tmp_path / "ward", cache_dir=tmp_path / "cache"),
                   fleet=FleetConfig(hub_url=hub_url, public_key=str(pub), ward_code="26734", kiosk_id="kiosk-1",
