@@ -50,25 +50,27 @@ class KnowledgeBase:
 
     def __init__(self, content: Content, *, answer_threshold: float | None = None,
                  clarify_threshold: float | None = None, model: DecisionModel | None = None,
-                 today: str | None = None, params: MatchParams = DEFAULT):
+                 today: str | None = None, params: MatchParams = DEFAULT, off_topic: tuple[str, ...] | None = None):
         """``params``: every matching number (knowledge.params; default: the tuned ones);
         ``answer_threshold``/``clarify_threshold``: optional score floors (0–100) on top
         of the learned decision (config ``match.*``; they override ``params``' floors when
         given); ``model``: the decision model (default: the fitted
         ``knowledge/decision_model.json``); ``today``: ISO date whose procedures are in
-        force (default: the system date; LiveKnowledge rebuilds on a new day)."""
+        force (default: the system date; LiveKnowledge rebuilds on a new day); ``off_topic``:
+        questions about no procedure (default: knowledge/off_topic.txt, knowledge.match)."""
         self.today = today or dt.date.today().isoformat()
         in_force = tuple(p for p in content.procedures if p.in_force(self.today))
         content = dataclasses.replace(content, procedures=in_force)
         self.content = content
         self._by_code = {p.code: p for p in content.procedures}
         self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}
+        self._redirects = {p.code for p in content.procedures if p.detail is Detail.REDIRECT}
         if answer_threshold is not None or clarify_threshold is not None:
             params = dataclasses.replace(
                 params, answer_floor=params.answer_floor if answer_threshold is None else answer_threshold,
                 offer_floor=params.offer_floor if clarify_threshold is None else clarify_threshold)
         self.params = params
-        self.matcher = Matcher(content.procedures, params=params)
+        self.matcher = Matcher(content.procedures, params=params, off_topic=off_topic)
         self.model = model or load_model()
         self.families = FamilyIndex(content.families, self.matcher)
         self.answer_floor = params.answer_floor
@@ -148,7 +150,12 @@ class KnowledgeBase:
         if decision is not Decision.NONE and self.offer_floor is not None and top < self.offer_floor:
             decision = Decision.NONE
         choices: list[Match] = []
-        family = self.families.broad(ranking.folded, matches[0].code) if matches else None
+        # A family that holds redirects ("hộ chiếu", "bằng lái") is not asked about when the
+        # decision is sure of a redirect: its answer already says where to go (leaving one
+        # labelled set out, the other two as examples: out-of-ward questions sent on
+        # 70 → 83 % of the first blind set, broad questions clarified unchanged).
+        sure_redirect = decision is Decision.ANSWER and bool(matches) and matches[0].code in self._redirects
+        family = self.families.broad(ranking.folded, matches[0].code) if matches and not sure_redirect else None
         if family is not None:
             decision = Decision.CLARIFY
             choices = self.families.choices(family, ranking.scores, self.params.family_choices)

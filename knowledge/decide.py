@@ -67,6 +67,8 @@ class Evidence:
     tokens: int  # syllables left after normalisation
     phonetic_only: bool  # candidate 1 was found only by sound-alike merging
     brief: bool  # candidate 1 is catalogue-only
+    redirect: bool = False  # candidate 1 is a redirect ("not done here: go to …")
+    off_topic: float = 0.0  # closeness (0–100) to a question seen about no procedure (Matcher.off_topic_score)
 
     @classmethod
     def empty(cls) -> "Evidence":
@@ -87,6 +89,9 @@ class Evidence:
             "log_tokens": math.log1p(self.tokens),
             "phonetic_only": float(self.phonetic_only),
             "brief": float(self.brief),
+            "redirect": float(self.redirect),
+            "off_topic": self.off_topic / 100,
+            "off_topic_gap": (self.score1 - self.off_topic) / 100,
             "spoken": float(spoken),
             "asr_logprob": lp,
             "asr_no_speech": hearing.no_speech_prob if hearing is not None else 0.0,
@@ -162,7 +167,9 @@ class DecisionModel:
         """Every word of the question is in one text of the first candidate ("đăng ký",
         "hộ khẩu"): whatever the model thinks of so short a question, it is about a
         procedure, and offering the choices is never wrong."""
-        return ev.tokens > 0 and ev.unknown_share == 0.0 and ev.query_coverage >= 0.999
+        # … unless it is closer still to a question seen about no procedure ("mấy giờ rồi":
+        # both words are in a citizen's example of reporting a guest's stay).
+        return ev.tokens > 0 and ev.unknown_share == 0.0 and ev.query_coverage >= 0.999 and ev.off_topic < ev.score1
 
     def to_json(self) -> dict:
         return {

@@ -15,6 +15,8 @@ class LabelledQuestion:
     codes: frozenset[str]  # empty = out of scope
     kind: str
     source: str
+    primary: str = ""  # the first code of the label: the main procedure ("1.001193;3.000722")
+    situation: str = ""  # blind sets: the situation the authors wrote from
 
 
 def load_questions(folder: str | Path) -> list[LabelledQuestion]:
@@ -22,8 +24,9 @@ def load_questions(folder: str | Path) -> list[LabelledQuestion]:
     for path in sorted(Path(folder).glob("*.csv")):
         with path.open(encoding="utf-8-sig", newline="") as f:
             for row in csv.DictReader(f):
-                codes = frozenset(c.strip() for c in (row.get("codes") or "").split(";") if c.strip() and c.strip() != "none")
-                out.append(LabelledQuestion(row["question"], codes, (row.get("kind") or "").strip(), path.name))
+                listed = [c.strip() for c in (row.get("codes") or "").split(";") if c.strip() and c.strip() != "none"]
+                out.append(LabelledQuestion(row["question"], frozenset(listed), (row.get("kind") or "").strip(), path.name,
+                                            listed[0] if listed else "", (row.get("situation") or "").strip()))
     return out
 
 

@@ -79,6 +79,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("steps", "Các bước", Kind.LIST, form="list", verifiable=True, limit=100),
     FieldSpec("aliases", "Cách hỏi", Kind.LIST, in_brief_sheet=True, form="list", limit=200),
     FieldSpec("keywords", "Từ khóa", Kind.LIST, form="list", limit=200),
+    FieldSpec("examples", "Câu hỏi thật của người dân", Kind.LIST, in_sheet=False, form="list", omit_when_empty=True,
+              limit=1000),
     FieldSpec("retired", "Ngừng áp dụng", Kind.FLAG, column="retired"),
 )
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}

@@ -75,6 +75,15 @@ def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
 
 
 PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
+OFF_TOPIC_PATH = Path(__file__).with_name("off_topic.txt")
+
+
+def load_off_topic(path: Path = OFF_TOPIC_PATH) -> tuple[str, ...]:
+    """Questions people put to the kiosk that are about no procedure (bench/write_examples.py)."""
+    if not path.is_file():
+        return ()
+    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#"))
 
 
 def load_prior(path: Path = PRIOR_PATH) -> dict:
@@ -89,16 +98,20 @@ class Matcher:
     evidence the decision reads)."""
 
     def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None,
-                 params: MatchParams = DEFAULT):
+                 params: MatchParams = DEFAULT, off_topic: tuple[str, ...] | None = None):
         """``prior``: how often each procedure is asked about and the weight of that in the
         score (default: knowledge/asked_prior.json; ``{}`` = none); ``params``: the
-        ranking's numbers (default: the tuned ones)."""
+        ranking's numbers (default: the tuned ones); ``off_topic``: questions about no
+        procedure (default: knowledge/off_topic.txt) — how close a question comes to them
+        is evidence for the decision, never a match."""
         prior = load_prior() if prior is None else prior
+        self._off_topic = sorted({keys(t)[1] for t in (load_off_topic() if off_topic is None else off_topic)} - {""})
         self.params = params
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
         brief: set[str] = set()
+        redirects: set[str] = set()
         entries: list[_Entry] = []
         folded: list[str] = []
         phon: list[str] = []
@@ -111,8 +124,11 @@ class Matcher:
                 self.labels[p.code] = p.short_title
             if p.detail is not Detail.FULL:
                 brief.add(p.code)
+            if p.detail is Detail.REDIRECT:
+                redirects.add(p.code)
             texts = ([(p.title, params.title_weight)] + [(p.short_title, 1.0)] * bool(p.short_title)
-                     + [(a, 1.0) for a in p.aliases] + [(k, params.keyword_weight) for k in p.keywords])
+                     + [(a, 1.0) for a in p.aliases] + [(k, params.keyword_weight) for k in p.keywords]
+                     + [(x, params.example_weight) for x in p.examples])
             for text, weight in texts:
                 _, f, ph = keys(text)
                 if not f or (p.code, f) in seen:
@@ -132,6 +148,7 @@ class Matcher:
                        * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
+        self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
@@ -169,6 +186,15 @@ class Matcher:
             for t in terms:
                 bag_postings.setdefault(t, []).append(ci)
         self._bag_postings = {t: np.array(ix, dtype=np.int32) for t, ix in bag_postings.items()}
+
+    def off_topic_score(self, folded: str) -> float:
+        """0–100: how close the question comes to one the kiosk has seen about no procedure."""
+        if not self._off_topic or not folded:
+            return 0.0
+        return float(np.max(_blend(
+            process.cdist([folded], self._off_topic, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
+            process.cdist([folded], self._off_topic, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0],
+            self.params.set_share)))
 
     def _bag_scores(self, folded: str) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
@@ -305,7 +331,8 @@ class Matcher:
             score1=top[0], score2=top[1], score3=top[2], score4=top[3],
             query_coverage=d1[1], text_coverage=d1[2], bag=float(sc.bag[order[0]]),
             unknown_share=sc.unknown, tokens=len(sc.folded.split()), phonetic_only=d1[3],
-            brief=bool(self._brief[order[0]]),
+            brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
+            off_topic=self.off_topic_score(sc.folded),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
         return Ranking(matches[:limit], scores, ev, sc.folded)

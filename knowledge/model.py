@@ -132,6 +132,9 @@ class Procedure:
     steps: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    # Whole questions citizens really asked about it (labelled question sets, the question
+    # log): matched like aliases, at the weight knowledge.params.example_weight.
+    examples: tuple[str, ...] = ()
     retired: bool = False
     short_title: str = ""  # plain words a citizen recognises on a choice button ("Xây nhà mới")
     # "field: why" for each fact that knowingly differs from the national database record

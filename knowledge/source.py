@@ -359,6 +359,7 @@ def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collec
         steps=tuple(lists["steps"]),
         aliases=_dedupe(lists["aliases"]),
         keywords=_dedupe(lists["keywords"]),
+        examples=_dedupe(lists["examples"]),
         retired=retired,
         short_title=short_title,
         effective_from=dates["effective_from"],

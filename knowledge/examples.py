@@ -1,0 +1,68 @@
+"""Citizens' own questions as evidence: labelled questions → ``Procedure.examples``.
+
+An alias is a phrase someone wrote for the kiosk; an example is a whole question a citizen
+asked (or a persona author wrote without seeing the content), with its story, its
+regional words and its typos. The matcher indexes examples like aliases at
+``MatchParams.example_weight``. ``bench/write_examples.py`` writes them into the
+procedure files from the labelled question sets; ``bench/fit_decision.py`` scores every
+training question with a matcher that holds only the *other* folds' examples, so the
+decision learns what an unseen question's evidence looks like.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.evaluate import LabelledQuestion
+from knowledge.model import Content, Detail
+
+# Kinds that name one procedure: a broad question names a family (the decision must ask
+# back, an example would teach one member), an out-of-scope one names none.
+_NOT_EXAMPLES = frozenset({"broad", "out_of_scope"})
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    code: str
+    text: str
+    group: str  # questions of one group are held out together (cross-validation)
+
+
+def examples_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Example]:
+    """One example per labelled question that names a procedure: its first code (the
+    labels list the main procedure first, "1.001193;3.000722"). Grouped by situation
+    where the set has one (several authors wrote about it), else by file and procedure:
+    paraphrases of one question must not be each other's evidence in a fold."""
+    out = []
+    for q in questions:
+        if q.kind in _NOT_EXAMPLES or not q.codes:
+            continue
+        code = q.primary
+        group = f"{set_name}/{q.situation}" if q.situation else f"{set_name}/{q.source}/{code}"
+        out.append(Example(code, q.question, group))
+    return out
+
+
+def off_topic_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Example]:
+    """The questions labelled as about no procedure (small talk, the weather, the toilet),
+    as ``Matcher``'s off-topic evidence (code ""). Grouped like ``examples_of``."""
+    return [Example("", q.question, f"{set_name}/{q.situation}" if q.situation else f"{set_name}/{q.source}")
+            for q in questions if not q.codes and q.kind != "broad"]
+
+
+def with_examples(content: Content, examples: Iterable[Example], *, replace: bool = True) -> Content:
+    """``content`` whose written-up procedures and redirects hold ``examples`` (codes not in
+    the content, or catalogue-only, are skipped). ``replace``: drop the examples the
+    content had; else add to them."""
+    by_code: dict[str, list[str]] = {}
+    for e in examples:
+        by_code.setdefault(e.code, []).append(e.text)
+    procs = []
+    for p in content.procedures:
+        if p.detail is Detail.BRIEF and not p.examples:
+            procs.append(p)
+            continue
+        new = tuple(dict.fromkeys(((), p.examples)[not replace] + tuple(by_code.get(p.code, ()))))
+        procs.append(dataclasses.replace(p, examples=new) if new != p.examples else p)
+    return dataclasses.replace(content, procedures=tuple(procs))
