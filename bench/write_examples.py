@@ -49,7 +49,7 @@ def rewritten(text: str, examples: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="questions,blind,blind2", help="question sets under tests/data (default: %(default)s)")
+    ap.add_argument("--sets", default="questions,blind,blind2,off_topic", help="question sets under tests/data (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     ap.add_argument("--check", action="store_true", help="only report whether the files are up to date")
     args = ap.parse_args()

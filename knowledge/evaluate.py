@@ -17,6 +17,7 @@ class LabelledQuestion:
     source: str
     primary: str = ""  # the first code of the label: the main procedure ("1.001193;3.000722")
     situation: str = ""  # blind sets: the situation the authors wrote from
+    persona: str = ""  # who wrote it (blind and authored sets)
 
 
 def load_questions(folder: str | Path) -> list[LabelledQuestion]:
@@ -26,7 +27,8 @@ def load_questions(folder: str | Path) -> list[LabelledQuestion]:
             for row in csv.DictReader(f):
                 listed = [c.strip() for c in (row.get("codes") or "").split(";") if c.strip() and c.strip() != "none"]
                 out.append(LabelledQuestion(row["question"], frozenset(listed), (row.get("kind") or "").strip(), path.name,
-                                            listed[0] if listed else "", (row.get("situation") or "").strip()))
+                                            listed[0] if listed else "", (row.get("situation") or "").strip(),
+                                            (row.get("persona") or "").strip()))
     return out
 
 

@@ -11,10 +11,13 @@ decision learns what an unseen question's evidence looks like.
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledge.evaluate import LabelledQuestion
+from pathlib import Path
+
+from knowledge.evaluate import LabelledQuestion, load_questions
 from knowledge.model import Content, Detail
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
@@ -39,7 +42,12 @@ def examples_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Ex
         if q.kind in _NOT_EXAMPLES or not q.codes:
             continue
         code = q.primary
-        group = f"{set_name}/{q.situation}" if q.situation else f"{set_name}/{q.source}/{code}"
+        if q.situation:
+            group = f"{set_name}/{q.situation}"
+        elif q.persona:  # each of a procedure's questions imagined by another persona
+            group = f"{set_name}/{q.source}/{code}/{q.persona}"
+        else:
+            group = f"{set_name}/{q.source}/{code}"
         out.append(Example(code, q.question, group))
     return out
 
@@ -47,7 +55,7 @@ def examples_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Ex
 def off_topic_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Example]:
     """The questions labelled as about no procedure (small talk, the weather, the toilet),
     as ``Matcher``'s off-topic evidence (code ""). Grouped like ``examples_of``."""
-    return [Example("", q.question, f"{set_name}/{q.situation}" if q.situation else f"{set_name}/{q.source}")
+    return [Example("", q.question, f"{set_name}/{q.situation or q.persona or q.source}")
             for q in questions if not q.codes and q.kind != "broad"]
 
 
@@ -66,3 +74,45 @@ def with_examples(content: Content, examples: Iterable[Example], *, replace: boo
         new = tuple(dict.fromkeys(((), p.examples)[not replace] + tuple(by_code.get(p.code, ()))))
         procs.append(dataclasses.replace(p, examples=new) if new != p.examples else p)
     return dataclasses.replace(content, procedures=tuple(procs))
+
+
+@dataclass(frozen=True)
+class ExampleFolds:
+    """The content with every example of ``pool`` (what the kiosk ships) and, per fold of
+    the pool's groups, the content without that fold's examples — to score a labelled
+    question the way an unseen one would be (bench/fit_decision.py, bench/fit_priors.py).
+    Examples the content holds that are not in the pool (written by staff) stay in all."""
+
+    full: Content
+    full_off_topic: tuple[str, ...]
+    folds: tuple[tuple[Content, tuple[str, ...]], ...]  # per fold: content, off-topic questions
+    fold_of: dict[str, int]  # group → the fold that holds it out
+
+    def fold(self, group: str) -> int:
+        """The fold that holds ``group`` out; -1: none (not in the pool)."""
+        return self.fold_of.get(group, -1)
+
+
+def example_folds(content: Content, pool: list[Example], *, folds: int = 5, seed: int = 5) -> ExampleFolds:
+    texts = {e.text for e in pool}
+    keep = [Example(p.code, x, "content") for p in content.procedures for x in p.examples if x not in texts]
+    groups = sorted({e.group for e in pool})
+    random.Random(seed).shuffle(groups)
+    fold_of = {g: n % folds for n, g in enumerate(groups)}
+
+    def build(examples: list[Example]) -> tuple[Content, tuple[str, ...]]:
+        return (with_examples(content, [e for e in examples if e.code]),
+                tuple(e.text for e in examples if not e.code))
+
+    full, off = build(keep + pool)
+    per = tuple(build(keep + [e for e in pool if fold_of[e.group] != k]) for k in range(folds)) if pool else ()
+    return ExampleFolds(full, off, per, fold_of)
+
+
+def labelled_pool(folder: Path, names: Iterable[str]) -> list[Example]:
+    """Examples and off-topic questions of the labelled sets ``names`` under ``folder``."""
+    out: list[Example] = []
+    for name in names:
+        qs = load_questions(folder / name)
+        out += examples_of(qs, name) + off_topic_of(qs, name)
+    return out

@@ -188,7 +188,8 @@ class Matcher:
         self._bag_postings = {t: np.array(ix, dtype=np.int32) for t, ix in bag_postings.items()}
 
     def off_topic_score(self, folded: str) -> float:
-        """0–100: how close the question comes to one the kiosk has seen about no procedure."""
+        """0–100: how close the question (its folded key, ``normalize.keys(text)[1]``) comes to
+        one the kiosk has seen about no procedure."""
         if not self._off_topic or not folded:
             return 0.0
         return float(np.max(_blend(

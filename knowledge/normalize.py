@@ -76,6 +76,12 @@ CONCEPTS: dict[str, str] = {
     # Funeral words people use for "mai táng" (burial).
     "ma chay": "mai táng", "chôn cất": "mai táng", "đám tang": "mai táng", "tang lễ": "mai táng",
     "lo hậu sự": "mai táng", "an táng": "mai táng",
+    # Moving in and moving out, as the residence and military-service titles say them
+    # ("chuyển về" is left alone: "chuyển về quê" is moving away).
+    "chuyển vào": "chuyển đến", "chuyển tới": "chuyển đến", "dọn vào": "chuyển đến", "dọn tới": "chuyển đến",
+    "dọn đến": "chuyển đến", "chuyển khỏi": "chuyển đi", "dọn đi": "chuyển đi", "dọn khỏi": "chuyển đi",
+    # typed without diacritics ("don" is also "đơn": "nộp đơn vào" stays)
+    "chuyen vao": "chuyển đến", "chuyen toi": "chuyển đến", "chuyen khoi": "chuyển đi",
     # Where one lives = residence ("xác nhận nơi ở" is xác nhận thông tin về cư trú).
     "nơi ở": "nơi cư trú", "chỗ ở": "nơi cư trú", "vắng nhà": "tạm vắng", "đi vắng": "tạm vắng",
     # A neighbour building over the line is a land dispute.
@@ -95,27 +101,50 @@ CONCEPTS: dict[str, str] = {
 # A country after one of these words makes a case "có yếu tố nước ngoài"; the country
 # alone is not enough ("pháp" is also in "hợp pháp", "anh" is a pronoun).
 _COUNTRY_CUES = frozenset("người bên ở sang qua từ với quốc tịch".split())
+# "chồng Nhật", "vợ Hàn Quốc", "lấy chồng Đài Loan": a spouse's country is named without "người".
+_SPOUSE_CUES = frozenset("chồng vợ".split())
 COUNTRIES: tuple[str, ...] = (
     "hàn quốc", "hàn", "nhật bản", "nhật", "trung quốc", "đài loan", "hoa kỳ", "mỹ", "úc", "pháp", "đức",
     "canada", "ca na đa", "lào", "campuchia", "cam pu chia", "thái lan", "singapore", "nga", "anh quốc", "ý",
     "hồng kông", "malaysia", "philippines", "indonesia",
+    # Southern and older names
+    "nhựt", "nhựt bổn", "đại hàn", "xing ga po", "mã lai",
 )
+# After a spouse word, only names that cannot be a pronoun or a person's name ("vợ ý" is
+# "vợ ấy", Nga is a woman's name).
+_SPOUSE_COUNTRIES = frozenset(c for c in COUNTRIES if c not in ("ý", "nga", "pháp", "lào", "úc"))
+# Typed without diacritics, after "người"/"bên"/a spouse word: only names that fold to no
+# common word there ("nguoi lao" is "người lao động", "nguoi thai" the Thái people,
+# "qua han" is "quá hạn").
+_FOLDED_CUES = frozenset("nguoi ben chong vo".split())
+_FOLDED_COUNTRIES = ("han quoc", "han", "nhat ban", "nhat", "trung quoc", "dai loan", "hoa ky", "my", "duc",
+                     "canada", "campuchia", "thai lan", "singapore", "anh quoc", "hong kong", "malaysia",
+                     "philippines", "indonesia", "nhut", "dai han")
 _COUNTRIES = tuple(sorted((c.split() for c in COUNTRIES), key=len, reverse=True))
+_COUNTRIES_FOLDED = tuple(sorted((c.split() for c in _FOLDED_COUNTRIES), key=len, reverse=True))
+
+
+def _country_at(tokens: list[str], i: int, cue: str) -> int:
+    """How many tokens from ``i`` name a country after the word ``cue`` (0: none)."""
+    if cue in _COUNTRY_CUES or cue in _SPOUSE_CUES:
+        for c in _COUNTRIES:
+            if tokens[i:i + len(c)] == c and (cue in _COUNTRY_CUES or " ".join(c) in _SPOUSE_COUNTRIES):
+                return len(c)
+    if cue in _FOLDED_CUES:
+        for c in _COUNTRIES_FOLDED:
+            if tokens[i:i + len(c)] == c:
+                return len(c)
+    return 0
 
 
 def _countries(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if out and out[-1] in _COUNTRY_CUES:
-            for c in _COUNTRIES:
-                if tokens[i:i + len(c)] == c:
-                    out.extend(["nước", "ngoài"])
-                    i += len(c)
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+        n = _country_at(tokens, i, out[-1]) if out else 0
+        if n:
+            out.extend(["nước", "ngoài"])
+            i += n
         else:
             out.append(tokens[i])
             i += 1
