@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/fit_decision.py [--write]
 
-Rows: every question of the training sets (default: tests/data/questions, blind, blind2)
+Rows: every question of the training sets (default: tests/data/questions, blind, blind2, off_topic)
 typed as written, without diacritics, with a neutral opening sentence, and (when
 tests/data/spoken/<set>.jsonl exists, made by bench/spoken_questions.py) as heard through
 espeak-ng → Whisper; plus short keyword searches from the content. The content holds

@@ -1,15 +1,16 @@
 """Accuracy of question → procedure matching and of the answer/clarify/none decision.
 
-Usage: .venv/bin/python bench/match_accuracy.py [--blind] [--spoken] [--failures]
+Usage: .venv/bin/python bench/match_accuracy.py [--set dev|blind|blind2|blind3|authored] [--spoken] [--failures]
 
-Default: the development set (tests/data/questions, what the matcher and the decision
-were tuned and fitted on). ``--blind``: the blind set (tests/data/blind, written by
-authors who never saw the content or the code; never tuned on) — the figure to report.
-``--spoken``: the same questions as heard through espeak-ng → Whisper base (transcripts
-cached by bench/spoken_questions.py in tests/data/spoken/). Prints top-1/top-3, the
-decision breakdown, the share of in-scope questions whose right procedure the kiosk
-offered (answer or clarify choices), broad questions clarified, out-of-scope refused
-or redirected.
+``--set blind3`` (tests/data/blind3, written by authors who never saw the content or the
+code; never tuned on, never written into the content) gives the figures to report. The
+development, first and second blind sets are the content's examples (bench/write_examples.py)
+and the decision's training rows: their figures are in-sample. ``authored``: phrasings of
+every procedure written from its title (not used as examples). ``--spoken``: the same
+questions as heard through espeak-ng → Whisper base (transcripts cached by
+bench/spoken_questions.py in tests/data/spoken/). Prints top-1/top-3, the decision
+breakdown, the share of in-scope questions whose right procedure the kiosk offered (answer
+or clarify choices), broad questions clarified, out-of-scope refused or redirected.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2", "blind3", "authored"], default="dev",
-                    help="dev: tests/data/questions (tuned on); blind, blind2: blind when written, now training rows of the decision; blind3: the held-out set")
+                    help="blind3: the held-out set; dev, blind, blind2: examples in the content (in-sample); authored")
     ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))

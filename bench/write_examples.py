@@ -4,7 +4,8 @@
 
 Each question that names a procedure becomes an ``examples:`` entry of that procedure's
 file (assets/content/procedures/, redirects/), below a marker comment, replacing what an
-earlier run wrote there; entries staff wrote above the marker stay. Questions about no
+earlier run wrote there. A file whose ``examples`` key is above the marker (written by hand
+or exported by the kiosk) is left alone and named. Questions about no
 procedure go to knowledge/off_topic.txt (the matcher's evidence against every procedure).
 Codes without a procedure file (catalogue-only) are counted and skipped. ``--check``:
 exit 1 when the files differ from what would be written (nothing written).
@@ -68,9 +69,11 @@ def main() -> None:
     stale = []
     for code, path in files.items():
         old = path.read_text(encoding="utf-8")
-        # one entry per distinct question, and none that staff already wrote above the marker
-        above = set((yaml.safe_load(old.split(MARKER)[0]) or {}).get("examples") or ())
-        new = rewritten(old, [q for q in dict.fromkeys(by_code.get(code, ())) if q not in above])
+        if "examples" in (yaml.safe_load(old.split(MARKER)[0]) or {}):
+            # written by hand or by `kiosk content export`: a second key would be invalid YAML
+            print(f"left alone (its examples are not below the marker): {path.relative_to(ROOT)}")
+            continue
+        new = rewritten(old, list(dict.fromkeys(by_code.get(code, ()))))
         if new != old:
             stale.append(path)
             if not args.check:
