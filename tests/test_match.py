@@ -90,26 +90,38 @@ def test_browse_by_category(kb):
 
 
 @pytest.mark.slow
-def test_labelled_question_set_meets_the_accuracy_floor():
-    """Regression guard on tests/data/questions (figures: bench/match_accuracy.py)."""
+def test_held_out_question_set_meets_the_accuracy_floor():
+    """Regression guard on tests/data/blind3, the questions no example, alias or fit ever
+    came from (figures: bench/match_accuracy.py --set blind3, docs/matching.md)."""
     from knowledge.evaluate import evaluate, load_questions
 
     repo = Path(__file__).resolve().parents[1]
     kb = KnowledgeBase(load_source(repo / "assets" / "content"))
-    questions = load_questions(repo / "tests" / "data" / "questions")
-    assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 30
+    questions = load_questions(repo / "tests" / "data" / "blind3")
+    assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 20
     s = evaluate(kb, questions).summary()
-    # Floors ~2 points under what bench/match_accuracy.py measured on 2026-12-02 (top-1 94.6,
-    # top-3 98.7, wrong 1.1, none 2.6, offered 95.8, out of scope handled 88.9) on the
-    # development set with its 168 long persona-written questions: a regression guard.
-    # The issue's targets are measured on the blind set (docs/matching.md).
-    assert s["top1_pct"] >= 92.5, s
-    assert s["top3_pct"] >= 96.5, s
-    assert s["answered_wrong_pct"] <= 3.0, s
+    # Floors ~2 points under what was measured on 2026-12-02 06:37 (top-1 82.4, top-3 93.7,
+    # wrong 2.8, none 0.9, offered 92.5, out of scope handled 87.2). The issue's targets are
+    # higher (docs/matching.md says which are met).
+    assert s["top1_pct"] >= 80.0, s
+    assert s["top3_pct"] >= 91.5, s
+    assert s["answered_wrong_pct"] <= 4.5, s
+    assert s["missed_pct"] <= 3.0, s
+    assert s["offered_right_pct"] >= 90.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 86.0, s
-    assert s["missed_pct"] <= 5.0, s
-    assert s["offered_right_pct"] >= 93.5, s
+    assert s["oos_refused_or_redirected_pct"] >= 85.0, s
+
+
+@pytest.mark.slow
+def test_the_content_recognises_its_own_examples():
+    """The development questions are examples in the content (bench/write_examples.py):
+    asked again word for word, they find their procedure. In-sample, not a measure."""
+    from knowledge.evaluate import evaluate, load_questions
+
+    repo = Path(__file__).resolve().parents[1]
+    kb = KnowledgeBase(load_source(repo / "assets" / "content"))
+    s = evaluate(kb, load_questions(repo / "tests" / "data" / "questions")).summary()
+    assert s["top1_pct"] >= 97.0 and s["top3_pct"] >= 99.0, s
 
 
 @pytest.mark.slow
