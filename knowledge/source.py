@@ -10,16 +10,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from knowledge import fields
 from knowledge.errors import ContentInvalid, ContentNotFound, Problem
+from knowledge.source_common import CODE_RE, nfc
+from knowledge.source_common import Collector as _Collector
+from knowledge.source_common import dedupe as _dedupe
+from knowledge.source_common import text as _text
+from knowledge.source_common import text_list as _text_list
 from knowledge.model import (
     Category,
     Content,
@@ -34,7 +36,6 @@ from knowledge.model import (
     Procedure,
 )
 
-CODE_RE = re.compile(r"^(\d\.\d{6}|local\.[a-z0-9][a-z0-9-]*|redirect\.[a-z0-9][a-z0-9-]*)$")
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
 CATALOGUE_OPTIONAL = ("aliases", "short_title")  # aliases: ways people ask, separated by "|"
 PROCEDURE_FIELDS = set(fields.FILE_FIELDS)  # the keys a procedure file may hold (knowledge.fields)
@@ -46,18 +47,6 @@ SHORT_TITLE_MAX_WORDS = 8  # a choice button for an elderly reader: two lines of
 FAMILY_FIELDS = {"id", "name", "terms", "members"}
 DOCUMENT_FIELDS = {"name", "form", "copies", "required", "condition"}
 MIN_ALIASES = 5
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
-@dataclass
-class _Collector:
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, file: str, line: int | None, fld: str, message: str) -> None:
-        self.problems.append(Problem(file, line, fld, message))
 
 
 # libyaml when present: validating a few hundred files must stay quick for the admin.
@@ -139,31 +128,6 @@ def _read_yaml(path: Path, root: Path, col: _Collector) -> _Located | None:
         line = mark.line + 1 if mark else None
         col.add(rel, line, "", f"YAML sai cú pháp / broken YAML: {getattr(exc, 'problem', exc)}")
         return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return nfc(str(value))
-    return None
-
-
-def _text_list(value: Any) -> list[str] | None:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [nfc(value)] if value.strip() else []
-    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
-        return [nfc(str(v)) for v in value if str(v).strip()]
-    return None
-
-
-def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for it in items:
-        seen.setdefault(it, None)
-    return tuple(seen)
 
 
 def _parse_procedure(doc: _Located, rel: str, categories: set[str], col: _Collector, *,
