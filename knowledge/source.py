@@ -7,9 +7,7 @@ is not the clerk's problem to fix.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from knowledge.errors import ContentInvalid, ContentNotFound, Problem
@@ -30,6 +28,14 @@ from knowledge.source_procedure import (
     SHORT_TITLE_MAX_WORDS,
 )
 from knowledge.source_procedure import parse_procedure as _parse_procedure
+from knowledge.source_catalogue import (
+    CATALOGUE_COLUMNS,
+    CATALOGUE_OPTIONAL,
+    MAX_CSV_BYTES,
+    MAX_CSV_ROWS,
+    parse_catalogue,
+    read_catalogue,
+)
 from knowledge.model import (
     Category,
     Content,
@@ -49,12 +55,8 @@ __all__ = [
     "ContentTooBig", "load_source", "nfc", "parse_catalogue", "validate_source",
 ]
 
-CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
-CATALOGUE_OPTIONAL = ("aliases", "short_title")  # aliases: ways people ask, separated by "|"
 FAMILY_FIELDS = {"id", "name", "terms", "members"}
-# The catalogue's bounds, for the same reason as the YAML loader's (knowledge.source_yaml).
-MAX_CSV_BYTES = 8 * 1024 * 1024
-MAX_CSV_ROWS = 20_000
+
 
 
 def _parse_families(doc: _Located, rel: str, codes: set[str], col: _Collector) -> list[Family]:
@@ -157,65 +159,6 @@ def _parse_notices(doc: _Located, rel: str, col: _Collector) -> list[Notice]:
     return out
 
 
-def parse_catalogue(text: str, rel: str, categories: set[str], col: _Collector) -> list[Procedure]:
-    out: list[Procedure] = []
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
-    if header[: len(CATALOGUE_COLUMNS)] != CATALOGUE_COLUMNS:
-        col.add(rel, 1, "", f"dòng tiêu đề phải là {','.join(CATALOGUE_COLUMNS)} / bad header")
-        return out
-    seen: dict[str, int] = {}
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error:  # a cell over csv's 131,072-character limit, a NUL byte
-            col.add(rel, reader.line_num, "", "ô quá dài hoặc có ký tự lạ / cell too long or has a NUL byte")
-            return out
-        line = reader.line_num
-        if line > MAX_CSV_ROWS:
-            col.add(rel, line, "", f"quá {MAX_CSV_ROWS} dòng / too many rows")
-            return out
-        code = nfc(row.get("code") or "")
-        title = nfc(row.get("title") or "")
-        category = nfc(row.get("category") or "")
-        handled_by = nfc(row.get("handled_by") or "")
-        ok = True
-        if not CODE_RE.match(code):
-            col.add(rel, line, "code", f"mã '{code}' sai định dạng / bad code format")
-            ok = False
-        elif code in seen:
-            col.add(rel, line, "code", f"trùng mã {code} (đã có ở dòng {seen[code]}) / duplicate code")
-            ok = False
-        if not title:
-            col.add(rel, line, "title", "thiếu tên thủ tục / missing title")
-            ok = False
-        if category not in categories:
-            col.add(rel, line, "category", f"lĩnh vực '{category}' không có / unknown category")
-            ok = False
-        if not handled_by:
-            col.add(rel, line, "handled_by", "thiếu cơ quan giải quyết / missing")
-            ok = False
-        if ok:
-            seen[code] = line
-            out.append(
-                Procedure(
-                    code=code,
-                    title=title,
-                    category=category,
-                    handled_by=handled_by,
-                    detail=Detail.BRIEF,
-                    level=nfc(row.get("level") or "") or "xã",
-                    sources=(nfc(row["source"]),) if row.get("source") else (),
-                    aliases=_dedupe(a for a in (nfc(x) for x in (row.get("aliases") or "").split("|")) if a),
-                    short_title=nfc(row.get("short_title") or ""),
-                )
-            )
-    return out
-
-
 def load_source(content_dir: str | Path) -> Content:
     """Load and validate the whole content source; raise ContentInvalid listing every problem."""
     root = Path(content_dir)
@@ -260,17 +203,8 @@ def load_source(content_dir: str | Path) -> Content:
             procedures[p.code] = p
             origin[p.code] = rel
 
-    cat_file = root / "catalogue.csv"
-    if cat_file.is_file() and cat_file.stat().st_size > MAX_CSV_BYTES:
-        col.add("catalogue.csv", None, "", f"tệp quá lớn (tối đa {MAX_CSV_BYTES // 1024 // 1024} MB) / file too large")
-    elif cat_file.is_file():
-        try:
-            text = cat_file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            col.add("catalogue.csv", None, "", "tệp không phải UTF-8 / not UTF-8")
-        else:
-            for p in parse_catalogue(text, "catalogue.csv", cat_codes, col):
-                procedures.setdefault(p.code, p)  # a written-up file wins over its catalogue row
+    for p in read_catalogue(root, cat_codes, col):
+        procedures.setdefault(p.code, p)  # a written-up file wins over its catalogue row
 
     families: list[Family] = []
     if (root / "families.yaml").is_file() and (doc := _read_yaml(root / "families.yaml", root, col)) is not None:
