@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,10 @@ UNITS = {
     "kiosk-recover.service": REPO / "deploy" / "kiosk-recover.service",
     "kiosk-sync.service": REPO / "deploy" / "kiosk-sync.service",
 }
+# The province hub's unit: installed by hand on the province server (docs/fleet.md), never by
+# the ward kiosk's install.sh, so it is verified with the others but not in UNITS.
+HUB_UNIT = REPO / "deploy" / "kiosk-hub.service"
+HUB_STATE = "/var/lib/kiosk-hub"
 DATA_DIRS = {"/var/lib/kiosk", "/var/cache/kiosk", "/var/log/kiosk"}
 
 needs_systemd_analyze = pytest.mark.skipif(shutil.which("systemd-analyze") is None,
@@ -60,7 +65,7 @@ def one(unit: dict, section: str, key: str) -> str:
 def local_units(tmp_path_factory) -> Path:
     """Copies of the units with /opt/kiosk/{venv,src} rewritten to this checkout."""
     d = tmp_path_factory.mktemp("units")
-    for name, src in UNITS.items():
+    for name, src in {**UNITS, HUB_UNIT.name: HUB_UNIT}.items():
         text = src.read_text(encoding="utf-8")
         text = text.replace("/opt/kiosk/venv", str(VENV)).replace("/opt/kiosk/src", str(REPO))
         (d / name).write_text(text, encoding="utf-8")
@@ -92,7 +97,8 @@ def test_systemd_analyze_verify_catches_a_broken_unit(local_units, tmp_path):
 
 @needs_systemd_analyze
 @pytest.mark.parametrize("name, limit", [("kiosk.service", 3.0), ("kiosk-admin.service", 2.5),
-                                         ("kiosk-backup.service", 2.0), ("kiosk-sync.service", 2.5)])
+                                         ("kiosk-backup.service", 2.0), ("kiosk-sync.service", 2.5),
+                                         ("kiosk-hub.service", 2.0)])
 def test_security_exposure_is_low(local_units, name, limit):
     r = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", name],
                        capture_output=True, text=True, cwd=local_units, timeout=60)
@@ -277,3 +283,90 @@ def test_sync_service():
     assert one(u, "Service", "User") == "kiosk"
     assert "AF_INET" in one(u, "Service", "RestrictAddressFamilies")
     assert one(u, "Service", "ReadWritePaths") == "/var/lib/kiosk"
+
+
+# ---- the province hub (deploy/kiosk-hub.service) --------------------------------------------------
+
+def unit_environment(unit: dict) -> dict[str, str]:
+    """Environment= assignments in order (later ones win), as systemd sets them (no quoting used)."""
+    env: dict[str, str] = {}
+    for line in unit["Service"].get("Environment", []):
+        for assignment in line.split():
+            key, _, value = assignment.partition("=")
+            env[key] = value
+    return env
+
+
+def expand_exec_start(command: str, env: dict[str, str]) -> list[str]:
+    """systemd.service(5) "Command lines": ${VAR} is replaced within its word; $VAR alone as a
+    word is split at whitespace into zero or more words (so an empty KIOSK_HUB_OPTIONS adds none)."""
+    argv: list[str] = []
+    for word in shlex.split(command):
+        alone = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", word)
+        if alone:
+            argv += env.get(alone.group(1), "").split()
+        else:
+            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), ""), word))
+    return argv
+
+
+# What a province writes into /etc/kiosk-hub/hub.env (docs/fleet.md): peer authentication over
+# PostgreSQL's local socket, so no password anywhere.
+HUB_ENV_FILE = {"KIOSK_HUB_DATABASE": "postgresql:///kiosk_hub?host=/var/run/postgresql"}
+
+
+def test_hub_service_contract():
+    u = parse_unit(HUB_UNIT)
+    s = {k: v[-1] for k, v in u["Service"].items()}
+    assert s["User"] == "kiosk-hub" and s["Group"] == "kiosk-hub"  # its own user: not the kiosk's data
+    for key in ("After", "Wants"):
+        assert "postgresql.service" in one(u, "Unit", key).split(), key
+    # PostgreSQL not accepting connections yet → exit 1 → retried for ever, never left failed.
+    assert s["Restart"] == "always" and s["RestartSec"] == "5s"
+    assert one(u, "Unit", "StartLimitIntervalSec") == "0"
+    assert s["StateDirectory"] == "kiosk-hub" and s["ReadWritePaths"] == HUB_STATE
+    env = unit_environment(u)
+    assert env["KIOSK_HUB_KEYS"] == f"{HUB_STATE}/keys" and env["KIOSK_HUB_BUNDLES"] == f"{HUB_STATE}/bundles"
+    # The database URL (it may hold a password) comes only from the root-owned env file.
+    assert "KIOSK_HUB_DATABASE" not in env
+    assert s["EnvironmentFile"] == "/etc/kiosk-hub/hub.env"
+    for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
+                       ("PrivateTmp", "yes"), ("PrivateDevices", "yes"), ("CapabilityBoundingSet", ""),
+                       ("SystemCallFilter", "@system-service")):
+        assert s[key] == value, key
+    assert "AF_UNIX" in s["RestrictAddressFamilies"].split()  # PostgreSQL's local socket
+    assert one(u, "Install", "WantedBy") == "multi-user.target"
+    docs = (REPO / "docs" / "fleet.md").read_text(encoding="utf-8")
+    assert s["EnvironmentFile"] in docs and "systemctl enable --now kiosk-hub" in docs
+
+
+def test_hub_exec_start_is_the_real_cli_command(monkeypatch, capsys):
+    """The expanded ExecStart parses with the real `kiosk` parser into `kiosk hub` (serve), and
+    the settings it yields point where the unit lets it write."""
+    from kiosk.cli import build_parser
+    from kiosk.commands import hub
+
+    u = parse_unit(HUB_UNIT)
+    env = {**unit_environment(u), **HUB_ENV_FILE}  # EnvironmentFile= overrides Environment=
+    argv = expand_exec_start(one(u, "Service", "ExecStart"), env)
+    assert argv == ["/opt/kiosk/venv/bin/kiosk", "hub", "--host", "127.0.0.1", "--port", "8090"]
+    for key, value in env.items():  # the CLI reads --database/--keys/--bundles defaults from these
+        if key.startswith("KIOSK_HUB_"):
+            monkeypatch.setenv(key, value)
+    args = build_parser().parse_args(argv[1:])
+    assert args.command == "hub" and args.hub_command is None and args.handler is hub.serve
+    assert (args.host, args.port, args.secure_cookies) == ("127.0.0.1", 8090, False)
+    settings = hub._settings(args)
+    assert settings.database_url == HUB_ENV_FILE["KIOSK_HUB_DATABASE"]
+    assert settings.keys_dir == Path(HUB_STATE, "keys") and settings.bundles_dir == Path(HUB_STATE, "bundles")
+
+    # hub.env may move it behind HTTPS or onto the province network, as docs/fleet.md says.
+    behind_tls = {**env, "KIOSK_HUB_HOST": "0.0.0.0", "KIOSK_HUB_PORT": "8443", "KIOSK_HUB_OPTIONS": "--secure-cookies"}
+    args = build_parser().parse_args(expand_exec_start(one(u, "Service", "ExecStart"), behind_tls)[1:])
+    assert (args.host, args.port, args.secure_cookies) == ("0.0.0.0", 8443, True)
+    assert hub._settings(args).secure_cookies
+
+    # Not vacuous: an option `kiosk hub` lacks is refused by the same parser.
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["hub", "--bind=0.0.0.0"])
+    assert "--bind" in capsys.readouterr().err
