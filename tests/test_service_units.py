@@ -370,3 +370,85 @@ def test_hub_exec_start_is_the_real_cli_command(monkeypatch, capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["hub", "--bind=0.0.0.0"])
     assert "--bind" in capsys.readouterr().err
+
+
+def _hub_process_env(tmp_path: Path, **extra: str) -> tuple[list[str], dict[str, str]]:
+    """The unit's expanded command and environment, run from this checkout: /var/lib/kiosk-hub
+    (StateDirectory) becomes a temporary directory, /opt/kiosk/venv/bin/kiosk this interpreter's
+    `-m kiosk` (the checkout's code, not an installed copy)."""
+    u = parse_unit(HUB_UNIT)
+    state = tmp_path / "var-lib-kiosk-hub"
+    state.mkdir(exist_ok=True)
+    unit_env = {k: v.replace(HUB_STATE, str(state)) for k, v in unit_environment(u).items()}
+    unit_env.update(extra)
+    argv = expand_exec_start(one(u, "Service", "ExecStart"), unit_env)
+    assert argv[0] == "/opt/kiosk/venv/bin/kiosk"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}  # nothing from the caller's setup
+    return [sys.executable, "-m", "kiosk", *argv[1:]], {**base, **unit_env}
+
+
+@pytest.mark.slow
+def test_hub_service_command_without_database_exits_with_one_line(tmp_path):
+    """A hub.env without the URL, or PostgreSQL not up yet: exit 1 with one line in the journal,
+    so Restart=always retries — never a traceback."""
+    from hub_fixtures import _free_port
+
+    argv, env = _hub_process_env(tmp_path)
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: thiếu --database (hoặc KIOSK_HUB_DATABASE)"), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    env["KIOSK_HUB_DATABASE"] = f"postgresql://kiosk-hub@127.0.0.1:{_free_port()}/kiosk_hub"  # nothing listens
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: ") and "PostgreSQL" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.slow
+def test_hub_service_command_serves_signed_bundles(pg_url, pg_server, tmp_path, mini_content):
+    """The unit's exact command line and environment against a real PostgreSQL, reached over its
+    local socket with a `?host=DIR` URL as in docs/fleet.md's hub.env: after `kiosk hub init` it
+    serves a bundle that verifies with the key init made, and stops cleanly on systemd's SIGTERM
+    within TimeoutStopSec."""
+    import signal
+    import urllib.request
+
+    import psycopg
+    from hub_fixtures import _free_port, wait_port
+
+    from knowledge.bundle import load_public_key, verify_envelope
+
+    with psycopg.connect(pg_url) as c:
+        row = c.execute("SHOW unix_socket_directories").fetchone()
+    assert row is not None
+    socket_dir = row[0].split(",")[0].strip()
+    dbname = pg_url.rsplit("/", 1)[1]
+    url = f"postgresql://{pg_server.user}@/{dbname}?host={socket_dir}&port={pg_server.port}"
+    port = _free_port()
+    argv, env = _hub_process_env(tmp_path, KIOSK_HUB_DATABASE=url, KIOSK_HUB_PORT=str(port))
+
+    init = subprocess.run([*argv[:3], "hub", "init", "--content", str(mini_content), "--province", "79"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    keys = Path(env["KIOSK_HUB_KEYS"])
+    assert oct((keys / "province.key").stat().st_mode & 0o777) == "0o600"
+
+    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_port("127.0.0.1", port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/bundles/latest.json", timeout=10) as resp:
+            manifest = verify_envelope(resp.read(), load_public_key(keys / "province.pub"))
+        assert manifest.version == 1 and manifest.province == "79"
+        assert (Path(env["KIOSK_HUB_BUNDLES"]) / "1" / manifest.content_file).is_file()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)  # what `systemctl stop` sends (KillSignal= default)
+        _, err = proc.communicate(timeout=15)  # TimeoutStopSec=15
+        # uvicorn (≥ 0.29) shuts down gracefully, then re-raises the signal it caught, so the process
+        # ends "killed by SIGTERM" — which systemd counts as a clean exit (systemd.service(5),
+        # SuccessExitStatus=): `systemctl stop` leaves the unit inactive, not failed.
+        assert proc.returncode in (0, -signal.SIGTERM), err
+        assert time.monotonic() - started < 15
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
