@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,10 @@ UNITS = {
     "kiosk-recover.service": REPO / "deploy" / "kiosk-recover.service",
     "kiosk-sync.service": REPO / "deploy" / "kiosk-sync.service",
 }
+# The province hub's unit: installed by hand on the province server (docs/fleet.md), never by
+# the ward kiosk's install.sh, so it is verified with the others but not in UNITS.
+HUB_UNIT = REPO / "deploy" / "kiosk-hub.service"
+HUB_STATE = "/var/lib/kiosk-hub"
 DATA_DIRS = {"/var/lib/kiosk", "/var/cache/kiosk", "/var/log/kiosk"}
 
 needs_systemd_analyze = pytest.mark.skipif(shutil.which("systemd-analyze") is None,
@@ -60,7 +65,7 @@ def one(unit: dict, section: str, key: str) -> str:
 def local_units(tmp_path_factory) -> Path:
     """Copies of the units with /opt/kiosk/{venv,src} rewritten to this checkout."""
     d = tmp_path_factory.mktemp("units")
-    for name, src in UNITS.items():
+    for name, src in {**UNITS, HUB_UNIT.name: HUB_UNIT}.items():
         text = src.read_text(encoding="utf-8")
         text = text.replace("/opt/kiosk/venv", str(VENV)).replace("/opt/kiosk/src", str(REPO))
         (d / name).write_text(text, encoding="utf-8")
@@ -92,7 +97,8 @@ def test_systemd_analyze_verify_catches_a_broken_unit(local_units, tmp_path):
 
 @needs_systemd_analyze
 @pytest.mark.parametrize("name, limit", [("kiosk.service", 3.0), ("kiosk-admin.service", 2.5),
-                                         ("kiosk-backup.service", 2.0), ("kiosk-sync.service", 2.5)])
+                                         ("kiosk-backup.service", 2.0), ("kiosk-sync.service", 2.5),
+                                         ("kiosk-hub.service", 2.0)])
 def test_security_exposure_is_low(local_units, name, limit):
     r = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", name],
                        capture_output=True, text=True, cwd=local_units, timeout=60)
@@ -277,3 +283,172 @@ def test_sync_service():
     assert one(u, "Service", "User") == "kiosk"
     assert "AF_INET" in one(u, "Service", "RestrictAddressFamilies")
     assert one(u, "Service", "ReadWritePaths") == "/var/lib/kiosk"
+
+
+# ---- the province hub (deploy/kiosk-hub.service) --------------------------------------------------
+
+def unit_environment(unit: dict) -> dict[str, str]:
+    """Environment= assignments in order (later ones win), as systemd sets them (no quoting used)."""
+    env: dict[str, str] = {}
+    for line in unit["Service"].get("Environment", []):
+        for assignment in line.split():
+            key, _, value = assignment.partition("=")
+            env[key] = value
+    return env
+
+
+def expand_exec_start(command: str, env: dict[str, str]) -> list[str]:
+    """systemd.service(5) "Command lines": ${VAR} is replaced within its word; $VAR alone as a
+    word is split at whitespace into zero or more words (so an empty KIOSK_HUB_OPTIONS adds none)."""
+    argv: list[str] = []
+    for word in shlex.split(command):
+        alone = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", word)
+        if alone:
+            argv += env.get(alone.group(1), "").split()
+        else:
+            argv.append(re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: env.get(m.group(1), ""), word))
+    return argv
+
+
+# What a province writes into /etc/kiosk-hub/hub.env (docs/fleet.md): peer authentication over
+# PostgreSQL's local socket, so no password anywhere.
+HUB_ENV_FILE = {"KIOSK_HUB_DATABASE": "postgresql:///kiosk_hub?host=/var/run/postgresql"}
+
+
+def test_hub_service_contract():
+    u = parse_unit(HUB_UNIT)
+    s = {k: v[-1] for k, v in u["Service"].items()}
+    assert s["User"] == "kiosk-hub" and s["Group"] == "kiosk-hub"  # its own user: not the kiosk's data
+    for key in ("After", "Wants"):
+        assert "postgresql.service" in one(u, "Unit", key).split(), key
+    # PostgreSQL not accepting connections yet → exit 1 → retried for ever, never left failed.
+    assert s["Restart"] == "always" and s["RestartSec"] == "5s"
+    assert one(u, "Unit", "StartLimitIntervalSec") == "0"
+    assert s["StateDirectory"] == "kiosk-hub" and s["ReadWritePaths"] == HUB_STATE
+    env = unit_environment(u)
+    assert env["KIOSK_HUB_KEYS"] == f"{HUB_STATE}/keys" and env["KIOSK_HUB_BUNDLES"] == f"{HUB_STATE}/bundles"
+    # The database URL (it may hold a password) comes only from the root-owned env file.
+    assert "KIOSK_HUB_DATABASE" not in env
+    assert s["EnvironmentFile"] == "/etc/kiosk-hub/hub.env"
+    for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
+                       ("PrivateTmp", "yes"), ("PrivateDevices", "yes"), ("CapabilityBoundingSet", ""),
+                       ("SystemCallFilter", "@system-service")):
+        assert s[key] == value, key
+    assert "AF_UNIX" in s["RestrictAddressFamilies"].split()  # PostgreSQL's local socket
+    assert one(u, "Install", "WantedBy") == "multi-user.target"
+    docs = (REPO / "docs" / "fleet.md").read_text(encoding="utf-8")
+    assert s["EnvironmentFile"] in docs and "systemctl enable --now kiosk-hub" in docs
+
+
+def test_hub_exec_start_is_the_real_cli_command(monkeypatch, capsys):
+    """The expanded ExecStart parses with the real `kiosk` parser into `kiosk hub` (serve), and
+    the settings it yields point where the unit lets it write."""
+    from kiosk.cli import build_parser
+    from kiosk.commands import hub
+
+    u = parse_unit(HUB_UNIT)
+    env = {**unit_environment(u), **HUB_ENV_FILE}  # EnvironmentFile= overrides Environment=
+    argv = expand_exec_start(one(u, "Service", "ExecStart"), env)
+    assert argv == ["/opt/kiosk/venv/bin/kiosk", "hub", "--host", "127.0.0.1", "--port", "8090"]
+    for key, value in env.items():  # the CLI reads --database/--keys/--bundles defaults from these
+        if key.startswith("KIOSK_HUB_"):
+            monkeypatch.setenv(key, value)
+    args = build_parser().parse_args(argv[1:])
+    assert args.command == "hub" and args.hub_command is None and args.handler is hub.serve
+    assert (args.host, args.port, args.secure_cookies) == ("127.0.0.1", 8090, False)
+    settings = hub._settings(args)
+    assert settings.database_url == HUB_ENV_FILE["KIOSK_HUB_DATABASE"]
+    assert settings.keys_dir == Path(HUB_STATE, "keys") and settings.bundles_dir == Path(HUB_STATE, "bundles")
+
+    # hub.env may move it behind HTTPS or onto the province network, as docs/fleet.md says.
+    behind_tls = {**env, "KIOSK_HUB_HOST": "0.0.0.0", "KIOSK_HUB_PORT": "8443", "KIOSK_HUB_OPTIONS": "--secure-cookies"}
+    args = build_parser().parse_args(expand_exec_start(one(u, "Service", "ExecStart"), behind_tls)[1:])
+    assert (args.host, args.port, args.secure_cookies) == ("0.0.0.0", 8443, True)
+    assert hub._settings(args).secure_cookies
+
+    # Not vacuous: an option `kiosk hub` lacks is refused by the same parser.
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["hub", "--bind=0.0.0.0"])
+    assert "--bind" in capsys.readouterr().err
+
+
+def _hub_process_env(tmp_path: Path, **extra: str) -> tuple[list[str], dict[str, str]]:
+    """The unit's expanded command and environment, run from this checkout: /var/lib/kiosk-hub
+    (StateDirectory) becomes a temporary directory, /opt/kiosk/venv/bin/kiosk this interpreter's
+    `-m kiosk` (the checkout's code, not an installed copy)."""
+    u = parse_unit(HUB_UNIT)
+    state = tmp_path / "var-lib-kiosk-hub"
+    state.mkdir(exist_ok=True)
+    unit_env = {k: v.replace(HUB_STATE, str(state)) for k, v in unit_environment(u).items()}
+    unit_env.update(extra)
+    argv = expand_exec_start(one(u, "Service", "ExecStart"), unit_env)
+    assert argv[0] == "/opt/kiosk/venv/bin/kiosk"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}  # nothing from the caller's setup
+    return [sys.executable, "-m", "kiosk", *argv[1:]], {**base, **unit_env}
+
+
+@pytest.mark.slow
+def test_hub_service_command_without_database_exits_with_one_line(tmp_path):
+    """A hub.env without the URL, or PostgreSQL not up yet: exit 1 with one line in the journal,
+    so Restart=always retries — never a traceback."""
+    from hub_fixtures import _free_port
+
+    argv, env = _hub_process_env(tmp_path)
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: thiếu --database (hoặc KIOSK_HUB_DATABASE)"), r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    env["KIOSK_HUB_DATABASE"] = f"postgresql://kiosk-hub@127.0.0.1:{_free_port()}/kiosk_hub"  # nothing listens
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi: ") and "PostgreSQL" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.slow
+def test_hub_service_command_serves_signed_bundles(pg_url, pg_server, tmp_path, mini_content):
+    """The unit's exact command line and environment against a real PostgreSQL, reached over its
+    local socket with a `?host=DIR` URL as in docs/fleet.md's hub.env: after `kiosk hub init` it
+    serves a bundle that verifies with the key init made, and stops cleanly on systemd's SIGTERM
+    within TimeoutStopSec."""
+    import signal
+    import urllib.request
+
+    import psycopg
+    from hub_fixtures import _free_port, wait_port
+
+    from knowledge.bundle import load_public_key, verify_envelope
+
+    with psycopg.connect(pg_url) as c:
+        row = c.execute("SHOW unix_socket_directories").fetchone()
+    assert row is not None
+    socket_dir = row[0].split(",")[0].strip()
+    dbname = pg_url.rsplit("/", 1)[1]
+    url = f"postgresql://{pg_server.user}@/{dbname}?host={socket_dir}&port={pg_server.port}"
+    port = _free_port()
+    argv, env = _hub_process_env(tmp_path, KIOSK_HUB_DATABASE=url, KIOSK_HUB_PORT=str(port))
+
+    init = subprocess.run([*argv[:3], "hub", "init", "--content", str(mini_content), "--province", "79"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    keys = Path(env["KIOSK_HUB_KEYS"])
+    assert oct((keys / "province.key").stat().st_mode & 0o777) == "0o600"
+
+    proc = subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_port("127.0.0.1", port)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/bundles/latest.json", timeout=10) as resp:
+            manifest = verify_envelope(resp.read(), load_public_key(keys / "province.pub"))
+        assert manifest.version == 1 and manifest.province == "79"
+        assert (Path(env["KIOSK_HUB_BUNDLES"]) / "1" / manifest.content_file).is_file()
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)  # what `systemctl stop` sends (KillSignal= default)
+        _, err = proc.communicate(timeout=15)  # TimeoutStopSec=15
+        # uvicorn (≥ 0.29) shuts down gracefully, then re-raises the signal it caught, so the process
+        # ends "killed by SIGTERM" — which systemd counts as a clean exit (systemd.service(5),
+        # SuccessExitStatus=): `systemctl stop` leaves the unit inactive, not failed.
+        assert proc.returncode in (0, -signal.SIGTERM), err
+        assert time.monotonic() - started < 15
+        assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
