@@ -90,3 +90,22 @@ def read_yaml(path: Path, root: Path, col: Collector) -> Located | None:
         line = mark.line + 1 if mark else None
         col.add(rel, line, "", f"YAML sai cú pháp / broken YAML: {getattr(exc, 'problem', exc)}")
         return None
+    except ValueError as exc:
+        # YAML reads an unquoted YYYY-MM-DD as a date and raises on an impossible one
+        # ("2024-13-40"): a clerk's typo, not a crash.
+        col.add(rel, _impossible_date_line(text), "", f"ngày không có thật / impossible date: {exc}")
+        return None
+
+
+def _impossible_date_line(text: str) -> int | None:
+    """The line of the first YYYY-MM-DD in ``text`` that is not a real date."""
+    import datetime as dt
+    import re
+
+    for n, line in enumerate(text.splitlines(), 1):
+        for y, m, d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+            try:
+                dt.date(int(y), int(m), int(d))
+            except ValueError:
+                return n
+    return None

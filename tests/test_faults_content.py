@@ -96,12 +96,15 @@ def break_content(root: Path, how: str) -> None:
     elif how == "no procedures":
         shutil.rmtree(procs)
         procs.mkdir()
+    elif how == "impossible date":
+        text = (procs / "1.000894.yaml").read_text(encoding="utf-8")
+        (procs / "1.000894.yaml").write_text(text + "review_by: 2024-13-40\n", encoding="utf-8")
     else:  # pragma: no cover
         raise ValueError(how)
 
 
 MALFORMED = ["broken YAML", "missing title", "unknown category", "duplicate code", "binary garbage",
-             "bad catalogue row", "empty office file", "no procedures"]
+             "bad catalogue row", "empty office file", "no procedures", "impossible date"]
 
 
 @pytest.mark.parametrize("how", MALFORMED)
