@@ -14,7 +14,6 @@ import dataclasses
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-
 from pathlib import Path
 
 from knowledge.evaluate import LabelledQuestion, load_questions
@@ -35,8 +34,9 @@ class Example:
 def examples_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[Example]:
     """One example per labelled question that names a procedure: its first code (the
     labels list the main procedure first, "1.001193;3.000722"). Grouped by situation
-    where the set has one (several authors wrote about it), else by file and procedure:
-    paraphrases of one question must not be each other's evidence in a fold."""
+    where the set has one (several authors wrote about it), else by file, procedure and
+    persona, else by file and procedure: paraphrases of one question must not be each
+    other's evidence in a fold."""
     out = []
     for q in questions:
         if q.kind in _NOT_EXAMPLES or not q.codes:
@@ -71,7 +71,8 @@ def with_examples(content: Content, examples: Iterable[Example], *, replace: boo
         if p.detail is Detail.BRIEF and not p.examples:
             procs.append(p)
             continue
-        new = tuple(dict.fromkeys(((), p.examples)[not replace] + tuple(by_code.get(p.code, ()))))
+        kept = () if replace else p.examples
+        new = tuple(dict.fromkeys(kept + tuple(by_code.get(p.code, ()))))
         procs.append(dataclasses.replace(p, examples=new) if new != p.examples else p)
     return dataclasses.replace(content, procedures=tuple(procs))
 
@@ -94,6 +95,8 @@ class ExampleFolds:
 
 
 def example_folds(content: Content, pool: list[Example], *, folds: int = 5, seed: int = 5) -> ExampleFolds:
+    """``pool``'s groups dealt into ``folds`` at random (``seed``), and the contents of
+    :class:`ExampleFolds`."""
     texts = {e.text for e in pool}
     keep = [Example(p.code, x, "content") for p in content.procedures for x in p.examples if x not in texts]
     groups = sorted({e.group for e in pool})
