@@ -4,17 +4,21 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+# The staff pages' security headers, shared by the ward admin and the province hub.
+PAGE_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+                                 b"frame-ancestors 'none'; base-uri 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
 class SecurityHeaders:
     """Headers on every response: no framing, no sniffing, no inline script, no caching of pages."""
 
-    HEADERS = [
-        (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                                     b"frame-ancestors 'none'; base-uri 'none'"),
-        (b"x-frame-options", b"DENY"),
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
-        (b"cross-origin-opener-policy", b"same-origin"),
-    ]
+    HEADERS = PAGE_HEADERS
 
     def __init__(self, app: ASGIApp):
         self.app = app

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kiosk.admin.headers import PAGE_HEADERS
+
 
 class Headers:
     """No framing/sniffing/inline script on pages; pages are not cached, bundles are revalidated (ETag)."""
 
-    PAGE = [
-        (b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                                     b"frame-ancestors 'none'; base-uri 'none'"),
-        (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-    ]
+    PAGE = PAGE_HEADERS  # the same as the ward admin's pages
 
     def __init__(self, app: ASGIApp):
         self.app = app
