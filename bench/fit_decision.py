@@ -31,7 +31,6 @@ The held-out set (tests/data/blind3) is never read here.
 from __future__ import annotations
 
 import argparse
-import json
 import dataclasses
 import datetime as dt
 import platform
@@ -42,6 +41,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel, Logistic, fit_logistic, standardise  # noqa: E402
@@ -88,37 +88,23 @@ WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by aut
 HELD_OUT_SETS = ("blind", "blind2")
 
 
-def calibrated_answer_bar(content, train: list[str], examples: list[str], start: float) -> tuple[float, dict]:
+def calibrated_answer_bar(content_dir: Path, train: list[str], examples: list[str], start: float) -> tuple[float, dict]:
     """The lowest answer bar ≥ ``start`` at which each earlier blind set, left out of the
     examples and of the fit (its decision refitted on the rest), is answered wrongly at
     most ``WRONG_HELD_OUT``. Out-of-fold estimates are optimistic: folds share authors and
     situations, a citizen does not (2026-12-02: 2 % out of fold was 3.8 % on the second
     blind set left out)."""
-    import subprocess
-    import tempfile
-
     from knowledge.evaluate import evaluate
+    from leave_one_out import leave_out
 
+    content = load_source(content_dir)
     grid = [round(t, 2) for t in np.arange(start, 0.995, 0.01)]
     wrong: dict[str, dict[str, float]] = {}
     for left in (s for s in HELD_OUT_SETS if s in train):
-        rest_train = ",".join(s for s in train if s != left)
-        rest_examples = [s for s in examples if s and s != left]
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "model.json"
-            subprocess.run([sys.executable, __file__, "--write", "--no-calibrate", "--out", str(out), "--train", rest_train,
-                            "--examples", ",".join(rest_examples)], check=True, capture_output=True)
-            model = DecisionModel.from_json(json.loads(out.read_text(encoding="utf-8")))
-        questions = load_questions(ROOT / "tests" / "data" / left)
-        # the content holds the left-out set's questions as examples: take them out first
-        texts = {q.question for q in questions}
-        base = dataclasses.replace(content, procedures=tuple(
-            dataclasses.replace(p, examples=tuple(x for x in p.examples if x not in texts)) for p in content.procedures))
-        folds = example_folds(base, labelled_pool(ROOT / "tests" / "data", rest_examples), folds=FOLDS)
+        lo = leave_out(content, left, train=train, examples=examples, content_dir=content_dir)
         wrong[left] = {}
         for t in grid:
-            kb = KnowledgeBase(folds.full, model=dataclasses.replace(model, answer_p=t), off_topic=folds.full_off_topic)
-            wrong[left][f"{t:.2f}"] = evaluate(kb, questions).summary()["answered_wrong_pct"]
+            wrong[left][f"{t:.2f}"] = evaluate(lo.kb(t), lo.questions).summary()["answered_wrong_pct"]
             if wrong[left][f"{t:.2f}"] <= 100 * WRONG_HELD_OUT:
                 break
     # each set's first bar within the bound (raising the bar further answers fewer)
@@ -202,7 +188,7 @@ def main() -> None:
                     and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
     held_out: dict = {}
     if not args.no_calibrate:
-        floor, held_out = calibrated_answer_bar(content, args.train.split(","), args.examples.split(","), float(answer_p))
+        floor, held_out = calibrated_answer_bar(Path(args.content), args.train.split(","), args.examples.split(","), float(answer_p))
         if floor > answer_p:
             print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
                   f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")
