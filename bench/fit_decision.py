@@ -47,7 +47,7 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel, Logistic, fit_logistic, standardise  # noqa: E402
 from knowledge.decision_data import Row, keyword_questions, load_spoken, rows_for  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.examples import example_folds, examples_of, labelled_pool, off_topic_of  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, example_folds, examples_of, labelled_pool, off_topic_of  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
@@ -122,9 +122,9 @@ def main() -> None:
     ap.add_argument("--no-calibrate", action="store_true",
                     help="skip the answer bar's check on each earlier blind set left out (see calibrated_answer_bar)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
-    ap.add_argument("--train", default="questions,blind,blind2,off_topic",
+    ap.add_argument("--train", default=",".join(EXAMPLE_SETS),
                     help="question sets under tests/data to fit on (comma-separated; default: %(default)s)")
-    ap.add_argument("--examples", default="questions,blind,blind2,off_topic",
+    ap.add_argument("--examples", default=",".join(EXAMPLE_SETS),
                     help="question sets whose questions the content holds as examples (bench/write_examples.py); "
                          "each training question is scored without its own fold's examples (default: %(default)s)")
     args = ap.parse_args()

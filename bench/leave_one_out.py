@@ -30,12 +30,11 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import LabelledQuestion, evaluate, load_questions  # noqa: E402
-from knowledge.examples import example_folds, labelled_pool  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, example_folds, labelled_pool  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-EXAMPLE_SETS = ("questions", "blind", "blind2", "off_topic")
 FIT_FOLDS = 5  # as bench/fit_decision.py
 
 
@@ -82,6 +81,9 @@ def main() -> None:
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     ap.add_argument("--answer-p", type=float, default=None,
                     help="answer bar for the refitted model (default: the shipped model's)")
+    ap.add_argument("--train", default=",".join(EXAMPLE_SETS), help="sets the decision is fitted on (default: %(default)s)")
+    ap.add_argument("--examples", default=",".join(EXAMPLE_SETS),
+                    help="sets whose questions the content holds as examples (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     args = ap.parse_args()
     if "blind3" in args.sets.split(","):
@@ -96,7 +98,8 @@ def main() -> None:
     labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "broad asked")
     print(f"{'left out (%)':<16}" + "".join(f"{k:>12}" for k in labels))
     for left in args.sets.split(","):
-        lo = leave_out(content, left, content_dir=content_dir)
+        lo = leave_out(content, left, train=args.train.split(","), examples=args.examples.split(","),
+                       content_dir=content_dir)
         kb = lo.kb(answer_p)
         runs = [("typed", evaluate(kb, lo.questions))]
         if args.spoken:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.examples import examples_of, off_topic_of  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, examples_of, off_topic_of  # noqa: E402
 from knowledge.match import OFF_TOPIC_PATH  # noqa: E402
 
 MARKER = "# Câu hỏi thật (bench/write_examples.py viết lại phần dưới dòng này từ các bộ câu hỏi đã gắn nhãn)"
@@ -50,7 +50,7 @@ def rewritten(text: str, examples: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="questions,blind,blind2,off_topic", help="question sets under tests/data (default: %(default)s)")
+    ap.add_argument("--sets", default=",".join(EXAMPLE_SETS), help="question sets under tests/data (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     ap.add_argument("--check", action="store_true", help="only report whether the files are up to date")
     args = ap.parse_args()

@@ -19,6 +19,11 @@ from pathlib import Path
 from knowledge.evaluate import LabelledQuestion, load_questions
 from knowledge.model import Content, Detail
 
+# The labelled sets under tests/data whose questions the content holds as examples
+# (bench/write_examples.py) and the decision is fitted on (bench/fit_decision.py). Never
+# blind3: the held-out measure.
+EXAMPLE_SETS = ("questions", "blind", "blind2", "train4", "off_topic")
+
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.
 _NOT_EXAMPLES = frozenset({"broad", "out_of_scope"})

@@ -10,7 +10,7 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.evaluate import LabelledQuestion, load_questions
-from knowledge.examples import examples_of, off_topic_of, with_examples
+from knowledge.examples import EXAMPLE_SETS, examples_of, off_topic_of, with_examples
 from knowledge.match import load_off_topic
 from knowledge.model import Content, Decision, Detail
 from knowledge.normalize import keys
@@ -76,7 +76,7 @@ def test_the_held_out_set_is_not_in_the_content(content):
     assert held, "tests/data/blind3 is missing"
     # a short question two authors happened to write alike ("gia han tam tru") may be in a
     # training set too; nothing else of the held-out set may be
-    trained = {q.question for name in ("questions", "blind", "blind2", "off_topic", "authored")
+    trained = {q.question for name in (*EXAMPLE_SETS, "authored")
                for q in load_questions(ROOT / "tests" / "data" / name)}
     examples = {x for p in content.procedures for x in p.examples}
     assert not (held & examples) - trained
