@@ -107,6 +107,13 @@ class Matcher:
         prior = load_prior() if prior is None else prior
         self._off_topic = sorted({keys(t)[1] for t in (load_off_topic() if off_topic is None else off_topic)} - {""})
         self._off_topic_sorted = [" ".join(sorted(t.split())) for t in self._off_topic]
+        ot_postings: dict[str, list[int]] = {}
+        for i, t in enumerate(self._off_topic):
+            for w in set(t.split()):
+                ot_postings.setdefault(w, []).append(i)
+        self._off_topic_postings = {w: np.array(ix, dtype=np.int32) for w, ix in ot_postings.items()}
+        self._off_topic_ntok = np.array([len(set(t.split())) for t in self._off_topic], dtype=np.int32)
+        self._off_topic_idf = {w: math.log((len(self._off_topic) + 1) / (len(ix) + 0.5)) for w, ix in ot_postings.items()}
         self.params = params
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
@@ -154,6 +161,10 @@ class Matcher:
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
         self._sorted_phon = [" ".join(sorted(t.split())) for t in phon]
+        # the pre-filter's similarity is computed once per distinct string (texts repeat
+        # across procedures: shared aliases, copied examples)
+        distinct, self._sorted_phon_of = np.unique(np.array(self._sorted_phon, dtype=object), return_inverse=True)
+        self._sorted_phon_distinct = list(distinct)
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
             for t in toks:
@@ -193,11 +204,29 @@ class Matcher:
         one the kiosk has seen about no procedure."""
         if not self._off_topic or not folded:
             return 0.0
-        # (token-sort similarity is plain ratio on sorted syllables, computed here ~15x cheaper)
+        # (token-sort similarity is plain ratio on sorted syllables, computed here ~15x cheaper;
+        # the costly token-set similarity only for the questions closest by it or sharing the
+        # most syllables, as for procedures: ~1 ms saved per ask with 785 off-topic questions)
+        cheap = process.cdist([" ".join(sorted(folded.split()))], self._off_topic_sorted, scorer=fuzz.ratio,
+                              dtype=np.float32)[0]
+        k = 2 * self.params.candidates
+        if len(cheap) > 2 * k:
+            overlap = np.zeros(len(cheap), dtype=np.float32)
+            shared = np.zeros(len(cheap), dtype=np.int32)
+            for t in set(folded.split()):
+                ix = self._off_topic_postings.get(t)
+                if ix is not None:
+                    overlap[ix] += self._off_topic_idf[t]
+                    shared[ix] += 1
+            # a short off-topic question all of whose words the question holds ("mấy giờ")
+            # is a token-set match of 100 whatever the rest
+            inside = np.flatnonzero(shared == self._off_topic_ntok)
+            cand = np.union1d(np.union1d(np.argpartition(-cheap, k)[:k], np.argpartition(-overlap, k)[:k]), inside)
+        else:
+            cand = np.arange(len(cheap))
+        texts = [self._off_topic[i] for i in cand]
         return float(np.max(_blend(
-            process.cdist([folded], self._off_topic, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([" ".join(sorted(folded.split()))], self._off_topic_sorted, scorer=fuzz.ratio,
-                          dtype=np.float32)[0],
+            process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], cheap[cand],
             self.params.set_share)))
 
     def _bag_scores(self, folded: str) -> np.ndarray:
@@ -245,7 +274,8 @@ class Matcher:
             if ix is not None:
                 overlap[ix] += self._idf[t]
         by_overlap = np.argpartition(-overlap, k)[:k]
-        cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon, scorer=fuzz.ratio, dtype=np.float32)[0]
+        cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon_distinct, scorer=fuzz.ratio,
+                              dtype=np.float32)[0][self._sorted_phon_of]
         by_ratio = np.argpartition(-cheap, k)[:k]
         cand = np.union1d(by_overlap, by_ratio)
         return cand, cheap[cand]
