@@ -15,7 +15,11 @@ pause and the unfinished-question hold (``speech.listen.Listener``,
 - **a pause inside**: the clips of the set that the end of speech cuts as they
   are (the speaker paused mid-sentence), with and without the hold;
 - **finished alone**: every 4th clip as it is: how often the hold fires on a finished
-  sentence, and the end-of-speech decision (seconds of audio after the voice).
+  sentence, and the end-of-speech decision (seconds of audio after the voice);
+- **transcribing a paused question** (``--pairs N``): N pairs of clips joined by each
+  pause, transcribed whole and part by part (``asr.split_pause_s``): how much of each
+  part's words come back, and how often the second part is lost (< 20 % of its words).
+  ``--transcripts-only`` runs just this part.
 
     .venv/bin/python bench/asr_pauses.py [--hold 1.0] [--pauses 0.8,1.0,1.2,1.5] [-v]
 Prints numbers; asserts nothing.
@@ -27,6 +31,7 @@ import dataclasses
 import logging
 import statistics
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import lobby  # noqa: E402
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
-from asr_wer import DEFAULT_DIR, recorded_or_exit  # noqa: E402
+from asr_wer import DEFAULT_DIR, recorded_or_exit, words  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402
@@ -83,6 +88,44 @@ def listen(config, vad, transcriber, audio: np.ndarray, second_start: int | None
     return Heard(one, (consumed - last_voice) / lobby.SR, bool(held), heard.transcript.text if heard.transcript else "")
 
 
+def _found(hyp: str, ref: str) -> float:
+    """Share of ``ref``'s syllables found, in order, in ``hyp``."""
+    import difflib
+
+    r = words(ref)
+    blocks = difflib.SequenceMatcher(None, words(hyp), r).get_matching_blocks()
+    return sum(b.size for b in blocks) / max(1, len(r))
+
+
+def transcribe_paused(config, clips: list[tuple[np.ndarray, str]], pauses: list[float], n: int, verbose: bool) -> None:
+    """Two real clips joined by a pause, transcribed whole (one decoding) and part by part
+    (``asr.split_pause_s``): words of each part that come back."""
+    split_s = config.asr.split_pause_s or 0.8
+    whole = load_transcriber(dataclasses.replace(config, asr=dataclasses.replace(config.asr, split_pause_s=0.0)))
+    parts = load_transcriber(dataclasses.replace(config, asr=dataclasses.replace(config.asr, split_pause_s=split_s)))
+    rng = np.random.default_rng(5)
+    order = rng.permutation(len(clips))
+    pairs = [(clips[order[2 * i]], clips[order[2 * i + 1]]) for i in range(min(n, len(clips) // 2))]
+    print(f"transcribing a paused question: {len(pairs)} pairs of clips; part by part = asr.split_pause_s {split_s:g} s")
+    print("| pause | decoding | first part found | second part found | second part lost | CPU s |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for pause in pauses:
+        for label, tr in (("whole", whole), ("part by part", parts)):
+            first, second, cpu = [], [], []
+            for k, ((a, ta), (b, tb)) in enumerate(pairs):
+                audio, _, _ = lobby.joined(a, b, pause, rng=np.random.default_rng(k))
+                t0 = time.process_time()
+                out = tr.transcribe(audio).text
+                cpu.append(time.process_time() - t0)
+                first.append(_found(out, ta))
+                second.append(_found(out, tb))
+                if verbose:
+                    print(f"    {pause:g} s {label}: {ta!r} + {tb!r} → {out!r}", flush=True)
+            lost = sum(x < 0.2 for x in second)
+            print(f"| {pause:g} s | {label} | {100 * statistics.mean(first):.0f} % | {100 * statistics.mean(second):.0f} % | "
+                  f"{lost}/{len(pairs)} | {statistics.median(cpu):.2f} |", flush=True)
+
+
 class _Capture(logging.Handler):
     """Counts the Listener's "sounds unfinished" log lines (a hold was granted)."""
 
@@ -102,6 +145,8 @@ def main() -> int:
     ap.add_argument("--pauses", default="0.8,1.0,1.2,1.5")
     ap.add_argument("--every", type=int, default=4, help="finished-alone set: every Nth clip")
     add_asr_options(ap)
+    ap.add_argument("--pairs", type=int, default=30, help="pairs of clips for the transcription part (0 = skip it)")
+    ap.add_argument("--transcripts-only", action="store_true", help="only the transcription part")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     clips = recorded_or_exit(args.dir)
@@ -117,6 +162,10 @@ def main() -> int:
     transcriber.warm()
     vad = SileroVad()
     pauses = [float(p) for p in args.pauses.split(",")]
+    if args.pairs:
+        transcribe_paused(config, [(audio[n], text[n]) for n in names], pauses, args.pairs, args.verbose)
+    if args.transcripts_only:
+        return 0
     print(f"end silence {config.audio.end_silence_s:g} s, early transcription at {config.audio.pause_transcribe_s:g} s, "
           f"hold {hold:g} s; window {config.asr.window_s:g} s, beam {config.asr.beam_size}")
     print("| first part | pause | heard as one | hold granted |")

@@ -117,6 +117,23 @@ def vad_speech_seconds(samples: np.ndarray) -> float:
     return sum(t["end"] - t["start"] for t in stamps) / SAMPLE_RATE
 
 
+def split_at_pauses(samples: np.ndarray, min_pause_s: float) -> list[tuple[int, int]]:
+    """(start, end) sample ranges of ``samples`` cut in the middle of every silence of at
+    least ``min_pause_s`` between stretches of speech (Silero VAD, no padding); the whole
+    when there is none or ``min_pause_s`` is 0."""
+    whole = [(0, int(samples.size))]
+    if min_pause_s <= 0:
+        return whole
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    opts = dict(VAD_PARAMETERS, speech_pad_ms=0, min_silence_duration_ms=int(1000 * min_pause_s))
+    stamps = get_speech_timestamps(samples, VadOptions(**opts))
+    cuts = [(a["end"] + b["start"]) // 2 for a, b in zip(stamps, stamps[1:])
+            if b["start"] - a["end"] >= min_pause_s * SAMPLE_RATE]
+    bounds = [0, *cuts, int(samples.size)]
+    return list(zip(bounds, bounds[1:]))
+
+
 class WhisperTranscriber(Transcriber):
     name = "faster-whisper"
 
@@ -137,36 +154,17 @@ class WhisperTranscriber(Transcriber):
             compression_ratio=asr_cfg.compression_ratio_threshold,
         )
         self.temperatures: tuple[float, ...] = TEMPERATURES
+        self.split_pause_s = float(getattr(asr_cfg, "split_pause_s", 0.0))
+        """Decode each side of a pause this long separately (split_at_pauses); 0 = off."""
         self.gain = GainSettings() if getattr(asr_cfg, "normalise_gain", False) else None
         """Input level normalisation before VAD and Whisper (speech.level); None = off."""
         self._cfg = asr_cfg
         self._whisper = load_whisper_model(model_dir, asr_cfg.compute_type, asr_cfg.cpu_threads)
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
-        started = time.monotonic()
-        from faster_whisper.vad import get_vad_model
-
-        get_vad_model()
-        rng = np.random.default_rng(0)
-        noise = (rng.standard_normal(SAMPLE_RATE) * 0.01).astype(np.float32)
-        with self._lock:
-            segments, _ = self._whisper.transcribe(
-                noise, language=self.language, beam_size=1, temperature=0.0, without_timestamps=True, max_new_tokens=4
-            )
-            for _ in segments:
-                pass
-        _LOGGER.info("warmed %s in %.2f s", self.name, time.monotonic() - started)
-
-    def transcribe(self, audio: AudioInput, *, sample_rate: int = SAMPLE_RATE, hotwords: str | None = None) -> Transcript:
-        started = time.monotonic()
-        samples = load_audio(audio, sample_rate)
+    def _decode(self, samples: np.ndarray, words: str | None, *, offset: float, total: float) -> list[Segment]:
+        """Whisper's segments for one stretch of audio, times on the whole recording's clock."""
         duration = samples.size / SAMPLE_RATE
-        if duration < MIN_DURATION_S or float(np.max(np.abs(samples))) < SILENCE_PEAK:
-            return Transcript("", self.language, duration, (), time.monotonic() - started)
-        if self.gain is not None:
-            samples = normalise_level(samples, self.gain)
-        words = self.hotwords if hotwords is None else (hotwords or None)
         max_new_tokens = int(min(200, 32 + 16 * min(duration, 30.0)))
         with self._lock:
             # An upper bound: faster-whisper's VAD filter only shortens the audio.
@@ -194,11 +192,11 @@ class WhisperTranscriber(Transcriber):
                     initial_prompt=self.initial_prompt,
                     max_new_tokens=max_new_tokens,
                 )
-                raw = [
+                return [
                     Segment(
                         # Whisper's timestamps can overshoot the end of short clips.
-                        start=min(max(0.0, float(s.start)), duration),
-                        end=min(max(float(s.start), float(s.end)), duration),
+                        start=min(max(0.0, float(s.start) + offset), total),
+                        end=min(max(float(s.start), float(s.end)) + offset, total),
                         text=s.text,
                         no_speech_prob=float(s.no_speech_prob),
                         avg_logprob=float(s.avg_logprob),
@@ -208,6 +206,34 @@ class WhisperTranscriber(Transcriber):
                 ]
             finally:
                 _window.frames = None
+
+    def warm(self) -> None:
+        started = time.monotonic()
+        from faster_whisper.vad import get_vad_model
+
+        get_vad_model()
+        rng = np.random.default_rng(0)
+        noise = (rng.standard_normal(SAMPLE_RATE) * 0.01).astype(np.float32)
+        with self._lock:
+            segments, _ = self._whisper.transcribe(
+                noise, language=self.language, beam_size=1, temperature=0.0, without_timestamps=True, max_new_tokens=4
+            )
+            for _ in segments:
+                pass
+        _LOGGER.info("warmed %s in %.2f s", self.name, time.monotonic() - started)
+
+    def transcribe(self, audio: AudioInput, *, sample_rate: int = SAMPLE_RATE, hotwords: str | None = None) -> Transcript:
+        started = time.monotonic()
+        samples = load_audio(audio, sample_rate)
+        duration = samples.size / SAMPLE_RATE
+        if duration < MIN_DURATION_S or float(np.max(np.abs(samples))) < SILENCE_PEAK:
+            return Transcript("", self.language, duration, (), time.monotonic() - started)
+        if self.gain is not None:
+            samples = normalise_level(samples, self.gain)
+        words = self.hotwords if hotwords is None else (hotwords or None)
+        raw: list[Segment] = []
+        for start, end in split_at_pauses(samples, self.split_pause_s):
+            raw += self._decode(samples[start:end], words, offset=start / SAMPLE_RATE, total=duration)
         kept, dropped = filter_segments(raw, self.guards)
         if not kept and dropped and self.guards.spoken_s > 0:
             # Everything was dropped: if the VAD hears a real stretch of speech, the

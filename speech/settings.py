@@ -37,6 +37,13 @@ class AsrConfig:
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    split_pause_s: float = 0.8
+    """Decode the speech on each side of a silence at least this long separately and join
+    the texts; 0 = one decoding. Whisper base given one question with a pause inside
+    (a held, unfinished question) often stops after the first part: two real clips
+    joined by 0.8 s (bench/asr_pauses.py, 30 pairs) lost the second part in 20 of 30
+    decoded whole and in 9 of 30 decoded part by part, with the first part unchanged;
+    single clips (a pause that short never ends a question) are rarely split."""
     normalise_gain: bool = False
     """Bring a quiet or far voice up to a normal level before the VAD and Whisper
     (speech.level; bench/asr_noise.py measures it on attenuated real clips)."""
