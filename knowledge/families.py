@@ -43,7 +43,7 @@ class FamilyIndex:
         common = idf[len(idf) // prm.family_common_divisor] if idf else 0.0
         self._families: list[_Indexed] = []
         for f in families:
-            members = tuple(m for m in f.members if m in matcher.bags)
+            members = tuple(m for m in f.members if m in matcher.curated_bags)
             if len(members) < 2:
                 continue
             # A term the normaliser shortens ("so hong" → "so": "hong" is chat for
@@ -53,7 +53,7 @@ class FamilyIndex:
             named = {t for seq in seqs for t in _terms(" ".join(seq))}
             share: dict[str, int] = {}
             for m in members:
-                for t in matcher.bags[m]:
+                for t in matcher.curated_bags[m]:
                     share[t] = share.get(t, 0) + 1
             limit = max(1, len(members) // prm.family_distinct_divisor)
             distinct = frozenset(t for t, n in share.items()

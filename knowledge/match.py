@@ -118,6 +118,12 @@ class Matcher:
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
+        # … of its curated texts only (title, short title, aliases, keywords): what tells a
+        # family's members apart (knowledge.families). A citizen's example tells its story
+        # too ("con tôi", "ngân hàng"), and with thousands of them nearly every word became
+        # "distinguishing" and broad questions were no longer asked back.
+        self.curated_bags: dict[str, frozenset[str]] = {}
+        curated: dict[str, set[str]] = {}
         brief: set[str] = set()
         redirects: set[str] = set()
         entries: list[_Entry] = []
@@ -137,8 +143,11 @@ class Matcher:
             texts = ([(p.title, params.title_weight)] + [(p.short_title, 1.0)] * bool(p.short_title)
                      + [(a, 1.0) for a in p.aliases] + [(k, params.keyword_weight) for k in p.keywords]
                      + [(x, params.example_weight) for x in p.examples])
-            for text, weight in texts:
+            n_curated = len(texts) - len(p.examples)
+            for k, (text, weight) in enumerate(texts):
                 _, f, ph = keys(text)
+                if f and k < n_curated:
+                    curated.setdefault(p.code, set()).update(_terms(f))
                 if not f or (p.code, f) in seen:
                     continue
                 seen.add((p.code, f))
@@ -192,6 +201,7 @@ class Matcher:
         for terms in bags.values():
             bag_df.update(terms)
         self.bags = {str(self._code_ids[ci]): frozenset(t) for ci, t in bags.items()}
+        self.curated_bags = {c: frozenset(t) for c, t in curated.items()}
         self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():

@@ -90,6 +90,20 @@ def test_a_broad_question_clarifies_within_its_family_with_short_titles(kb):
     assert r.to_json()["choices"] and r.to_json()["answer"] is None
 
 
+def test_citizens_examples_do_not_stop_a_broad_question_from_being_asked_back(rich_content):
+    # Examples tell a citizen's story ("con tôi", "ngân hàng", "bản vẽ"): their words must not
+    # count as what tells a family's members apart, or with thousands of examples no
+    # question would be broad any more (2026-12-02: blind3 broad questions 96.7 → 90.0 %).
+    from knowledge.examples import Example, with_examples
+
+    content = load_source(rich_content)
+    first = next(iter(GPXD))
+    stories = [Example(first, "con tôi đi làm xa, cho hỏi về giấy phép xây dựng nhà ở quê", "t")]
+    kb = KnowledgeBase(with_examples(content, stories, replace=False))
+    r = kb.ask("cho hỏi về giấy phép xây dựng của con tôi")
+    assert r.decision is Decision.CLARIFY and r.family == "giay-phep-xay-dung", r
+
+
 def test_a_question_that_says_which_member_is_not_broad(kb):
     r = kb.ask("xin giấy phép xây dựng để sửa chữa cải tạo nhà")
     assert r.family is None

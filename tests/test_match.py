@@ -127,6 +127,19 @@ def test_the_content_recognises_its_own_examples():
 
 
 @pytest.mark.slow
+def test_shipped_families_ask_back_on_broad_questions_only():
+    repo = Path(__file__).resolve().parents[1]
+    kb = KnowledgeBase(load_source(repo / "assets" / "content"))
+    for q, family in (("hỏi về đăng ký xe", "dang-ky-xe"), ("cho hỏi về giấy phép xây dựng", "giay-phep-xay-dung"),
+                      ("nhà tôi có được trợ cấp gì không", "tro-cap-xa-hoi")):
+        r = kb.ask(q)
+        assert r.family == family and len(r.choices) >= 3, (q, r)
+    for q, code in (("mất cà vẹt xe làm lại", "1.013082"), ("xin giấy phép xây dựng để sửa nhà", "1.013229")):
+        r = kb.ask(q)
+        assert r.family is None and r.matches[0].code == code, (q, r)
+
+
+@pytest.mark.slow
 def test_shipped_content_general_question_ranks_the_general_procedure_first():
     repo = Path(__file__).resolve().parents[1]
     kb = KnowledgeBase(load_source(repo / "assets" / "content"))
