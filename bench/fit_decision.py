@@ -84,6 +84,7 @@ def fit_signed(x: np.ndarray, y: np.ndarray) -> Logistic:
         keep = [i for i in keep if i not in bad]
 
 
+COVERAGE_SETS = ("train4",)  # written to cover every procedure, not to follow what citizens ask most
 WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by authors the fit never saw
 HELD_OUT_SETS = ("blind", "blind2")
 
@@ -135,6 +136,7 @@ def main() -> None:
     kb = KnowledgeBase(folds.full, model=model0, off_topic=folds.full_off_topic)
     kbs = [KnowledgeBase(c, model=model0, off_topic=o) for c, o in folds.folds]
     rows: list[Row] = []
+    row_set: list[str] = []  # the question set each row comes from
     for name in args.train.split(","):
         questions = load_questions(ROOT / "tests" / "data" / name)
         spoken = load_spoken(ROOT / "tests" / "data" / "spoken" / f"{'dev' if name == 'questions' else name}.jsonl")
@@ -145,9 +147,13 @@ def main() -> None:
         for k, qs in sorted(by_kb.items()):
             base = max((r.group for r in rows), default=-1) + 1
             scorer = kb if k == -1 else kbs[k]
-            rows += [dataclasses.replace(r, group=r.group + base) for r in rows_for(scorer, qs, spoken, augment=True)]
+            new = rows_for(scorer, qs, spoken, augment=True)
+            rows += [dataclasses.replace(r, group=r.group + base) for r in new]
+            row_set += [name] * len(new)
     base = max(r.group for r in rows) + 1
-    rows += [dataclasses.replace(r, group=r.group + base) for r in rows_for(kb, keyword_questions(kb))]
+    new = rows_for(kb, keyword_questions(kb))
+    rows += [dataclasses.replace(r, group=r.group + base) for r in new]
+    row_set += ["keywords"] * len(new)
     feats = [r.evidence.features(r.hearing) for r in rows]
     x, mean, scale = standardise(feats, FEATURES)
     y_a = np.array([r.right_first for r in rows], dtype=float)
@@ -175,6 +181,13 @@ def main() -> None:
     spoken_m = np.array([r.hearing is not None for r in rows])
     ins = np.array([r.in_scope for r in rows])
     typed_in = orig & ~spoken_m & ins
+    # The wrong-answer rate that sets the answer bar is estimated on questions asked the way
+    # citizens ask (development, earlier blind sets), not on training sets written to cover
+    # every procedure and its rare siblings equally (train4): there a sibling is the point of
+    # one situation in three, and the bar came out stricter than real traffic needs
+    # (2026-12-02: 0.91 with train4's rows, "đăng ký kết hôn" asked back; left out, each
+    # earlier blind set stayed ≤ 1.6 % wrong at 0.89).
+    like_traffic = np.array([name not in COVERAGE_SETS for name in row_set])
     spoken_in = orig & spoken_m & ins
     oos_all = orig & ~ins & (y_a == 0)  # not redirected: should be refused
     oos = oos_all & ~spoken_m
@@ -184,7 +197,7 @@ def main() -> None:
         return float(np.sum(mask & (pa >= t) & (y_a == 0)) / max(np.sum(mask), 1))
 
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
-    answer_p = next(t for t in grid if wrong_rate(typed_in, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
+    answer_p = next(t for t in grid if wrong_rate(typed_in & like_traffic, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
                     and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
     held_out: dict = {}
     if not args.no_calibrate:

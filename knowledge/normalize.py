@@ -92,6 +92,17 @@ CONCEPTS: dict[str, str] = {
     # "giấy độc thân" is what people call the marital-status certificate.
     "giấy độc thân": "giấy xác nhận tình trạng hôn nhân", "giay doc than": "giấy xác nhận tình trạng hôn nhân",
     "xác nhận độc thân": "xác nhận tình trạng hôn nhân", "xac nhan doc than": "xác nhận tình trạng hôn nhân",
+    # … and so is a paper saying one is "not (yet) married" (issue 12: "xin giấy chứng nhận chưa
+    # đăng ký kết hôn" was answered with the marriage registration itself).
+    "chứng nhận chưa đăng ký kết hôn": "xác nhận tình trạng hôn nhân",
+    "xác nhận chưa đăng ký kết hôn": "xác nhận tình trạng hôn nhân",
+    "chứng nhận chưa kết hôn": "xác nhận tình trạng hôn nhân", "xác nhận chưa kết hôn": "xác nhận tình trạng hôn nhân",
+    "giấy chưa kết hôn": "giấy xác nhận tình trạng hôn nhân", "giấy chưa vợ": "giấy xác nhận tình trạng hôn nhân",
+    "giấy chưa chồng": "giấy xác nhận tình trạng hôn nhân",
+    "chung nhan chua dang ky ket hon": "xác nhận tình trạng hôn nhân",
+    "xac nhan chua dang ky ket hon": "xác nhận tình trạng hôn nhân",
+    "chung nhan chua ket hon": "xác nhận tình trạng hôn nhân", "xac nhan chua ket hon": "xác nhận tình trạng hôn nhân",
+    "giay chua ket hon": "giấy xác nhận tình trạng hôn nhân",
     # A relative who comes to stay a few days is a stay to notify (lưu trú).
     "lên chơi": "đến lưu trú", "vô chơi": "đến lưu trú", "xuống chơi": "đến lưu trú", "ra chơi": "đến lưu trú",
     "len choi": "đến lưu trú", "vo choi": "đến lưu trú",
@@ -193,12 +204,16 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_LONGEST: dict[int, int] = {}  # phrase table → its longest key, in tokens
+
+
 def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
-    """Replace the longest phrases (up to 4 tokens) found in ``table`` (keys accented or folded)."""
+    """Replace the longest phrases found in ``table`` (keys accented or folded)."""
     out: list[str] = []
     i = 0
+    longest = _LONGEST.get(id(table)) or _LONGEST.setdefault(id(table), max((len(k.split()) for k in table), default=1))
     while i < len(tokens):
-        for n in (4, 3, 2, 1):
+        for n in range(longest, 0, -1):
             if i + n > len(tokens):
                 continue
             phrase = " ".join(tokens[i:i + n])

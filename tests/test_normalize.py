@@ -197,3 +197,17 @@ def test_unaccented_chat_spellings_still_expand():
 def test_mat_after_a_relative_means_died(text, died):
     key = normalize_text(text)
     assert ("qua đời" in key or "qua doi" in key) is died, key
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("xin giấy chứng nhận chưa đăng ký kết hôn", True),  # issue 12's meaning error
+        ("xin giay xac nhan chua ket hon", True),
+        ("giấy chưa vợ để đi xuất khẩu lao động", True),
+        ("hai đứa chưa đăng ký kết hôn giờ muốn đăng ký cần gì", False),  # wants to marry
+        ("đăng ký kết hôn", False),
+    ],
+)
+def test_a_paper_saying_one_is_not_married_is_the_marital_status_certificate(text, status):
+    assert ("tinh trang hon nhan" in keys(text)[1]) is status, keys(text)
