@@ -100,18 +100,17 @@ def test_held_out_question_set_meets_the_accuracy_floor():
     questions = load_questions(repo / "tests" / "data" / "blind3")
     assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 20
     s = evaluate(kb, questions).summary()
-    # Floors ~2 points under what was measured on 2026-12-02 09:00 after the training set
-    # tests/data/train4 (top-1 85.8, top-3 95.6, wrong 1.6, none 1.6, offered 94.3, out of
-    # scope handled 84.6 — it was 87.2 before that set: two questions of 78 more now get a
-    # clarify screen whose first choice is the right redirect). The issue's targets are
+    # Floors ~1.5–2 points under what was measured on 2026-12-02 09:35 (training set 4, the
+    # answer bar from questions that follow citizens' traffic: top-1 85.8, top-3 95.6, wrong
+    # 3.1, none 1.3, offered 93.1, out of scope handled 92.3). The issue's targets are
     # higher (docs/matching.md says which are met).
     assert s["top1_pct"] >= 83.5, s
     assert s["top3_pct"] >= 93.5, s
-    assert s["answered_wrong_pct"] <= 3.5, s
+    assert s["answered_wrong_pct"] <= 4.5, s
     assert s["missed_pct"] <= 3.0, s
-    assert s["offered_right_pct"] >= 92.0, s
+    assert s["offered_right_pct"] >= 91.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 82.5, s
+    assert s["oos_refused_or_redirected_pct"] >= 88.0, s
 
 
 @pytest.mark.slow
