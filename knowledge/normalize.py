@@ -204,14 +204,15 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-_LONGEST: dict[int, int] = {}  # phrase table → its longest key, in tokens
+def _longest(table: dict[str, str]) -> int:
+    return max((len(k.split()) for k in table), default=1)
 
 
-def _phrase_map(tokens: list[str], table: dict[str, str]) -> list[str]:
-    """Replace the longest phrases found in ``table`` (keys accented or folded)."""
+def _phrase_map(tokens: list[str], table: dict[str, str], longest: int) -> list[str]:
+    """Replace the longest phrases (up to ``longest`` tokens) found in ``table`` (keys
+    accented or folded)."""
     out: list[str] = []
     i = 0
-    longest = _LONGEST.get(id(table)) or _LONGEST.setdefault(id(table), max((len(k.split()) for k in table), default=1))
     while i < len(tokens):
         for n in range(longest, 0, -1):
             if i + n > len(tokens):
@@ -356,6 +357,9 @@ def tokenize(text: str) -> list[str]:
     return _SPACES.sub(" ", text).strip().split()
 
 
+_DIALECT_LONGEST, _CONCEPTS_LONGEST = _longest(DIALECT), _longest(CONCEPTS)
+
+
 @lru_cache(maxsize=4096)
 def normalize_text(text: str, drop_fillers: bool = True) -> str:
     """The accented matching key of ``text`` (see module doc)."""
@@ -363,8 +367,8 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = [_abbreviation(t) if len(t) <= 8 else t for t in tokens]
     tokens = " ".join(tokens).split()
     tokens = _central_chi(tokens)
-    tokens = _phrase_map(tokens, DIALECT)
-    tokens = _phrase_map(tokens, CONCEPTS)
+    tokens = _phrase_map(tokens, DIALECT, _DIALECT_LONGEST)
+    tokens = _phrase_map(tokens, CONCEPTS, _CONCEPTS_LONGEST)
     tokens = _countries(tokens)
     tokens = _numbers(tokens)
     tokens = _takes_time(tokens)
