@@ -88,7 +88,7 @@ def listen(config, vad, transcriber, audio: np.ndarray, second_start: int | None
     return Heard(one, (consumed - last_voice) / lobby.SR, bool(held), heard.transcript.text if heard.transcript else "")
 
 
-def _found(hyp: str, ref: str) -> float:
+def found(hyp: str, ref: str) -> float:
     """Share of ``ref``'s syllables found, in order, in ``hyp``."""
     import difflib
 
@@ -117,8 +117,8 @@ def transcribe_paused(config, clips: list[tuple[np.ndarray, str]], pauses: list[
                 t0 = time.process_time()
                 out = tr.transcribe(audio).text
                 cpu.append(time.process_time() - t0)
-                first.append(_found(out, ta))
-                second.append(_found(out, tb))
+                first.append(found(out, ta))
+                second.append(found(out, tb))
                 if verbose:
                     print(f"    {pause:g} s {label}: {ta!r} + {tb!r} → {out!r}", flush=True)
             lost = sum(x < 0.2 for x in second)

@@ -89,7 +89,8 @@ WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by aut
 HELD_OUT_SETS = ("blind", "blind2")
 
 
-def calibrated_answer_bar(content_dir: Path, train: list[str], examples: list[str], start: float) -> tuple[float, dict]:
+def calibrated_answer_bar(content, content_dir: Path, train: list[str], examples: list[str],
+                          start: float) -> tuple[float, dict]:
     """The lowest answer bar ≥ ``start`` at which each earlier blind set, left out of the
     examples and of the fit (its decision refitted on the rest), is answered wrongly at
     most ``WRONG_HELD_OUT``. Out-of-fold estimates are optimistic: folds share authors and
@@ -98,7 +99,6 @@ def calibrated_answer_bar(content_dir: Path, train: list[str], examples: list[st
     from knowledge.evaluate import evaluate
     from leave_one_out import leave_out
 
-    content = load_source(content_dir)
     grid = [round(t, 2) for t in np.arange(start, 0.995, 0.01)]
     wrong: dict[str, dict[str, float]] = {}
     for left in (s for s in HELD_OUT_SETS if s in train):
@@ -201,7 +201,7 @@ def main() -> None:
                     and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
     held_out: dict = {}
     if not args.no_calibrate:
-        floor, held_out = calibrated_answer_bar(Path(args.content), args.train.split(","), args.examples.split(","), float(answer_p))
+        floor, held_out = calibrated_answer_bar(content, Path(args.content), args.train.split(","), args.examples.split(","), float(answer_p))
         if floor > answer_p:
             print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
                   f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")

@@ -118,12 +118,7 @@ class Matcher:
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
-        # … of its curated texts only (title, short title, aliases, keywords): what tells a
-        # family's members apart (knowledge.families). A citizen's example tells its story
-        # too ("con tôi", "ngân hàng"), and with thousands of them nearly every word became
-        # "distinguishing" and broad questions were no longer asked back.
-        self.curated_bags: dict[str, frozenset[str]] = {}
-        curated: dict[str, set[str]] = {}
+        curated: dict[str, set[str]] = {}  # code → the same, of its curated texts only
         brief: set[str] = set()
         redirects: set[str] = set()
         entries: list[_Entry] = []
@@ -201,7 +196,11 @@ class Matcher:
         for terms in bags.values():
             bag_df.update(terms)
         self.bags = {str(self._code_ids[ci]): frozenset(t) for ci, t in bags.items()}
-        self.curated_bags = {c: frozenset(t) for c, t in curated.items()}
+        # What tells a family's members apart (knowledge.families) comes from the curated
+        # texts (title, short title, aliases, keywords) only: a citizen's example tells its
+        # story too ("con tôi", "ngân hàng"), and with thousands of them nearly every word
+        # became "distinguishing" and broad questions were no longer asked back.
+        self.curated_bags: dict[str, frozenset[str]] = {c: frozenset(t) for c, t in curated.items()}
         self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():

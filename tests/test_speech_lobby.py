@@ -164,12 +164,7 @@ def test_a_paused_question_is_transcribed_as_one(transcriber):  # noqa: F811
     """Two real clips 1.2 s apart (a held question). Decoded in one piece, base returned
     only one of the two for both pairs (bench/asr_pauses.py -v, 2026-12-02); the shipped
     transcriber decodes each side of the pause and returns words of both."""
-    import difflib
-    import re
-
-    def found(hyp: str, ref: str) -> float:
-        h, r = (re.sub(r"[^\w\s]", " ", x.lower()).split() for x in (hyp, ref))
-        return sum(b.size for b in difflib.SequenceMatcher(None, h, r).get_matching_blocks()) / len(r)
+    from asr_pauses import found
 
     clips = {name[-6:]: (audio, text) for audio, text, name in shared(every=1)}
     assert transcriber.split_pause_s > 0
