@@ -1,10 +1,10 @@
 """Measure a design on each earlier blind set left out: the figures that choose between designs.
 
-    .venv/bin/python bench/leave_one_out.py [--sets blind,blind2] [--spoken] [--failures] [--answer-p P]
+    .venv/bin/python bench/leave_one_out.py [--sets blind,blind2,blind3] [--spoken] [--failures] [--answer-p P]
 
-The development, first and second blind sets are the content's examples and the
-decision's training rows, so their own figures are in-sample, and the third blind set
-(tests/data/blind3) is the held-out measure that must not choose anything. This script
+The development and the first three blind sets are the content's examples and the
+decision's training rows, so their own figures are in-sample, and the fourth blind set
+(tests/data/blind4) is the held-out measure that must not choose anything. This script
 takes one earlier blind set out of both — its questions removed from the examples, the
 decision refitted without it (bench/fit_decision.py --no-calibrate in a subprocess) —
 and measures the kiosk's own ask path on it, as an unseen author's questions.
@@ -30,7 +30,7 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import LabelledQuestion, evaluate, load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, example_folds, labelled_pool  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SET, example_folds, labelled_pool  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
@@ -76,7 +76,7 @@ def leave_out(content: Content, left: str, *, train: list[str] | None = None, ex
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="blind,blind2", help="earlier blind sets to leave out in turn (default: %(default)s)")
+    ap.add_argument("--sets", default="blind,blind2,blind3", help="earlier blind sets to leave out in turn (default: %(default)s)")
     ap.add_argument("--spoken", action="store_true", help="also the same questions as heard (tests/data/spoken/<set>.jsonl)")
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     ap.add_argument("--answer-p", type=float, default=None,
@@ -86,8 +86,9 @@ def main() -> None:
                     help="sets whose questions the content holds as examples (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     args = ap.parse_args()
-    if "blind3" in args.sets.split(","):
-        sys.exit("blind3 is the held-out set: measure it with bench/match_accuracy.py --set blind3, never choose with it")
+    if HELD_OUT_SET in args.sets.split(","):
+        sys.exit(f"{HELD_OUT_SET} is the held-out set: measure it with bench/match_accuracy.py --set {HELD_OUT_SET},"
+                 " never choose with it")
     content_dir = Path(args.content)
     content = load_source(content_dir)
     answer_p = args.answer_p if args.answer_p is not None else DecisionModel.from_json(

@@ -32,7 +32,7 @@ from knowledge.source import load_source  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
-    ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2", "blind3", "authored"], default="dev",
+    ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2", "blind3", "blind4", "authored"], default="dev",
                     help="blind3: the held-out set; dev, blind, blind2: examples in the content (in-sample); authored")
     ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")

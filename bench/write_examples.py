@@ -1,6 +1,6 @@
 """Write the labelled questions into the content as citizens' examples (knowledge.examples).
 
-    .venv/bin/python bench/write_examples.py [--sets questions,blind,blind2] [--check]
+    .venv/bin/python bench/write_examples.py [--sets questions,blind,blind2,blind3] [--check]
 
 Each question that names a procedure becomes an ``examples:`` entry of that procedure's
 file (assets/content/procedures/, redirects/), below a marker comment, replacing what an
@@ -10,7 +10,7 @@ procedure go to knowledge/off_topic.txt (the matcher's evidence against every pr
 Codes without a procedure file (catalogue-only) are counted and skipped. ``--check``:
 exit 1 when the files differ from what would be written (nothing written).
 
-The held-out set (tests/data/blind3) is never read: its figures are the ones that count.
+The held-out set (tests/data/blind4) is never read: its figures are the ones that count.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, examples_of, off_topic_of  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SET, examples_of, off_topic_of  # noqa: E402
 from knowledge.match import OFF_TOPIC_PATH  # noqa: E402
 
 MARKER = "# Câu hỏi thật (bench/write_examples.py viết lại phần dưới dòng này từ các bộ câu hỏi đã gắn nhãn)"
@@ -55,8 +55,8 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="only report whether the files are up to date")
     args = ap.parse_args()
     names = [n for n in args.sets.split(",") if n]
-    if "blind3" in names:
-        sys.exit("tests/data/blind3 is the held-out set: never written into the content")
+    if HELD_OUT_SET in names:
+        sys.exit(f"tests/data/{HELD_OUT_SET} is the held-out set: never written into the content")
     by_code: dict[str, list[str]] = {}
     off_topic: list[str] = []
     for name in names:

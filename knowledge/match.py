@@ -122,6 +122,7 @@ class Matcher:
         brief: set[str] = set()
         redirects: set[str] = set()
         entries: list[_Entry] = []
+        is_curated: list[bool] = []
         folded: list[str] = []
         phon: list[str] = []
         seen: set[tuple[str, str]] = set()
@@ -147,6 +148,7 @@ class Matcher:
                     continue
                 seen.add((p.code, f))
                 entries.append(_Entry(p.code, weight))
+                is_curated.append(k < n_curated)
                 folded.append(f)
                 phon.append(ph)
         self._entries = entries
@@ -202,6 +204,18 @@ class Matcher:
         # became "distinguishing" and broad questions were no longer asked back.
         self.curated_bags: dict[str, frozenset[str]] = {c: frozenset(t) for c, t in curated.items()}
         self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
+        # Term counts per procedure over all its texts (a citizen's example counts each
+        # time a term appears): a multinomial naive Bayes between the first candidates.
+        tf: dict[int, Counter[str]] = {}
+        prm_nb_curated = params.nb_curated
+        for e, fo, cur in zip(entries, folded, is_curated):
+            counts = Counter(_terms(fo))
+            if cur:
+                counts = Counter({t: k * prm_nb_curated for t, k in counts.items()})
+            tf.setdefault(code_index[e.code], Counter()).update(counts)
+        self._tf = tf
+        self._tf_total = {ci: sum(c.values()) for ci, c in tf.items()}
+        self._vocab = len(bag_df)
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():
             for t in terms:
@@ -337,7 +351,30 @@ class Matcher:
         # (bench/fit_priors.py), most in the uncertain middle and not at all at 100, so a
         # score stays within 0–100 and a perfect match is never overtaken.
         total = total + self._prior * (total > 0) * (100.0 - total) / 100.0
+        if prm.nb_weight > 0:
+            total = self._sibling_term(f, total)
         return _Scored(total, bag, f, ph, detail, unknown)
+
+    def _sibling_term(self, folded: str, total: np.ndarray) -> np.ndarray:
+        prm = self.params
+        top = np.argsort(-total)[:prm.nb_top]
+        top = top[total[top] > 0]
+        if len(top) < 2:
+            return total
+        terms = [t for t in _terms(folded) if t in self._bag_idf]
+        if not terms:
+            return total
+        ll = np.zeros(len(top))
+        for j, ci in enumerate(top):
+            c = self._tf.get(int(ci), Counter())
+            denom = self._tf_total.get(int(ci), 0) + prm.nb_alpha * self._vocab
+            ll[j] = sum(math.log((c.get(t, 0) + prm.nb_alpha) / denom) for t in terms) / len(terms)
+        z = ll / prm.nb_temperature
+        post = np.exp(z - z.max())
+        post /= post.sum()
+        out = total.copy()
+        out[top] = total[top] + prm.nb_weight * post * (100.0 - total[top])
+        return out
 
     def scores(self, text: str) -> np.ndarray:
         """Best score per procedure (aligned with ``self._code_ids``)."""

@@ -41,6 +41,18 @@ class MatchParams:
     rescore_top: int = 25  # c4ef56f: candidate texts re-scored with coverage; more changed no dev answer
     candidates: int = 50  # 00b76a5: texts kept by each cheap pre-filter; smaller lost none of the dev set
     bag_weight: float = 0.3  # 14ab0c0: share of the procedure-level evidence in the score (dev set)
+    # The sibling term (Matcher._sibling_term): a multinomial naive Bayes over each
+    # procedure's texts (a curated text's terms count ``nb_curated`` times a citizen's
+    # example's), among the first ``nb_top`` candidates, adds weight × posterior ×
+    # (100 − score). Chosen by bench/fit_sibling.py on 2026-12-02 12:40 (ranking, leaving each
+    # labelled set out; best mean top-1 of the first three blind sets and the authored set,
+    # then top-3): none 84.0 / 95.2 % → 87.3 / 95.9 %. Without the curated weight the best was
+    # 86.1 %; dropping the terms most candidates share (tried) lost 0.5–3 points.
+    nb_weight: float = 0.9
+    nb_top: int = 8  # candidates it reorders: siblings sit within the first eight
+    nb_temperature: float = 0.3  # of the mean log-likelihood per term
+    nb_alpha: float = 0.1  # additive smoothing of the term counts
+    nb_curated: float = 30.0  # title, short title, aliases, keywords: what defines the procedure
     clause_min: int = 2  # 576beed: syllables; a one-word clause ("ạ", "giờ") says nothing (dev top-1 88.6 → 89.6 %)
     # -- families (knowledge.families): a broad question names a family without a member's own words.
     family_common_divisor: int = 10  # ab7d2f6: the lowest 1/10 of IDF ("về", "tiền", "cho") names no procedure

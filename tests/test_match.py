@@ -1,12 +1,16 @@
 """Matching and the answer/clarify/none decision, on a small inline knowledge base."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from knowledge.base import KnowledgeBase
+from knowledge.examples import Example, with_examples
+from knowledge.match import Matcher
 from knowledge.model import Decision
+from knowledge.params import DEFAULT
 from knowledge.source import load_source
 
 
@@ -32,6 +36,29 @@ def test_questions_find_their_procedure_first(kb, question, code):
     result = kb.ask(question)
     assert result.matches[0].code == code
     assert result.decision in (Decision.ANSWER, Decision.CLARIFY)
+
+
+def test_the_sibling_term_follows_the_words_each_siblings_citizens_use(mini_content):
+    # Two siblings share "giấy khai sinh"; citizens who lost theirs say "chuột", "cháy".
+    # The naive Bayes term among the first candidates moves the question towards the
+    # sibling whose citizens use its words, and leaves the one-sided question alone.
+    content = with_examples(load_source(mini_content), [
+        Example("1.004884", "giấy khai sinh bị chuột cắn nát hết rồi", "t"),
+        Example("1.004884", "nhà cháy mất giấy khai sinh của con", "t"),
+        Example("1.001193", "con mới đẻ hôm qua làm giấy khai sinh", "t"),
+    ], replace=False)
+    off = Matcher(content.procedures, params=dataclasses.replace(DEFAULT, nb_weight=0.0))
+    on = Matcher(content.procedures)
+
+    def gap(m: Matcher, q: str) -> float:
+        s = m.rank(q).scores
+        return s.get("1.004884", 0.0) - s.get("1.001193", 0.0)
+
+    assert gap(on, "chuột cắn giấy khai sinh") > gap(off, "chuột cắn giấy khai sinh")
+    assert gap(on, "con mới đẻ làm giấy khai sinh") < gap(off, "con mới đẻ làm giấy khai sinh")
+    assert on.search("chuột cắn giấy khai sinh")[0].code == "1.004884"
+    # a score stays within 0–100
+    assert max(on.rank("giấy khai sinh bị chuột cắn nát hết rồi").scores.values()) <= 100.0
 
 
 def test_confident_question_is_answered_with_the_procedure(kb):
@@ -91,26 +118,25 @@ def test_browse_by_category(kb):
 
 @pytest.mark.slow
 def test_held_out_question_set_meets_the_accuracy_floor():
-    """Regression guard on tests/data/blind3, the questions no example, alias or fit ever
-    came from (figures: bench/match_accuracy.py --set blind3, docs/matching.md)."""
+    """Regression guard on tests/data/blind4, the questions no example, alias or fit ever
+    came from (figures: bench/match_accuracy.py --set blind4, docs/matching.md)."""
     from knowledge.evaluate import evaluate, load_questions
 
     repo = Path(__file__).resolve().parents[1]
     kb = KnowledgeBase(load_source(repo / "assets" / "content"))
-    questions = load_questions(repo / "tests" / "data" / "blind3")
+    questions = load_questions(repo / "tests" / "data" / "blind4")
     assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 20
     s = evaluate(kb, questions).summary()
-    # Floors ~1.5–2 points under what was measured on 2026-12-02 09:35 (training set 4, the
-    # answer bar from questions that follow citizens' traffic: top-1 85.8, top-3 95.6, wrong
-    # 3.1, none 1.3, offered 93.1, out of scope handled 92.3). The issue's targets are
-    # higher (docs/matching.md says which are met).
-    assert s["top1_pct"] >= 83.5, s
-    assert s["top3_pct"] >= 93.5, s
-    assert s["answered_wrong_pct"] <= 4.5, s
-    assert s["missed_pct"] <= 3.0, s
-    assert s["offered_right_pct"] >= 91.0, s
+    # Floors ~1.5–2 points under what was measured on 2026-12-02 12:50 (the sibling term,
+    # the third blind set as examples: top-1 92.2, top-3 98.6, wrong 0.9, none 2.1, offered
+    # 96.5, out of scope handled 90.4). docs/matching.md says which of the issue's targets are met.
+    assert s["top1_pct"] >= 90.0, s
+    assert s["top3_pct"] >= 96.5, s
+    assert s["answered_wrong_pct"] <= 2.5, s
+    assert s["missed_pct"] <= 3.5, s
+    assert s["offered_right_pct"] >= 94.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 88.0, s
+    assert s["oos_refused_or_redirected_pct"] >= 88.5, s
 
 
 @pytest.mark.slow
