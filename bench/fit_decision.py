@@ -51,7 +51,7 @@ from knowledge.examples import EXAMPLE_SETS, example_folds, examples_of, labelle
 from knowledge.source import load_source  # noqa: E402
 
 FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
-            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
+            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "topic", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
 FOLDS = 5
 L2 = 1.0
 WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.90, 0.75
@@ -86,23 +86,28 @@ def fit_signed(x: np.ndarray, y: np.ndarray) -> Logistic:
 
 COVERAGE_SETS = ("train4",)  # written to cover every procedure, not to follow what citizens ask most
 WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by authors the fit never saw
+OOS_HELD_OUT = 0.90  # the issue's bound on out-of-scope questions refused or sent on, likewise
 HELD_OUT_SETS = ("blind", "blind2", "blind3")
 
 
-def calibrated_answer_bar(content, content_dir: Path, train: list[str], examples: list[str],
-                          start: float) -> tuple[float, dict]:
+def calibrated_bars(content, content_dir: Path, train: list[str], examples: list[str],
+                    start: float, offer_start: float) -> tuple[float, float, dict]:
     """The lowest answer bar ≥ ``start`` at which each earlier blind set, left out of the
     examples and of the fit (its decision refitted on the rest), is answered wrongly at
     most ``WRONG_HELD_OUT``. Out-of-fold estimates are optimistic: folds share authors and
     situations, a citizen does not (2026-12-02: 2 % out of fold was 3.8 % on the second
-    blind set left out)."""
+    blind set left out). Then, at that answer bar, the lowest offer bar ≥ ``offer_start`` at
+    which each of them refuses or sends on ≥ ``OOS_HELD_OUT`` of its out-of-scope
+    questions (2026-12-02: the out-of-fold 90 % was 88.3 % on the second set left out)."""
     from knowledge.evaluate import evaluate
     from leave_one_out import leave_out
 
     grid = [round(t, 2) for t in np.arange(start, 0.995, 0.01)]
     wrong: dict[str, dict[str, float]] = {}
+    left_out = []
     for left in (s for s in HELD_OUT_SETS if s in train):
         lo = leave_out(content, left, train=train, examples=examples, content_dir=content_dir)
+        left_out.append(lo)
         wrong[left] = {}
         for t in grid:
             wrong[left][f"{t:.2f}"] = evaluate(lo.kb(t), lo.questions).summary()["answered_wrong_pct"]
@@ -113,7 +118,20 @@ def calibrated_answer_bar(content, content_dir: Path, train: list[str], examples
     floor = max(firsts, default=start)
     for left, w in wrong.items():
         print(f"  {left} left out: wrong answers by answer bar " + ", ".join(f"{k} → {v} %" for k, v in w.items()))
-    return floor, wrong
+    handled: dict[str, dict[str, float]] = {}
+    offer_floor = offer_start
+    for lo in left_out:
+        oos = [q for q in lo.questions if q.kind in ("redirect", "out_of_scope")]
+        handled[lo.name] = {}
+        for t in (round(t, 2) for t in np.arange(offer_start, floor, 0.01)):
+            pct = evaluate(lo.kb(floor, t), oos).summary()["oos_refused_or_redirected_pct"]
+            handled[lo.name][f"{t:.2f}"] = pct
+            if pct >= 100 * OOS_HELD_OUT:
+                offer_floor = max(offer_floor, t)
+                break
+        print(f"  {lo.name} left out: out of scope handled by offer bar "
+              + ", ".join(f"{k} → {v} %" for k, v in handled[lo.name].items()))
+    return floor, offer_floor, {"wrong": wrong, "oos_handled": handled}
 
 
 def main() -> None:
@@ -121,7 +139,7 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="write the model (to --out)")
     ap.add_argument("--out", default=str(MODEL_PATH), help="where --write writes (default: %(default)s)")
     ap.add_argument("--no-calibrate", action="store_true",
-                    help="skip the answer bar's check on each earlier blind set left out (see calibrated_answer_bar)")
+                    help="skip the bars' check on each earlier blind set left out (see calibrated_bars)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     ap.add_argument("--train", default=",".join(EXAMPLE_SETS),
                     help="question sets under tests/data to fit on (comma-separated; default: %(default)s)")
@@ -199,17 +217,23 @@ def main() -> None:
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
     answer_p = next(t for t in grid if wrong_rate(typed_in & like_traffic, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
                     and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
-    held_out: dict = {}
-    if not args.no_calibrate:
-        floor, held_out = calibrated_answer_bar(content, Path(args.content), args.train.split(","), args.examples.split(","), float(answer_p))
-        if floor > answer_p:
-            print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
-                  f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")
-            answer_p = floor
     # (an out-of-scope question is "refused" by "none" or by a redirect; those whose
     # best match is a redirect are rightly answered and left out of the refusal count)
     ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
     offer_p = next((t for t in ogrid if np.sum(oos & (po < t)) / max(np.sum(oos), 1) >= OOS_REFUSED), answer_p)
+    held_out: dict = {}
+    if not args.no_calibrate:
+        floor, offer_floor, held_out = calibrated_bars(content, Path(args.content), args.train.split(","),
+                                                       args.examples.split(","), float(answer_p), float(offer_p))
+        if floor > answer_p:
+            print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
+                  f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")
+            answer_p = floor
+        if offer_floor > offer_p:
+            print(f"offer bar raised {offer_p} → {offer_floor}: the lowest at which every earlier blind set, left out, "
+                  f"has ≥ {100 * OOS_HELD_OUT:.0f} % of its out-of-scope questions refused or sent on")
+            offer_p = offer_floor
+        ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
     # Never stricter than typing: the spoken target exists to refuse less (a garbled real
     # question looks like chit-chat), not more.
     offer_p_spoken = min(offer_p, next((t for t in ogrid if np.sum(oos_spoken & (po < t)) / max(np.sum(oos_spoken), 1)
@@ -253,7 +277,7 @@ def main() -> None:
                               float(offer_p), {
                                   "fitted": dt.date.today().isoformat(), "script": "bench/fit_decision.py",
                                   "rows": len(rows), "procedures": len(kb.matcher), "cross_validated": cv,
-                                  "held_out_wrong_pct_by_bar": held_out,
+                                  "held_out_by_bar": held_out,
                                   "targets": {"wrong_typed": WRONG_TYPED, "wrong_spoken": WRONG_SPOKEN,
                                               "oos_refused": OOS_REFUSED, "oos_refused_spoken": OOS_REFUSED_SPOKEN}},
                               float(offer_p_spoken))

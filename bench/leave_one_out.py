@@ -9,8 +9,8 @@ takes one earlier blind set out of both — its questions removed from the examp
 decision refitted without it (bench/fit_decision.py --no-calibrate in a subprocess) —
 and measures the kiosk's own ask path on it, as an unseen author's questions.
 
-``--answer-p`` (default: the shipped model's bar) replaces the refitted model's answer
-bar, as the shipped one was raised by the same check (fit_decision's calibration).
+``--answer-p`` and ``--offer-p`` (default: the shipped model's bars) replace the refitted
+model's, as the shipped ones were set by the same check (fit_decision's calibration).
 """
 from __future__ import annotations
 
@@ -47,8 +47,10 @@ class LeftOut:
     content: Content  # the other sets' examples only
     off_topic: tuple[str, ...]
 
-    def kb(self, answer_p: float | None = None) -> KnowledgeBase:
+    def kb(self, answer_p: float | None = None, offer_p: float | None = None) -> KnowledgeBase:
         model = self.model if answer_p is None else dataclasses.replace(self.model, answer_p=answer_p)
+        if offer_p is not None:
+            model = dataclasses.replace(model, offer_p=offer_p, offer_p_spoken=min(offer_p, model.offer_p_spoken or offer_p))
         return KnowledgeBase(self.content, model=model, off_topic=self.off_topic)
 
 
@@ -81,6 +83,8 @@ def main() -> None:
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     ap.add_argument("--answer-p", type=float, default=None,
                     help="answer bar for the refitted model (default: the shipped model's)")
+    ap.add_argument("--offer-p", type=float, default=None,
+                    help="offer bar for the refitted model (default: the shipped model's; the spoken bar never above it)")
     ap.add_argument("--train", default=",".join(EXAMPLE_SETS), help="sets the decision is fitted on (default: %(default)s)")
     ap.add_argument("--examples", default=",".join(EXAMPLE_SETS),
                     help="sets whose questions the content holds as examples (default: %(default)s)")
@@ -91,9 +95,10 @@ def main() -> None:
                  " never choose with it")
     content_dir = Path(args.content)
     content = load_source(content_dir)
-    answer_p = args.answer_p if args.answer_p is not None else DecisionModel.from_json(
-        json.loads(MODEL_PATH.read_text(encoding="utf-8"))).answer_p
-    print(f"answer bar {answer_p}; {platform.machine()}, Python {platform.python_version()}")
+    shipped = DecisionModel.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    answer_p = args.answer_p if args.answer_p is not None else shipped.answer_p
+    offer_p = args.offer_p if args.offer_p is not None else shipped.offer_p
+    print(f"answer bar {answer_p}, offer bar {offer_p}; {platform.machine()}, Python {platform.python_version()}")
     keys = ("top1_pct", "top3_pct", "answered_right_pct", "answered_wrong_pct", "clarify_pct", "missed_pct",
             "offered_right_pct", "oos_refused_or_redirected_pct", "broad_clarified_pct")
     labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "broad asked")
@@ -101,7 +106,7 @@ def main() -> None:
     for left in args.sets.split(","):
         lo = leave_out(content, left, train=args.train.split(","), examples=args.examples.split(","),
                        content_dir=content_dir)
-        kb = lo.kb(answer_p)
+        kb = lo.kb(answer_p, offer_p)
         runs = [("typed", evaluate(kb, lo.questions))]
         if args.spoken:
             spoken = load_spoken(DATA / "spoken" / f"{left}.jsonl")

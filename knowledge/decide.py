@@ -69,6 +69,7 @@ class Evidence:
     brief: bool  # candidate 1 is catalogue-only
     redirect: bool = False  # candidate 1 is a redirect ("not done here: go to …")
     off_topic: float = 0.0  # closeness (0–100) to a question seen about no procedure (Matcher.off_topic_score)
+    topic: float = 0.0  # its words: procedures' against chit-chat's, log-likelihood ratio (Matcher.topic_ratio)
 
     @classmethod
     def empty(cls) -> "Evidence":
@@ -92,6 +93,7 @@ class Evidence:
             "redirect": float(self.redirect),
             "off_topic": self.off_topic / 100,
             "off_topic_gap": (self.score1 - self.off_topic) / 100,
+            "topic": min(max(self.topic, -5.0), 5.0),
             "spoken": float(spoken),
             "asr_logprob": lp,
             "asr_no_speech": hearing.no_speech_prob if hearing is not None else 0.0,

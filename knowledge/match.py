@@ -216,6 +216,17 @@ class Matcher:
         self._tf = tf
         self._tf_total = {ci: sum(c.values()) for ci, c in tf.items()}
         self._vocab = len(bag_df)
+        # Two language models, procedures' texts pooled and questions about no procedure
+        # pooled: whether a question's words read like the first or the second is evidence
+        # for the decision ("mèo đi lạc" shares no rare word with anything, but its words are
+        # chit-chat's).
+        self._proc_lm: Counter[str] = Counter()
+        for c in tf.values():
+            self._proc_lm.update(c)
+        self._ot_lm: Counter[str] = Counter(t for q in self._off_topic for t in _terms(q))
+        self._proc_lm_total = sum(self._proc_lm.values())
+        self._ot_lm_total = sum(self._ot_lm.values())
+        self._lm_vocab = len(set(self._proc_lm) | set(self._ot_lm))
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():
             for t in terms:
@@ -251,6 +262,18 @@ class Matcher:
         return float(np.max(_blend(
             process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], cheap[cand],
             self.params.set_share)))
+
+    def topic_ratio(self, folded: str) -> float:
+        """Mean log-likelihood ratio per known term: procedures' texts against questions
+        about no procedure (> 0: reads like a question about a procedure)."""
+        terms = [t for t in _terms(folded) if t in self._proc_lm or t in self._ot_lm]
+        if not terms or not self._ot_lm_total:
+            return 0.0
+        a = self.params.nb_alpha
+        dp = self._proc_lm_total + a * self._lm_vocab
+        do = self._ot_lm_total + a * self._lm_vocab
+        return sum(math.log((self._proc_lm.get(t, 0) + a) / dp) - math.log((self._ot_lm.get(t, 0) + a) / do)
+                   for t in terms) / len(terms)
 
     def _bag_scores(self, folded: str) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
@@ -412,7 +435,7 @@ class Matcher:
             query_coverage=d1[1], text_coverage=d1[2], bag=float(sc.bag[order[0]]),
             unknown_share=sc.unknown, tokens=len(sc.folded.split()), phonetic_only=d1[3],
             brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
-            off_topic=self.off_topic_score(sc.folded),
+            off_topic=self.off_topic_score(sc.folded), topic=self.topic_ratio(sc.folded),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
         return Ranking(matches[:limit], scores, ev, sc.folded)
