@@ -213,20 +213,28 @@ class Matcher:
             if cur:
                 counts = Counter({t: k * prm_nb_curated for t, k in counts.items()})
             tf.setdefault(code_index[e.code], Counter()).update(counts)
-        self._tf = tf
-        self._tf_total = {ci: sum(c.values()) for ci, c in tf.items()}
-        self._vocab = len(bag_df)
+        # log-probabilities computed once (an ask reads ~60 terms for each of 8 candidates)
+        alpha, vocab = params.nb_alpha, len(bag_df)
+        self._nb_logp: dict[int, dict[str, float]] = {}
+        self._nb_unseen: dict[int, float] = {}
+        for ci, c in tf.items():
+            denom = sum(c.values()) + alpha * vocab
+            self._nb_logp[ci] = {t: math.log((k + alpha) / denom) for t, k in c.items()}
+            self._nb_unseen[ci] = math.log(alpha / denom)
         # Two language models, procedures' texts pooled and questions about no procedure
         # pooled: whether a question's words read like the first or the second is evidence
         # for the decision ("mèo đi lạc" shares no rare word with anything, but its words are
         # chit-chat's).
-        self._proc_lm: Counter[str] = Counter()
+        proc_lm: Counter[str] = Counter()
         for c in tf.values():
-            self._proc_lm.update(c)
-        self._ot_lm: Counter[str] = Counter(t for q in self._off_topic for t in _terms(q))
-        self._proc_lm_total = sum(self._proc_lm.values())
-        self._ot_lm_total = sum(self._ot_lm.values())
-        self._lm_vocab = len(set(self._proc_lm) | set(self._ot_lm))
+            proc_lm.update(c)
+        ot_lm: Counter[str] = Counter(t for q in self._off_topic for t in _terms(q))
+        lm_vocab = len(set(proc_lm) | set(ot_lm))
+        dp = sum(proc_lm.values()) + alpha * lm_vocab
+        do = sum(ot_lm.values()) + alpha * lm_vocab
+        # per term: log P(term | procedures' texts) − log P(term | questions about no procedure)
+        self._topic_lr = {t: math.log((proc_lm.get(t, 0) + alpha) / dp) - math.log((ot_lm.get(t, 0) + alpha) / do)
+                          for t in set(proc_lm) | set(ot_lm)} if ot_lm else {}
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():
             for t in terms:
@@ -266,14 +274,8 @@ class Matcher:
     def topic_ratio(self, folded: str) -> float:
         """Mean log-likelihood ratio per known term: procedures' texts against questions
         about no procedure (> 0: reads like a question about a procedure)."""
-        terms = [t for t in _terms(folded) if t in self._proc_lm or t in self._ot_lm]
-        if not terms or not self._ot_lm_total:
-            return 0.0
-        a = self.params.nb_alpha
-        dp = self._proc_lm_total + a * self._lm_vocab
-        do = self._ot_lm_total + a * self._lm_vocab
-        return sum(math.log((self._proc_lm.get(t, 0) + a) / dp) - math.log((self._ot_lm.get(t, 0) + a) / do)
-                   for t in terms) / len(terms)
+        lr = [self._topic_lr[t] for t in _terms(folded) if t in self._topic_lr]
+        return sum(lr) / len(lr) if lr else 0.0
 
     def _bag_scores(self, folded: str) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
@@ -380,7 +382,8 @@ class Matcher:
 
     def _sibling_term(self, folded: str, total: np.ndarray) -> np.ndarray:
         prm = self.params
-        top = np.argsort(-total)[:prm.nb_top]
+        k = min(prm.nb_top, len(total))
+        top = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(len(total))
         top = top[total[top] > 0]
         if len(top) < 2:
             return total
@@ -389,9 +392,8 @@ class Matcher:
             return total
         ll = np.zeros(len(top))
         for j, ci in enumerate(top):
-            c = self._tf.get(int(ci), Counter())
-            denom = self._tf_total.get(int(ci), 0) + prm.nb_alpha * self._vocab
-            ll[j] = sum(math.log((c.get(t, 0) + prm.nb_alpha) / denom) for t in terms) / len(terms)
+            logp, unseen = self._nb_logp.get(int(ci), {}), self._nb_unseen.get(int(ci), 0.0)
+            ll[j] = sum(logp.get(t, unseen) for t in terms) / len(terms)
         z = ll / prm.nb_temperature
         post = np.exp(z - z.max())
         post /= post.sum()
