@@ -69,10 +69,16 @@ def _placeholder() -> DecisionModel:
 SIGNS = {"asr_logprob": +1, "asr_no_speech": -1}
 
 
-def fit_signed(x: np.ndarray, y: np.ndarray) -> Logistic:
+# Evidence for the offer model only: whether a question reads like one about a procedure at
+# all says nothing about which one; in the answer model it lowered a greeting followed by a
+# question ("cảm ơn, cho hỏi làm giấy khai sinh cho con cần gì": asked back).
+OFFER_ONLY = frozenset({"topic"})
+
+
+def fit_signed(x: np.ndarray, y: np.ndarray, drop: frozenset[str] = frozenset()) -> Logistic:
     """``fit_logistic``, refitted without any feature of ``SIGNS`` whose weight came out
-    against its sign (its weight is then 0)."""
-    keep = list(range(len(FEATURES)))
+    against its sign (its weight is then 0); features in ``drop`` are left out (weight 0)."""
+    keep = [i for i, name in enumerate(FEATURES) if name not in drop]
     while True:
         m = fit_logistic(x[:, keep], y, l2=L2)
         bad = [keep[i] for i, w in enumerate(m.weights) if FEATURES[keep[i]] in SIGNS and w * SIGNS[FEATURES[keep[i]]] < 0]
@@ -191,7 +197,7 @@ def main() -> None:
     pa, po = np.zeros(len(rows)), np.zeros(len(rows))
     for k in range(FOLDS):
         tr, te = fold != k, fold == k
-        ma, mo = fit_signed(x[tr], y_a[tr]), fit_signed(x[tr], y_scope[tr])
+        ma, mo = fit_signed(x[tr], y_a[tr], OFFER_ONLY), fit_signed(x[tr], y_scope[tr])
         pa[te] = [ma(v) for v in x[te]]
         po[te] = np.maximum([mo(v) for v in x[te]], pa[te])
 
@@ -269,7 +275,7 @@ def main() -> None:
     print(f"bars: answer p ≥ {answer_p}, offer p ≥ {offer_p} (spoken {offer_p_spoken}); out-of-fold figures:")
     cv = {"typed_in_scope": report(typed_in, "typed, in scope"), "spoken_in_scope": report(spoken_in, "spoken, in scope"),
           "out_of_scope": report(oos, "typed out of scope"), "spoken_out_of_scope": report(oos_spoken, "spoken out of scope")}
-    ma, mo = fit_signed(x, y_a), fit_signed(x, y_scope)
+    ma, mo = fit_signed(x, y_a, OFFER_ONLY), fit_signed(x, y_scope)
     for name, m in (("answer", ma), ("offer", mo)):
         print(f"  {name} weights: " + ", ".join(f"{f}={w:+.2f}" for f, w in zip(FEATURES, m.weights)) + f", bias={m.bias:+.2f}")
     if args.write:

@@ -31,10 +31,10 @@ from knowledge.params import DEFAULT  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-WEIGHTS = (0.6, 0.9)
+WEIGHTS = (0.1, 0.2, 0.3)
 TEMPERATURES = (0.2, 0.3)
 ALPHAS = (0.1,)
-CURATED = (1.0, 10.0, 30.0)
+CURATED = (10.0, 30.0)
 
 
 def without(content: Content, left: str) -> tuple[Content, tuple[str, ...], list[LabelledQuestion]]:

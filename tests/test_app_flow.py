@@ -563,7 +563,9 @@ def test_none_of_these_offers_fields_and_asking_again(make):
     flow.none_of_these()
     flow.press_to_ask()
     assert flow.state is State.LISTENING
-    ask_by_voice(flow, ports, "đăng ký kết hôn")
+    # (bare "đăng ký kết hôn" is asked back since 2026-12-02 13:10, "Đăng ký kết hôn" first:
+    # its answer probability 0.80 is under the bar that keeps each earlier blind set ≤ 3 % wrong)
+    ask_by_voice(flow, ports, "làm giấy đăng ký kết hôn")
     assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
 
 
