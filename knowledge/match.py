@@ -7,8 +7,10 @@ The best candidates are then weighted by *coverage*: the IDF-weighted share of t
 query's syllables that the candidate contains. Character similarity alone lets one
 shared syllable carry a question ("bán bánh mì" ~ "bản chính"); coverage makes words
 the kiosk has never seen count against a match, which is what sends out-of-scope
-questions to "none". A procedure's score is its best text. What to do with the
-ranking (answer, clarify, none) is decided in :mod:`knowledge.decide`.
+questions to "none". A procedure's score is its best text, blended with its evidence
+bag and how often it is asked about; among the first candidates, the sibling term (a naive
+Bayes over each procedure's texts) lowers those the question's words fit less. What to do
+with the ranking (answer, clarify, none) is decided in :mod:`knowledge.decide`.
 """
 from __future__ import annotations
 
