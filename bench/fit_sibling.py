@@ -22,13 +22,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from knowledge.evaluate import LabelledQuestion, load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SET, example_folds, labelled_pool  # noqa: E402
+from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SET  # noqa: E402
 from knowledge.match import Matcher  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.params import DEFAULT  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
+from leave_one_out import content_without  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 WEIGHTS = (0.1, 0.2, 0.3)
@@ -41,11 +43,8 @@ def without(content: Content, left: str) -> tuple[Content, tuple[str, ...], list
     """``content`` holding the examples of every set but ``left``; off-topic lines; ``left``'s
     in-scope questions."""
     qs = load_questions(DATA / left)
-    texts = {q.question for q in qs}
-    base = dataclasses.replace(content, procedures=tuple(
-        dataclasses.replace(p, examples=tuple(x for x in p.examples if x not in texts)) for p in content.procedures))
-    folds = example_folds(base, labelled_pool(DATA, [s for s in EXAMPLE_SETS if s != left]))
-    return folds.full, folds.full_off_topic, [q for q in qs if q.kind == "in_scope"]
+    full, off_topic = content_without(content, qs, [s for s in EXAMPLE_SETS if s != left])
+    return full, off_topic, [q for q in qs if q.kind == "in_scope"]
 
 
 def ranked(matcher: Matcher, qs: list[LabelledQuestion]) -> tuple[float, float]:
@@ -59,7 +58,7 @@ def ranked(matcher: Matcher, qs: list[LabelledQuestion]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="blind,blind2,blind3,authored")
+    ap.add_argument("--sets", default=",".join((*EARLIER_BLIND_SETS, "authored")))
     args = ap.parse_args()
     sets = args.sets.split(",")
     if HELD_OUT_SET in sets:

@@ -30,7 +30,7 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import LabelledQuestion, evaluate, load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SET, example_folds, labelled_pool  # noqa: E402
+from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SET, example_folds, labelled_pool  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
@@ -69,16 +69,24 @@ def leave_out(content: Content, left: str, *, train: list[str] | None = None, ex
         subprocess.run(cmd, check=True, capture_output=True)
         model = DecisionModel.from_json(json.loads(out.read_text(encoding="utf-8")))
     questions = load_questions(DATA / left)
+    full, off_topic = content_without(content, questions, rest_examples)
+    return LeftOut(left, questions, model, full, off_topic)
+
+
+def content_without(content: Content, questions: list[LabelledQuestion],
+                    examples: list[str]) -> tuple[Content, tuple[str, ...]]:
+    """``content`` holding the examples of the sets ``examples`` but none of ``questions``,
+    and the off-topic lines of those sets."""
     texts = {q.question for q in questions}
     base = dataclasses.replace(content, procedures=tuple(
         dataclasses.replace(p, examples=tuple(x for x in p.examples if x not in texts)) for p in content.procedures))
-    folds = example_folds(base, labelled_pool(DATA, rest_examples), folds=FIT_FOLDS)
-    return LeftOut(left, questions, model, folds.full, folds.full_off_topic)
+    folds = example_folds(base, labelled_pool(DATA, examples), folds=FIT_FOLDS)
+    return folds.full, folds.full_off_topic
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sets", default="blind,blind2,blind3", help="earlier blind sets to leave out in turn (default: %(default)s)")
+    ap.add_argument("--sets", default=",".join(EARLIER_BLIND_SETS), help="earlier blind sets to leave out in turn (default: %(default)s)")
     ap.add_argument("--spoken", action="store_true", help="also the same questions as heard (tests/data/spoken/<set>.jsonl)")
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     ap.add_argument("--answer-p", type=float, default=None,

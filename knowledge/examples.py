@@ -25,6 +25,9 @@ from knowledge.model import Content, Detail
 EXAMPLE_SETS = ("questions", "blind", "blind2", "blind3", "train4", "off_topic")
 # The held-out set: nothing is written, fitted or chosen from it.
 HELD_OUT_SET = "blind4"
+# The earlier blind sets: each is left out in turn to choose between designs and to check
+# the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
+EARLIER_BLIND_SETS = ("blind", "blind2", "blind3")
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.
