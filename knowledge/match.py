@@ -28,6 +28,7 @@ from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
 from knowledge.normalize import keys
 from knowledge.params import DEFAULT, MatchParams
+from knowledge.prefilter import BoundedRatio
 
 # The ranking's weights are in knowledge.params.MatchParams (each with how it was set); the
 # answer/clarify/none decision is not a score threshold but learned (knowledge.decide).
@@ -172,7 +173,7 @@ class Matcher:
         # the pre-filter's similarity is computed once per distinct string (texts repeat
         # across procedures: shared aliases, copied examples)
         distinct, self._sorted_phon_of = np.unique(np.array(self._sorted_phon, dtype=object), return_inverse=True)
-        self._sorted_phon_distinct = list(distinct)
+        self._sorted_phon_ratio = BoundedRatio(list(distinct), np.bincount(self._sorted_phon_of, minlength=len(distinct)))
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
             for t in toks:
@@ -329,11 +330,18 @@ class Matcher:
             if ix is not None:
                 overlap[ix] += self._idf[t]
         by_overlap = np.argpartition(-overlap, k)[:k]
-        cheap = process.cdist([" ".join(sorted(ph.split()))], self._sorted_phon_distinct, scorer=fuzz.ratio,
-                              dtype=np.float32)[0][self._sorted_phon_of]
+        query = " ".join(sorted(ph.split()))
+        cheap = self._sorted_phon_ratio.scores(query, k)[self._sorted_phon_of]
         by_ratio = np.argpartition(-cheap, k)[:k]
         cand = np.union1d(by_overlap, by_ratio)
-        return cand, cheap[cand]
+        # the bounded similarity is 0 where it could not be among the best; the candidates
+        # found by shared syllables alone need their true value
+        ratio = cheap[cand]
+        missing = np.flatnonzero(ratio == 0)
+        if len(missing):
+            ratio[missing] = process.cdist([query], [self._sorted_phon[i] for i in cand[missing]], scorer=fuzz.ratio,
+                                           dtype=np.float32)[0]
+        return cand, ratio
 
     def _score(self, text: str) -> "_Scored":
         prm = self.params
