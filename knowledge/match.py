@@ -79,6 +79,9 @@ def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
 
 PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
 OFF_TOPIC_PATH = Path(__file__).with_name("off_topic.txt")
+# A text scores 100 only with exactly the question's words at full weight (a title, short
+# title or alias: examples weigh less); float32 sums land a hair below.
+EXACT = 99.95
 
 
 def load_off_topic(path: Path = OFF_TOPIC_PATH) -> tuple[str, ...]:
@@ -392,10 +395,16 @@ class Matcher:
         # score stays within 0–100 and a perfect match is never overtaken.
         total = total + self._prior * (total > 0) * (100.0 - total) / 100.0
         if prm.nb_weight > 0:
-            total = self._sibling_term(f, total)
+            total = self._sibling_term(f, total, exact=best >= EXACT)
         return _Scored(total, bag, f, ph, detail, unknown)
 
-    def _sibling_term(self, folded: str, total: np.ndarray) -> np.ndarray:
+    def _sibling_term(self, folded: str, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
+        """``exact``: procedures one of whose texts (title, alias) has exactly the question's
+        words. The texts' word statistics tell siblings apart when no text settles it; a text
+        written for a procedure with exactly the citizen's words settles it, and is not lowered
+        (before that rule, "Đăng ký khai sinh", asked as the title reads, ranked the rarer
+        "Khai sinh cho người đã có giấy tờ" first: its texts are shorter, so each word weighs
+        more in them)."""
         prm = self.params
         k = min(prm.nb_top, len(total))
         top = np.argpartition(-total, k - 1)[:k] if k < len(total) else np.arange(len(total))
@@ -416,7 +425,8 @@ class Matcher:
         # a share of its score. Raising the likeliest instead (tried) narrowed the margin of a
         # perfect match over its siblings, and "làm giấy khai sinh cho con" was asked back.
         out = total.copy()
-        out[top] = total[top] * (1.0 - prm.nb_weight * (post.max() - post))
+        lowered = total[top] * (1.0 - prm.nb_weight * (post.max() - post))
+        out[top] = lowered if exact is None else np.where(exact[top], total[top], lowered)
         return out
 
     def scores(self, text: str) -> np.ndarray:

@@ -233,9 +233,20 @@ def _phrase_map(tokens: list[str], table: dict[str, str], longest: int) -> list[
 # folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
 # chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng").
 _FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang", "chung", "te", "he", "ne", "hen"}
-_FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[str, ...], ...]] = {}
-for _p in sorted({tuple(fold(p).split()) for p in FILLER_PHRASES}, key=len, reverse=True):
-    _FILLER_PHRASES_FOLDED[_p[0]] = _FILLER_PHRASES_FOLDED.get(_p[0], ()) + (_p,)  # longest first
+# first folded syllable → the phrases (accented, folded) starting with it, longest first
+_FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {}
+for _p in sorted({tuple(p.split()) for p in FILLER_PHRASES}, key=len, reverse=True):
+    _pf = tuple(fold(w) for w in _p)
+    _FILLER_PHRASES_FOLDED[_pf[0]] = _FILLER_PHRASES_FOLDED.get(_pf[0], ()) + ((_p, _pf),)
+
+
+def _phrase_at(tokens: list[str], folded: list[str], i: int, phrase: tuple[str, ...], phrase_folded: tuple[str, ...]) -> bool:
+    """The filler phrase is at ``i``: each syllable as written, or typed without diacritics.
+    A syllable that carries them must carry the phrase's ("khai sinh muộn", late, is not
+    "muốn", want)."""
+    n = len(phrase)
+    return tuple(folded[i:i + n]) == phrase_folded and all(
+        t == a or t == f for t, a, f in zip(tokens[i:i + n], phrase, phrase_folded))
 
 
 def _is_filler(token: str) -> bool:
@@ -251,8 +262,8 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for p in _FILLER_PHRASES_FOLDED.get(folded[i], ()):
-            if tuple(folded[i:i + len(p)]) == p:
+        for p, pf in _FILLER_PHRASES_FOLDED.get(folded[i], ()):
+            if _phrase_at(tokens, folded, i, p, pf):
                 i += len(p)
                 break
         else:
