@@ -172,10 +172,10 @@ class Matcher:
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
-        self._sorted_phon = [" ".join(sorted(t.split())) for t in phon]
+        sorted_phon = [" ".join(sorted(t.split())) for t in phon]
         # the pre-filter's similarity is computed once per distinct string (texts repeat
         # across procedures: shared aliases, copied examples)
-        distinct, self._sorted_phon_of = np.unique(np.array(self._sorted_phon, dtype=object), return_inverse=True)
+        distinct, self._sorted_phon_of = np.unique(np.array(sorted_phon, dtype=object), return_inverse=True)
         self._sorted_phon_ratio = BoundedRatio(list(distinct), np.bincount(self._sorted_phon_of, minlength=len(distinct)))
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
@@ -342,8 +342,7 @@ class Matcher:
         ratio = cheap[cand]
         missing = np.flatnonzero(ratio == 0)
         if len(missing):
-            ratio[missing] = process.cdist([query], [self._sorted_phon[i] for i in cand[missing]], scorer=fuzz.ratio,
-                                           dtype=np.float32)[0]
+            ratio[missing] = self._sorted_phon_ratio.exact(query, self._sorted_phon_of[cand[missing]])
         return cand, ratio
 
     def _score(self, text: str) -> "_Scored":

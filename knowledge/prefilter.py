@@ -27,6 +27,8 @@ class BoundedRatio:
         """``weights[i]``: how many entries ``texts[i]`` stands for (texts shared by several)."""
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         self._order = np.argsort(lengths, kind="stable")
+        self._position = np.empty(len(texts), dtype=np.int64)
+        self._position[self._order] = np.arange(len(texts))
         self._texts = [texts[i] for i in self._order]
         self._lengths = lengths[self._order].tolist()
         w = np.ones(len(texts), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
@@ -60,3 +62,9 @@ class BoundedRatio:
         out = np.empty(n, dtype=np.float32)
         out[self._order] = by_length
         return out
+
+    def exact(self, query: str, indices: np.ndarray) -> np.ndarray:
+        """The ratio of ``query`` to the texts at ``indices`` (in the order given), whether or
+        not they could be among the best."""
+        texts = [self._texts[i] for i in self._position[indices]]
+        return process.cdist([query], texts, scorer=fuzz.ratio, dtype=np.float32)[0]

@@ -30,6 +30,8 @@ def test_best_texts_and_their_scores_match_scoring_every_text() -> None:
         assert np.array_equal(bounded[full >= kth], full[full >= kth])
         assert np.all(bounded <= full)
         assert np.all(bounded[full < kth] < kth)
+        some = np.array([0, len(texts) // 2, len(texts) - 1])
+        assert np.array_equal(ratio.exact(query, some), full[some])
 
 
 def test_long_questions_score_only_texts_long_enough_to_compete() -> None:
