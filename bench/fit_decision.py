@@ -26,7 +26,7 @@ question, and the two bars are chosen on the out-of-fold probabilities:
 
 ``--write`` stores the model fitted on all rows in knowledge/decision_model.json.
 
-The held-out set (tests/data/blind4) is never read here.
+The held-out set (tests/data/blind5) is never read here.
 """
 from __future__ import annotations
 

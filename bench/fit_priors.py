@@ -8,7 +8,7 @@ evidence the procedure people ask about wins over a rare sibling ("đăng ký kh
 over "đăng ký khai sinh lưu động"). The weight is chosen on the first three blind
 sets' questions, each scored by a matcher without its own fold's examples (the content
 holds the labelled sets as examples, knowledge.examples). On a kiosk the question log's
-chosen codes can replace these counts. The held-out set (tests/data/blind4) is never read.
+chosen codes can replace these counts. The held-out set (tests/data/blind5) is never read.
 """
 from __future__ import annotations
 

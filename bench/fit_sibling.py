@@ -9,7 +9,7 @@ registration). Its weight, temperature and smoothing are chosen here, on ranking
 (top-1, top-3 of the in-scope questions): each labelled set is taken out of the content's
 examples in turn and its questions ranked by a matcher built from the rest, as an unseen
 author's would be. The setting with the best mean top-1 (to a tenth of a point), then top-3, wins. The held-out set
-(tests/data/blind4) is refused.
+(tests/data/blind5) is refused.
 """
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Measure a design on each earlier blind set left out: the figures that choose between designs.
 
-    .venv/bin/python bench/leave_one_out.py [--sets blind,blind2,blind3] [--spoken] [--failures] [--answer-p P]
+    .venv/bin/python bench/leave_one_out.py [--sets blind,blind2,blind3,blind4] [--spoken] [--failures] [--answer-p P]
 
-The development and the first three blind sets are the content's examples and the
-decision's training rows, so their own figures are in-sample, and the fourth blind set
-(tests/data/blind4) is the held-out measure that must not choose anything. This script
+The development and the first four blind sets are the content's examples and the
+decision's training rows, so their own figures are in-sample, and the fifth blind set
+(tests/data/blind5) is the held-out measure that must not choose anything. This script
 takes one earlier blind set out of both — its questions removed from the examples, the
 decision refitted without it (bench/fit_decision.py --no-calibrate in a subprocess) —
 and measures the kiosk's own ask path on it, as an unseen author's questions.

@@ -1,10 +1,10 @@
 """Accuracy of question → procedure matching and of the answer/clarify/none decision.
 
-Usage: .venv/bin/python bench/match_accuracy.py [--set dev|blind|blind2|blind3|authored] [--spoken] [--failures]
+Usage: .venv/bin/python bench/match_accuracy.py [--set dev|blind|blind2|blind3|blind4|blind5|authored] [--spoken] [--failures]
 
-``--set blind3`` (tests/data/blind3, written by authors who never saw the content or the
+``--set blind5`` (tests/data/blind5, written by authors who never saw the content or the
 code; never tuned on, never written into the content) gives the figures to report. The
-development, first and second blind sets are the content's examples (bench/write_examples.py)
+development set and the first four blind sets are the content's examples (bench/write_examples.py)
 and the decision's training rows: their figures are in-sample. ``authored``: phrasings of
 every procedure written from its title (not used as examples). ``--spoken``: the same
 questions as heard through espeak-ng → Whisper base (transcripts cached by
@@ -32,8 +32,8 @@ from knowledge.source import load_source  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
-    ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2", "blind3", "blind4", "authored"], default="dev",
-                    help="blind3: the held-out set; dev, blind, blind2: examples in the content (in-sample); authored")
+    ap.add_argument("--set", dest="qset", choices=["dev", "blind", "blind2", "blind3", "blind4", "blind5", "authored"], default="dev",
+                    help="blind5: the held-out set; dev, blind…blind4: examples in the content (in-sample); authored")
     ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))

@@ -1,6 +1,6 @@
 """Write the labelled questions into the content as citizens' examples (knowledge.examples).
 
-    .venv/bin/python bench/write_examples.py [--sets questions,blind,blind2,blind3] [--check]
+    .venv/bin/python bench/write_examples.py [--sets questions,blind,blind2,blind3,blind4,train4,off_topic] [--check]
 
 Each question that names a procedure becomes an ``examples:`` entry of that procedure's
 file (assets/content/procedures/, redirects/), below a marker comment, replacing what an
@@ -10,7 +10,7 @@ procedure go to knowledge/off_topic.txt (the matcher's evidence against every pr
 Codes without a procedure file (catalogue-only) are counted and skipped. ``--check``:
 exit 1 when the files differ from what would be written (nothing written).
 
-The held-out set (tests/data/blind4) is never read: its figures are the ones that count.
+The held-out set (tests/data/blind5) is never read: its figures are the ones that count.
 """
 from __future__ import annotations
 
