@@ -90,7 +90,10 @@ def fit_signed(x: np.ndarray, y: np.ndarray, drop: frozenset[str] = frozenset())
         keep = [i for i in keep if i not in bad]
 
 
-COVERAGE_SETS = ("train4",)  # written to cover every procedure, not to follow what citizens ask most
+# Written to cover every procedure (train4) or the edge of the ward's remit (train6: 55 of its
+# 70 situations out of remit), not to follow what citizens ask most: their rows train the
+# models, but the bars' rates are estimated on questions asked the way citizens ask.
+COVERAGE_SETS = ("train4", "train6")
 WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by authors the fit never saw
 OOS_HELD_OUT = 0.90  # the issue's bound on out-of-scope questions refused or sent on, likewise
 HELD_OUT_SETS = EARLIER_BLIND_SETS
@@ -214,7 +217,10 @@ def main() -> None:
     like_traffic = np.array([name not in COVERAGE_SETS for name in row_set])
     spoken_in = orig & spoken_m & ins
     oos_all = orig & ~ins & (y_a == 0)  # not redirected: should be refused
-    oos = oos_all & ~spoken_m
+    # (out of scope as the lobby brings it: train6's hard out-of-remit questions, four in
+    # five of its rows, set the offer bar to 0.77 and, leaving each earlier set out, it then
+    # refused about two understood questions for each out-of-scope one it stopped asking back)
+    oos = oos_all & ~spoken_m & like_traffic
     oos_spoken = oos_all & spoken_m
 
     def wrong_rate(mask, t):
