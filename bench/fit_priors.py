@@ -5,9 +5,9 @@
 
 The matcher adds weight × ln(1 + count) × (100 − score)/100 to a procedure's score, so at nearly equal
 evidence the procedure people ask about wins over a rare sibling ("đăng ký khai sinh"
-over "đăng ký khai sinh lưu động"). The weight is chosen on the first three blind
-sets' questions, each scored by a matcher without its own fold's examples (the content
-holds the labelled sets as examples, knowledge.examples). On a kiosk the question log's
+over "đăng ký khai sinh lưu động"). The weight is chosen on the earlier blind sets'
+questions (knowledge.examples.EARLIER_BLIND_SETS), each scored by a matcher without its own
+fold's examples (the content holds the labelled sets as examples, knowledge.examples). On a kiosk the question log's
 chosen codes can replace these counts. The held-out set (tests/data/blind5) is never read.
 """
 from __future__ import annotations

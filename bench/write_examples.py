@@ -1,6 +1,6 @@
 """Write the labelled questions into the content as citizens' examples (knowledge.examples).
 
-    .venv/bin/python bench/write_examples.py [--sets questions,blind,blind2,blind3,blind4,train4,off_topic] [--check]
+    .venv/bin/python bench/write_examples.py [--sets SET,…] [--check]   (default: knowledge.examples.EXAMPLE_SETS)
 
 Each question that names a procedure becomes an ``examples:`` entry of that procedure's
 file (assets/content/procedures/, redirects/), below a marker comment, replacing what an
