@@ -18,15 +18,17 @@ question, and the two bars are chosen on the out-of-fold probabilities:
   at which typed questions answered with a wrong procedure stay ≤ 2 % (spoken ≤ 4 %) —
   the issue allows 3 % and 5 % on unseen questions;
 - ``offer``: the probability that the question is about something the kiosk knows (a
-  procedure or a redirect). Its bar is the lowest at which ≥ 90 % of typed out-of-scope
-  questions are still refused (the issue asks ≥ 90 %); everything above it is offered
-  as choices, not refused. A spoken question has its own offer bar, at which ≥ 75 % of
+  procedure or a redirect). Its bar is the lowest at which each earlier blind set, left
+  out of the examples and the fit, still refuses or sends on ≥ 90 % of its out-of-scope
+  questions (the issue asks ≥ 90 %); everything above it is offered as choices, not
+  refused. (With ``--no-calibrate``: the lowest at which ≥ 90 % of the pooled typed
+  out-of-scope questions not sent on are refused out of fold.) A spoken question has its own offer bar, at which ≥ 75 % of
   spoken out-of-scope questions are refused: a garbled transcript of a real question
   looks much like chit-chat, and three choices cost one tap where a refusal costs the visit.
 
 ``--write`` stores the model fitted on all rows in knowledge/decision_model.json.
 
-The held-out set (tests/data/blind5) is never read here.
+The held-out sets (tests/data/blind5, blind6) are never read here.
 """
 from __future__ import annotations
 
@@ -97,6 +99,7 @@ COVERAGE_SETS = ("train4", "train6")
 WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by authors the fit never saw
 OOS_HELD_OUT = 0.90  # the issue's bound on out-of-scope questions refused or sent on, likewise
 HELD_OUT_SETS = EARLIER_BLIND_SETS
+OFFER_SCAN_FROM = 0.30  # where the set-by-set offer bar search starts (the out-of-fold trade-off's lowest row)
 
 
 def calibrated_bars(content, content_dir: Path, train: list[str], examples: list[str],
@@ -132,12 +135,14 @@ def calibrated_bars(content, content_dir: Path, train: list[str], examples: list
     for lo in left_out:
         oos = [q for q in lo.questions if q.kind in ("redirect", "out_of_scope")]
         handled[lo.name] = {}
+        reached = floor  # a set that never reaches the bound below the answer bar: refuse all but answers
         for t in (round(t, 2) for t in np.arange(offer_start, floor, 0.01)):
             pct = evaluate(lo.kb(floor, t), oos).summary()["oos_refused_or_redirected_pct"]
             handled[lo.name][f"{t:.2f}"] = pct
             if pct >= 100 * OOS_HELD_OUT:
-                offer_floor = max(offer_floor, t)
+                reached = t
                 break
+        offer_floor = max(offer_floor, reached)
         print(f"  {lo.name} left out: out of scope handled by offer bar "
               + ", ".join(f"{k} → {v} %" for k, v in handled[lo.name].items()))
     return floor, offer_floor, {"wrong": wrong, "oos_handled": handled}
@@ -236,15 +241,19 @@ def main() -> None:
     held_out: dict = {}
     if not args.no_calibrate:
         floor, offer_floor, held_out = calibrated_bars(content, Path(args.content), args.train.split(","),
-                                                       args.examples.split(","), float(answer_p), float(offer_p))
+                                                       args.examples.split(","), float(answer_p), OFFER_SCAN_FROM)
         if floor > answer_p:
             print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
                   f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")
             answer_p = floor
-        if offer_floor > offer_p:
-            print(f"offer bar raised {offer_p} → {offer_floor}: the lowest at which every earlier blind set, left out, "
-                  f"has ≥ {100 * OOS_HELD_OUT:.0f} % of its out-of-scope questions refused or sent on")
-            offer_p = offer_floor
+        # The offer bar is the one the issue's bound asks for, set by set: the pooled rule above
+        # counts only out-of-scope questions not sent on, and moves with how many of them have
+        # a redirect entry (2026-12-02 20:10: twenty new entries took sixteen easy ones out of
+        # its pool and raised it 0.50 → 0.68; leaving each set out, 0.68 refused 2.3 % of the
+        # first set's in-scope questions and 0.50 1.2 %, both handling ≥ 90 % out of scope).
+        print(f"offer bar {offer_p} (pooled out-of-fold) → {offer_floor}: the lowest at which every earlier blind set, "
+              f"left out, has ≥ {100 * OOS_HELD_OUT:.0f} % of its out-of-scope questions refused or sent on")
+        offer_p = offer_floor
         ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
     # Never stricter than typing: the spoken target exists to refuse less (a garbled real
     # question looks like chit-chat), not more.

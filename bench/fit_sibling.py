@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from knowledge.evaluate import LabelledQuestion, load_questions  # noqa: E402
-from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SET  # noqa: E402
+from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SETS  # noqa: E402
 from knowledge.match import Matcher  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.params import DEFAULT  # noqa: E402
@@ -61,8 +61,8 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join((*EARLIER_BLIND_SETS, "authored")))
     args = ap.parse_args()
     sets = args.sets.split(",")
-    if HELD_OUT_SET in sets:
-        sys.exit(f"{HELD_OUT_SET} is the held-out set: never choose with it")
+    for held in set(sets) & set(HELD_OUT_SETS):
+        sys.exit(f"{held} is a held-out set: never choose with it")
     content = load_source(ROOT / "assets" / "content")
     left_out = {s: without(content, s) for s in sets}
     grid = [(0.0, 1.0, 1.0, 1.0)] + list(itertools.product(WEIGHTS, TEMPERATURES, ALPHAS, CURATED))

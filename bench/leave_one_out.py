@@ -30,7 +30,7 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import LabelledQuestion, evaluate, load_questions  # noqa: E402
-from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SET, example_folds, labelled_pool  # noqa: E402
+from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SETS, example_folds, labelled_pool  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
@@ -98,8 +98,8 @@ def main() -> None:
                     help="sets whose questions the content holds as examples (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     args = ap.parse_args()
-    if HELD_OUT_SET in args.sets.split(","):
-        sys.exit(f"{HELD_OUT_SET} is the held-out set: measure it with bench/match_accuracy.py --set {HELD_OUT_SET},"
+    for held in set(args.sets.split(",")) & set(HELD_OUT_SETS):
+        sys.exit(f"{held} is a held-out set: measure it with bench/match_accuracy.py --set {held},"
                  " never choose with it")
     content_dir = Path(args.content)
     content = load_source(content_dir)
@@ -108,8 +108,8 @@ def main() -> None:
     offer_p = args.offer_p if args.offer_p is not None else shipped.offer_p
     print(f"answer bar {answer_p}, offer bar {offer_p}; {platform.machine()}, Python {platform.python_version()}")
     keys = ("top1_pct", "top3_pct", "answered_right_pct", "answered_wrong_pct", "clarify_pct", "missed_pct",
-            "offered_right_pct", "oos_refused_or_redirected_pct", "broad_clarified_pct")
-    labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "broad asked")
+            "offered_right_pct", "oos_refused_or_redirected_pct", "oos_redirected_elsewhere_pct", "broad_clarified_pct")
+    labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "sent wrong", "broad asked")
     print(f"{'left out (%)':<16}" + "".join(f"{k:>12}" for k in labels))
     for left in args.sets.split(","):
         lo = leave_out(content, left, train=args.train.split(","), examples=args.examples.split(","),

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluate import load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SET, examples_of, off_topic_of  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS, examples_of, off_topic_of  # noqa: E402
 from knowledge.match import OFF_TOPIC_PATH  # noqa: E402
 
 MARKER = "# Câu hỏi thật (bench/write_examples.py viết lại phần dưới dòng này từ các bộ câu hỏi đã gắn nhãn)"
@@ -55,8 +55,8 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="only report whether the files are up to date")
     args = ap.parse_args()
     names = [n for n in args.sets.split(",") if n]
-    if HELD_OUT_SET in names:
-        sys.exit(f"tests/data/{HELD_OUT_SET} is the held-out set: never written into the content")
+    for held in set(names) & set(HELD_OUT_SETS):
+        sys.exit(f"tests/data/{held} is a held-out set: never written into the content")
     by_code: dict[str, list[str]] = {}
     off_topic: list[str] = []
     for name in names:

@@ -46,6 +46,9 @@ class Report:
     oos_refused: int = 0  # "none"
     oos_redirected: int = 0  # answered with a redirect entry ("not done here: go to …"), the right outcome
     oos_answered: int = 0
+    # of oos_redirected: questions labelled with a redirect entry but sent to another one (still
+    # counted as handled, like the "refused or redirected", but a citizen sent to the wrong office)
+    oos_redirected_elsewhere: int = 0
     broad: int = 0  # questions that name a family without saying which member
     broad_clarified: int = 0  # … answered with a choice that holds a right member
     failures: list[tuple[str, str, list[str], str]] = field(default_factory=list)
@@ -67,6 +70,7 @@ class Report:
             "oos_refused_pct": round(self.pct(self.oos_refused, self.out_of_scope), 1),
             "oos_redirected_pct": round(self.pct(self.oos_redirected, self.out_of_scope), 1),
             "oos_refused_or_redirected_pct": round(self.pct(self.oos_refused + self.oos_redirected, self.out_of_scope), 1),
+            "oos_redirected_elsewhere_pct": round(self.pct(self.oos_redirected_elsewhere, self.out_of_scope), 1),
             "offered_right_pct": round(self.pct(self.answered_right + self.clarified_with_right, self.in_scope), 1),
             "broad_questions": self.broad,
             "broad_clarified_pct": round(self.pct(self.broad_clarified, self.broad), 1),
@@ -107,6 +111,8 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
                 r.oos_refused += 1
             elif res.decision is Decision.ANSWER and res.answer is not None and res.answer.kind is ReplyKind.REDIRECT:
                 r.oos_redirected += 1
+                labelled = {c for c in q.codes if c.startswith("redirect.")}
+                r.oos_redirected_elsewhere += bool(labelled) and res.answer.code not in labelled
             else:
                 r.oos_answered += 1
                 r.failures.append((q.question, "none", codes[:3], res.decision.value))

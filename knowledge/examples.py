@@ -26,6 +26,9 @@ from knowledge.model import Content, Detail
 EXAMPLE_SETS = ("questions", "blind", "blind2", "blind3", "blind4", "train4", "train6", "off_topic")
 # The held-out set: nothing is written, fitted or chosen from it.
 HELD_OUT_SET = "blind5"
+# Every held-out set: blind5, and blind6 (frozen 2026-12-02 20:01: out-of-remit needs only,
+# chosen by someone who saw nothing of the content, to measure "out of scope handled").
+HELD_OUT_SETS = (HELD_OUT_SET, "blind6")
 # The earlier blind sets: each is left out in turn to choose between designs and to check
 # the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
 EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")

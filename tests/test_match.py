@@ -140,16 +140,33 @@ def test_held_out_question_set_meets_the_accuracy_floor():
     questions = load_questions(repo / "tests" / "data" / HELD_OUT_SET)
     assert len(questions) >= 300 and sum(not q.codes for q in questions) >= 20
     s = evaluate(kb, questions).summary()
-    # Floors ~1.5 points under what was measured on 2026-12-02 18:07 (the fourth blind set and
-    # training set 6 as examples, bars 0.86 / 0.50: top-1 91.6, top-3 96.4, wrong 0.7, none
-    # 0.9, offered 95.5, out of scope handled 67.1). docs/matching.md says which targets are met.
+    # Floors ~1.5 points under what was measured on 2026-12-02 20:45 (twenty more redirect
+    # entries, bars 0.88 / 0.50: top-1 91.6, top-3 96.0, wrong 0.5, none 0.3, offered 95.5,
+    # out of scope handled 69.3). docs/matching.md says which targets are met.
     assert s["top1_pct"] >= 90.0, s
-    assert s["top3_pct"] >= 95.0, s
+    assert s["top3_pct"] >= 94.5, s
     assert s["answered_wrong_pct"] <= 2.0, s
-    assert s["missed_pct"] <= 2.5, s
+    assert s["missed_pct"] <= 2.0, s
     assert s["offered_right_pct"] >= 94.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 65.0, s
+    assert s["oos_refused_or_redirected_pct"] >= 67.0, s
+
+
+@pytest.mark.slow
+def test_out_of_remit_held_out_set_is_refused_or_sent_on():
+    """Regression guard on tests/data/blind6: needs the ward does not handle, chosen by someone
+    who saw nothing of the content (figures: bench/match_accuracy.py --set blind6)."""
+    from knowledge.evaluate import evaluate, load_questions
+
+    repo = Path(__file__).resolve().parents[1]
+    kb = KnowledgeBase(load_source(repo / "assets" / "content"))
+    questions = load_questions(repo / "tests" / "data" / "blind6")
+    assert len(questions) == 300 and not any(q.kind == "in_scope" for q in questions)
+    s = evaluate(kb, questions).summary()
+    # measured 2026-12-02 20:45: 57.0 % handled (23.3 refused + 33.7 sent on), 2.3 % sent to
+    # another office than labelled; the issue asks ≥ 90 % handled (not met, docs/matching.md)
+    assert s["oos_refused_or_redirected_pct"] >= 55.0, s
+    assert s["oos_redirected_elsewhere_pct"] <= 4.0, s
 
 
 @pytest.mark.slow
@@ -264,3 +281,17 @@ def test_match_params_are_the_one_place_of_the_matching_numbers(mini_content: Pa
     assert floored.ask("cho em hỏi đăng ký kết hôn cần gì").decision is Decision.CLARIFY
     assert len(floored.ask("cho em hỏi đăng ký kết hôn cần gì").choices) == DEFAULT.offered
     assert KnowledgeBase(content, answer_threshold=101.0).params.answer_floor == 101.0  # the config floors still work
+
+
+def test_a_redirect_to_another_office_than_labelled_is_counted(shipped):
+    from knowledge.evaluate import LabelledQuestion, evaluate
+
+    asked = "muốn ly hôn thì nộp đơn ở đâu"
+    assert shipped.ask(asked).answer.code == "redirect.ly-hon"
+    right = LabelledQuestion(asked, frozenset({"redirect.ly-hon"}), "redirect", "t")
+    elsewhere = LabelledQuestion(asked, frozenset({"redirect.thue"}), "redirect", "t")
+    unlabelled = LabelledQuestion(asked, frozenset(), "out_of_scope", "t")
+    s = evaluate(shipped, [right, elsewhere, unlabelled]).summary()
+    # all three are handled (refused or redirected); only the one labelled with another office is "elsewhere"
+    assert s["oos_refused_or_redirected_pct"] == 100.0
+    assert s["oos_redirected_elsewhere_pct"] == round(100 / 3, 1)
