@@ -146,7 +146,7 @@ quốc_tịch quốc_phòng quốc_tế gia_đình gia_hạn gia_cảnh đức_t
 tiến_độ trung_thực việt_nam nhật_bản thái_lan hà_giang hải_phòng hải_dương quảng_nam thu_phí nam_nữ hai_lần
 ba_lần năm_nay năm_ngoái năm_sau sáu_tháng ba_tháng hai_tháng tám_tháng mười_năm
 ông_già bà_già tây_nam tây_nguyên trường_sơn hàng_xóm xử_lý tài_sản thanh_niên ung_thư sĩ_quan anh_hai đứng_tên
-viết_giấy viết_đơn viết_tay thân_sinh đàng_hoàng
+viết_giấy viết_đơn viết_tay thân_sinh đàng_hoàng thương_hiệu phạm_nhân
 """.split())
 # Places people name to explain their case; they identify no one and the staff need them.
 PLACES = frozenset(tuple(p.split("_")) for p in """

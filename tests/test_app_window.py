@@ -430,7 +430,7 @@ def scenario(d: Driver, printer: str):
     d.results["redirect"] = {"code": f.answer.code if f.answer else None, "spoken": f.screen_speech(),
                              "print_button": has_button(d, "In danh sách giấy tờ") or
                              has_button(d, "Xem phóng to và mã QR")}
-    yield from ask("con mèo bay lên trời")
+    yield from ask("con cá vàng biết hát")
     yield from d.see("14-none")
     yield from d.tap("Hộ tịch")  # the none screen's tiles
     yield d.until(st(State.BROWSE))
