@@ -61,7 +61,7 @@ def main() -> None:
     ap.add_argument("--sets", default=",".join((*EARLIER_BLIND_SETS, "authored")))
     args = ap.parse_args()
     sets = args.sets.split(",")
-    for held in set(sets) & set(HELD_OUT_SETS):
+    if held := ", ".join(sorted(set(sets) & set(HELD_OUT_SETS))):
         sys.exit(f"{held} is a held-out set: never choose with it")
     content = load_source(ROOT / "assets" / "content")
     left_out = {s: without(content, s) for s in sets}

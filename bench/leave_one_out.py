@@ -98,7 +98,7 @@ def main() -> None:
                     help="sets whose questions the content holds as examples (default: %(default)s)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     args = ap.parse_args()
-    for held in set(args.sets.split(",")) & set(HELD_OUT_SETS):
+    if held := ", ".join(sorted(set(args.sets.split(",")) & set(HELD_OUT_SETS))):
         sys.exit(f"{held} is a held-out set: measure it with bench/match_accuracy.py --set {held},"
                  " never choose with it")
     content_dir = Path(args.content)

@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="only report whether the files are up to date")
     args = ap.parse_args()
     names = [n for n in args.sets.split(",") if n]
-    for held in set(names) & set(HELD_OUT_SETS):
+    if held := ", ".join(sorted(set(names) & set(HELD_OUT_SETS))):
         sys.exit(f"tests/data/{held} is a held-out set: never written into the content")
     by_code: dict[str, list[str]] = {}
     off_topic: list[str] = []

@@ -21,7 +21,7 @@ from knowledge.model import Content, Detail
 
 # The labelled sets under tests/data whose questions the content holds as examples
 # (bench/write_examples.py) and the decision is fitted on (bench/fit_decision.py). Never
-# blind5: the held-out measure (blind3 was until 2026-12-02 11:25, when blind4 was frozen;
+# blind5 or blind6: the held-out measures (blind3 was until 2026-12-02 11:25, when blind4 was frozen;
 # blind4 until 16:47, when blind5 was).
 EXAMPLE_SETS = ("questions", "blind", "blind2", "blind3", "blind4", "train4", "train6", "off_topic")
 # The held-out set: nothing is written, fitted or chosen from it.
