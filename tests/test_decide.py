@@ -150,6 +150,24 @@ def test_a_redirect_without_where_to_go_is_reported(rich_content):
     assert any(p.field == "where" for p in exc.value.problems)
 
 
+def test_a_redirect_whose_where_is_too_long_to_read_aloud_is_reported(rich_content):
+    from knowledge.answer import REDIRECT_SPOKEN_MAX, redirect_spoken
+    from knowledge.source_procedure import REDIRECT_WHERE_MAX
+
+    path = rich_content / "redirects" / "redirect.ly-hon.yaml"
+    longest = "Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú" + ", tầng 2" * 200
+    longest = longest[:REDIRECT_WHERE_MAX].rstrip(" ,")
+    path.write_text(REDIRECT.replace("nơi vợ hoặc chồng cư trú\n", "nơi vợ hoặc chồng cư trú" + longest[48:] + "\n", 1),
+                    encoding="utf-8")
+    content = load_source(rich_content)  # as long as allowed: still loads, and is read aloud within the bound
+    assert len(redirect_spoken(content.procedure("redirect.ly-hon"), content.office)) <= REDIRECT_SPOKEN_MAX
+    path.write_text(REDIRECT.replace("nơi vợ hoặc chồng cư trú\n", "nơi vợ hoặc chồng cư trú" + ", tầng 2" * 60 + "\n", 1),
+                    encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    assert any(p.field == "where" and "notes" in str(p) for p in exc.value.problems)
+
+
 def test_a_garbled_hearing_heard_again_keeps_the_best_of_both(kb):
     garbled = ("Tôi muốn lầm dấy khai xinh", Hearing(-1.2, 0.1))
     clear = ("tôi muốn làm giấy khai sinh", Hearing(-0.4, 0.05))
