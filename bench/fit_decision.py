@@ -22,8 +22,8 @@ question, and the two bars are chosen on the out-of-fold probabilities:
   out of the examples and the fit, still refuses or sends on ≥ 90 % of its out-of-scope
   questions (the issue asks ≥ 90 %); everything above it is offered as choices, not
   refused. (With ``--no-calibrate``: the lowest at which ≥ 90 % of the pooled typed
-  out-of-scope questions not sent on are refused out of fold.) A spoken question has its own offer bar, at which ≥ 75 % of
-  spoken out-of-scope questions are refused: a garbled transcript of a real question
+  out-of-scope questions not sent on are refused out of fold.) A spoken question has its
+  own offer bar, at which ≥ 75 % of spoken out-of-scope questions are refused: a garbled transcript of a real question
   looks much like chit-chat, and three choices cost one tap where a refusal costs the visit.
 
 ``--write`` stores the model fitted on all rows in knowledge/decision_model.json.

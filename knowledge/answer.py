@@ -210,6 +210,9 @@ def _redirect_answer(p: Procedure, office: Office) -> Answer:
 
 REDIRECT_SPOKEN_MAX = 400
 """Characters: where to go and the main papers, short enough to keep in mind standing up."""
+REDIRECT_WHERE_MAX = REDIRECT_SPOKEN_MAX - 50
+"""Characters of a redirect's ``where``: read aloud whole after "Việc này không làm tại
+phường. Ông bà đến " (42 characters), it must leave the spoken answer within the bound."""
 
 
 def redirect_spoken(p: Procedure, office: Office) -> str:

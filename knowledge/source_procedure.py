@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge import fields
-from knowledge.answer import REDIRECT_SPOKEN_MAX
+from knowledge.answer import REDIRECT_WHERE_MAX
 from knowledge.model import Detail, DocForm, Document, FactChange, Procedure
 from knowledge.source_common import CODE_RE, Collector, dedupe, text, text_list
 from knowledge.source_yaml import Located
@@ -21,9 +21,6 @@ DATE_FIELDS = fields.OPTIONAL_DATES
 # entry "field: reason" names one of them.
 NATIONAL_FIELDS = ("title", "documents", "fee", "processing_time")
 SHORT_TITLE_MAX_WORDS = 8  # a choice button for an elderly reader: two lines of big type at most
-# A redirect's ``where`` is read aloud whole after "Việc này không làm tại phường. Ông bà đến "
-# (42 characters): longer, and the spoken answer passes REDIRECT_SPOKEN_MAX.
-REDIRECT_WHERE_MAX = REDIRECT_SPOKEN_MAX - 50
 DOCUMENT_FIELDS = {"name", "form", "copies", "required", "condition"}
 MIN_ALIASES = 5
 
@@ -84,9 +81,10 @@ def parse_procedure(doc: Located, rel: str, categories: set[str], col: Collector
     for name in ("processing_time", "fee"):
         if not redirect and not text(d.get(name)):
             bad(name, "thiếu hoặc để trống / missing or empty")
-    if redirect and not text(d.get("where")):
+    where = " ".join((text(d.get("where")) or "").split())
+    if redirect and not where:
         bad("where", "chỉ đường phải ghi nơi đến / a redirect must say where to go")
-    elif redirect and len(" ".join((text(d.get("where")) or "").split())) > REDIRECT_WHERE_MAX:
+    elif redirect and len(where) > REDIRECT_WHERE_MAX:
         bad("where", f"nơi đến được đọc to: tối đa {REDIRECT_WHERE_MAX} ký tự, phần còn lại ghi vào notes / "
                      f"read aloud: at most {REDIRECT_WHERE_MAX} characters, put the rest in notes")
 

@@ -151,8 +151,7 @@ def test_a_redirect_without_where_to_go_is_reported(rich_content):
 
 
 def test_a_redirect_whose_where_is_too_long_to_read_aloud_is_reported(rich_content):
-    from knowledge.answer import REDIRECT_SPOKEN_MAX, redirect_spoken
-    from knowledge.source_procedure import REDIRECT_WHERE_MAX
+    from knowledge.answer import REDIRECT_SPOKEN_MAX, REDIRECT_WHERE_MAX, redirect_spoken
 
     path = rich_content / "redirects" / "redirect.ly-hon.yaml"
     longest = "Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú" + ", tầng 2" * 200
