@@ -108,8 +108,10 @@ def main() -> None:
     offer_p = args.offer_p if args.offer_p is not None else shipped.offer_p
     print(f"answer bar {answer_p}, offer bar {offer_p}; {platform.machine()}, Python {platform.python_version()}")
     keys = ("top1_pct", "top3_pct", "answered_right_pct", "answered_wrong_pct", "clarify_pct", "missed_pct",
-            "offered_right_pct", "oos_refused_or_redirected_pct", "oos_redirected_elsewhere_pct", "broad_clarified_pct")
-    labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "sent wrong", "broad asked")
+            "offered_right_pct", "oos_refused_or_redirected_pct", "oos_redirected_elsewhere_pct", "oos_sent_wrong_pct",
+            "broad_clarified_pct")
+    labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "elsewhere", "wrong office",
+              "broad asked")
     print(f"{'left out (%)':<16}" + "".join(f"{k:>12}" for k in labels))
     for left in args.sets.split(","):
         lo = leave_out(content, left, train=args.train.split(","), examples=args.examples.split(","),

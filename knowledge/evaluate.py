@@ -49,6 +49,9 @@ class Report:
     # of oos_redirected: questions labelled with a redirect entry but sent to another one (still
     # counted as handled, like the "refused or redirected", but a citizen sent to the wrong office)
     oos_redirected_elsewhere: int = 0
+    # of oos_redirected: questions labelled with no redirect entry (no office covers the
+    # need) sent to one anyway; with oos_redirected_elsewhere, the citizens sent to a wrong office
+    oos_redirected_unlabelled: int = 0
     broad: int = 0  # questions that name a family without saying which member
     broad_clarified: int = 0  # … answered with a choice that holds a right member
     failures: list[tuple[str, str, list[str], str]] = field(default_factory=list)
@@ -71,6 +74,8 @@ class Report:
             "oos_redirected_pct": round(self.pct(self.oos_redirected, self.out_of_scope), 1),
             "oos_refused_or_redirected_pct": round(self.pct(self.oos_refused + self.oos_redirected, self.out_of_scope), 1),
             "oos_redirected_elsewhere_pct": round(self.pct(self.oos_redirected_elsewhere, self.out_of_scope), 1),
+            "oos_sent_wrong_pct": round(self.pct(self.oos_redirected_elsewhere + self.oos_redirected_unlabelled,
+                                                 self.out_of_scope), 1),
             "offered_right_pct": round(self.pct(self.answered_right + self.clarified_with_right, self.in_scope), 1),
             "broad_questions": self.broad,
             "broad_clarified_pct": round(self.pct(self.broad_clarified, self.broad), 1),
@@ -113,6 +118,7 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
                 r.oos_redirected += 1
                 labelled = {c for c in q.codes if c.startswith("redirect.")}
                 r.oos_redirected_elsewhere += bool(labelled) and res.answer.code not in labelled
+                r.oos_redirected_unlabelled += not labelled
             else:
                 r.oos_answered += 1
                 r.failures.append((q.question, "none", codes[:3], res.decision.value))

@@ -165,6 +165,9 @@ def test_out_of_remit_held_out_set_is_refused_or_sent_on(shipped):
     # another office than labelled; the issue asks ≥ 90 % handled (not met, docs/matching.md)
     assert s["oos_refused_or_redirected_pct"] >= 55.0, s
     assert s["oos_redirected_elsewhere_pct"] <= 4.0, s
+    # … and 4.3 % sent to a wrong office at all (2026-12-03: the 2.3 % plus needs no entry
+    # covers sent to one anyway), the figure a lower bar for redirects raised to 11.3 %
+    assert s["oos_sent_wrong_pct"] <= 6.0, s
 
 
 @pytest.mark.slow
@@ -293,3 +296,5 @@ def test_a_redirect_to_another_office_than_labelled_is_counted(shipped):
     # all three are handled (refused or redirected); only the one labelled with another office is "elsewhere"
     assert s["oos_refused_or_redirected_pct"] == 100.0
     assert s["oos_redirected_elsewhere_pct"] == round(100 / 3, 1)
+    # … and the one whose need no entry covers was sent to an office too: two citizens sent wrongly
+    assert s["oos_sent_wrong_pct"] == round(200 / 3, 1)
