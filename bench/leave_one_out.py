@@ -112,7 +112,7 @@ def main() -> None:
             "broad_clarified_pct")
     labels = ("top-1", "top-3", "answered", "wrong", "clarify", "none", "offered", "oos handled", "elsewhere", "wrong office",
               "broad asked")
-    print(f"{'left out (%)':<16}" + "".join(f"{k:>12}" for k in labels))
+    print(f"{'left out (%)':<16}" + "".join(f"{k:>13}" for k in labels))
     for left in args.sets.split(","):
         lo = leave_out(content, left, train=args.train.split(","), examples=args.examples.split(","),
                        content_dir=content_dir)
@@ -125,7 +125,7 @@ def main() -> None:
                 runs.append(("spoken", evaluate(kb, qs, heard={q: hearings_of(s) for q, s in spoken.items()})))
         for how, report in runs:
             s = report.summary()
-            print(f"{left + ' ' + how:<16}" + "".join(f"{s[k]:>12}" for k in keys))
+            print(f"{left + ' ' + how:<16}" + "".join(f"{s[k]:>13}" for k in keys))
             if args.failures:
                 for q, want, got, decision in report.failures:
                     print(f"    [{decision:7}] want {want:<20} got {','.join(got):<30} {q}")
