@@ -105,3 +105,42 @@ def test_ward_edits_survive_province_updates_and_stale_ones_are_flagged(client, 
     assert layers.load_layer(db_of(data_dir)).overrides == {}
     assert client.post(f"/fleet/procedures/{CODE}/notes", data={"csrf": token, "action": "drop"}).status_code == 404
     assert client.post(f"/fleet/procedures/{CODE}/notes", data={"action": "drop"}).status_code == 403  # CSRF
+
+
+@pytest.mark.slow
+def test_a_ward_hides_a_province_notice_and_can_show_it_again(client, data_dir, hub, province):
+    from knowledge.model import Notice
+
+    ward = _ward(data_dir, hub, province)
+    vaccination = Notice("Lịch tiêm phòng dại", "Tiêm phòng dại cho chó mèo ngày 5/12 tại nhà văn hóa khu phố.")
+    province.content = dataclasses.replace(province.content, notices=(vaccination, *province.content.notices))
+    province.publish()
+    assert sync_once(ward).status == "applied"
+    theirs = [n.title for n in read_content(db_of(data_dir)).notices]
+    assert theirs[0] == "Lịch tiêm phòng dại"
+
+    # the clerk deletes it on the notices page and publishes
+    token = signed_in(client, EDITOR)
+    keep = [n for n in read_content(db_of(data_dir)).notices if n.title != vaccination.title]
+    form = {"csrf": token, "notice_count": str(len(keep))}
+    for i, n in enumerate(keep):
+        form |= {f"notice-{i}-title": n.title, f"notice-{i}-body": n.body}
+    assert client.post("/notices", data=form).status_code == 303
+    assert client.post("/publish", data={"csrf": token, "note": "bỏ lịch tiêm"}).status_code == 303
+    assert [n.title for n in read_content(db_of(data_dir)).notices] == theirs[1:]
+
+    # the next province bundle still carries it: the kiosk still does not show it
+    province.publish()
+    assert sync_once(ward).status == "applied"
+    assert vaccination.title not in [n.title for n in read_content(db_of(data_dir)).notices]
+    page = client.get("/fleet").text
+    hidden = page[page.index('id="hidden-notices"'):]
+    assert "Lịch tiêm phòng dại" in hidden[: hidden.index("</ul>")]
+
+    # "Hiện lại": back on the screen at once; a second click finds nothing to show
+    key = layers.notice_key(layers.load_layer(db_of(data_dir)).hidden_notices[0])
+    assert client.post("/fleet/notices/show", data={"csrf": token, "notice": key}).status_code == 303
+    assert [n.title for n in read_content(db_of(data_dir)).notices] == theirs
+    assert 'id="hidden-notices"' not in client.get("/fleet").text
+    assert client.post("/fleet/notices/show", data={"csrf": token, "notice": key}).status_code == 404
+    assert client.post("/fleet/notices/show", data={"notice": key}).status_code == 403  # CSRF

@@ -437,3 +437,40 @@ def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_p
         assert doc["questions"] == 2 and doc["by_procedure"] == {"1.000894": 1, "1.001193": 1}
     finally:
         server.stop()
+
+
+def test_a_province_notice_the_ward_deleted_stays_hidden_until_the_province_rewrites_it():
+    flood = {"title": "Lịch tiêm phòng", "body": "Tiêm phòng dại ngày 5/12.", "valid_from": None, "valid_to": None}
+    other = {"title": "Nộp hồ sơ trực tuyến", "body": "Qua VNeID.", "valid_from": None, "valid_to": None}
+    prov = {"procedures": [], "categories": [], "notices": [flood, other], "families": []}
+    base = json.loads(json.dumps(prov))
+    new = {**base, "notices": [other]}  # the ward deleted the first in its draft
+    layer = layers.record_edits(layers.Layer(), base=base, new=new, province=prov)
+    assert layer.hidden_notices == [flood] and layer.notices == [] and not layer.empty
+    assert layers.merge(prov, layer, {})["notices"] == [other]
+    # a later draft starts from the merged content (without it): it stays hidden
+    again = layers.record_edits(layer, base=new, new=new, province=prov)
+    assert again.hidden_notices == [flood]
+    # shown again from the admin: back on the screen
+    shown = dataclasses.replace(layer, hidden_notices=list(layer.hidden_notices))
+    assert layers.show_notice(shown, layers.notice_key(flood)) == flood
+    assert layers.merge(prov, shown, {})["notices"] == [flood, other]
+    assert layers.show_notice(shown, layers.notice_key(flood)) is None
+    # the province rewrites it: the new text is not what the ward hid, so it shows
+    rewritten = {**flood, "body": "Tiêm phòng dại dời sang ngày 12/12."}
+    prov2 = {**prov, "notices": [rewritten, other]}
+    assert layers.merge(prov2, again, {})["notices"] == [rewritten, other]
+    # and a draft after that forgets the old hidden text (the province no longer has it)
+    assert layers.record_edits(again, base=new, new=new, province=prov2).hidden_notices == []
+    # a notice the province added after the draft began is not "deleted" by that draft
+    late = {"title": "Mới", "body": "Thông báo mới của tỉnh.", "valid_from": None, "valid_to": None}
+    prov3 = {**prov, "notices": [flood, other, late]}
+    assert layers.record_edits(layers.Layer(), base=base, new=new, province=prov3).hidden_notices == [flood]
+
+
+def test_hidden_notices_are_stored_with_the_layer(ward: Config):
+    db = _db(ward)
+    layers.ensure_schema(db)
+    n = {"title": "Lịch tiêm phòng", "body": "Ngày 5/12.", "valid_from": None, "valid_to": None}
+    layers.save_layer(db, layers.Layer(hidden_notices=[n]))
+    assert layers.load_layer(db).hidden_notices == [n]

@@ -53,6 +53,7 @@ FLASH = {
                        "sau khi đăng; CSDL chưa có bản ghi chi tiết để viết đầy đủ."),
     "fleet-dropped": "Đã dùng lại nội dung của tỉnh cho mục này. Kiosk dùng nội dung mới trong ít giây.",
     "fleet-kept": "Đã giữ nội dung của phường; mục này không còn bị đánh dấu.",
+    "fleet-notice-shown": "Đã hiện lại thông báo của tỉnh. Kiosk dùng nội dung mới trong ít giây.",
 }
 
 

@@ -11,7 +11,11 @@ content, so the nightly backup holds it):
   removed): they are merged with the province list, so a province alias added later
   reaches the ward too;
 - ward-only procedures (codes the province does not publish), its own notices and
-  categories; hiding a province procedure is an override ``retired = true``.
+  categories; hiding a province procedure is an override ``retired = true``;
+- the province notices the ward took off its screen (deleted in the admin draft), kept
+  as the notice itself: while the province publishes that same notice it stays hidden;
+  once the province rewrites it (a new date, a correction) the new text shows again, as
+  a ward cannot have decided about a text it has not seen.
 
 The office (name, address, hours, counters) is never in a bundle: it is always the
 ward's. Everything here works on the plain-dict form of content (knowledge.serialize),
@@ -20,6 +24,7 @@ the same form the admin draft uses.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
@@ -46,7 +51,7 @@ def m001_fleet(db: sqlite_utils.Database) -> None:
         pk=("code", "field"),
     )
     db.table("fleet_local_procedures").create({"code": str, "data": str, "updated_at": str, "updated_by": str}, pk="code")
-    db.table("fleet_local").create({"key": str, "value": str}, pk="key")  # notices, categories
+    db.table("fleet_local").create({"key": str, "value": str}, pk="key")  # notices, categories, hidden_notices
     # Days whose statistics the hub acknowledged (kiosk.fleet.stats).
     db.table("fleet_stats_sent").create({"day": str, "sent_at": str, "stored": str}, pk="day")
 
@@ -121,13 +126,17 @@ class Layer:
     local_procedures: dict[str, dict] = field(default_factory=dict)  # ward-only, code → procedure dict
     notices: list[dict] = field(default_factory=list)
     categories: list[dict] = field(default_factory=list)
+    hidden_notices: list[dict] = field(default_factory=list)  # province notices the ward took off its screen
 
     @property
     def empty(self) -> bool:
-        return not (self.overrides or self.local_procedures or self.notices or self.categories)
+        return not (self.overrides or self.local_procedures or self.notices or self.categories or self.hidden_notices)
 
     def count(self) -> int:
         return sum(len(v) for v in self.overrides.values()) + len(self.local_procedures)
+
+
+_LOCAL_LISTS = ("notices", "categories", "hidden_notices")  # the layer's lists kept in fleet_local
 
 
 def load_layer(db: sqlite_utils.Database) -> Layer:
@@ -139,7 +148,7 @@ def load_layer(db: sqlite_utils.Database) -> Layer:
     for r in db.query("SELECT code, data FROM fleet_local_procedures ORDER BY code"):
         layer.local_procedures[r["code"]] = json.loads(r["data"])
     for r in db.query("SELECT key, value FROM fleet_local"):
-        if r["key"] in ("notices", "categories"):
+        if r["key"] in _LOCAL_LISTS:
             setattr(layer, r["key"], json.loads(r["value"]))
     return layer
 
@@ -158,8 +167,7 @@ def save_layer(db: sqlite_utils.Database, layer: Layer) -> None:
         for c, p in layer.local_procedures.items()
     )
     db.table("fleet_local").upsert_all(
-        [{"key": "notices", "value": json.dumps(layer.notices, ensure_ascii=False)},
-         {"key": "categories", "value": json.dumps(layer.categories, ensure_ascii=False)}], pk="key")
+        [{"key": k, "value": json.dumps(getattr(layer, k), ensure_ascii=False)} for k in _LOCAL_LISTS], pk="key")
 
 
 # ---------------------------------------------------------------- merge
@@ -188,7 +196,8 @@ def merge(province: dict, layer: Layer, office: dict) -> dict:
     ordered = sorted(procs.values(), key=lambda p: (p.get("detail", "full") != "full", p["code"]))
     cat_codes = {c["code"] for c in province["categories"]}
     categories = list(province["categories"]) + [c for c in layer.categories if c["code"] not in cat_codes]
-    notices = list(province.get("notices") or [])
+    hidden = _norm(layer.hidden_notices)
+    notices = [n for n in province.get("notices") or [] if n not in hidden]
     notices += [n for n in layer.notices if n not in notices]
     return {"procedures": ordered, "categories": categories, "office": _norm(office), "notices": notices,
             "families": list(province.get("families") or [])}
@@ -241,7 +250,14 @@ def record_edits(layer: Layer, *, base: dict, new: dict, province: dict, user: s
                                                                       now, user)
         out.local_procedures.pop(code, None)
     prov_notices = province.get("notices") or []
-    out.notices = [n for n in new.get("notices") or [] if n not in prov_notices]
+    new_notices = new.get("notices") or []
+    out.notices = [n for n in new_notices if n not in prov_notices]
+    # A province notice the draft started with and no longer has was deleted by the ward:
+    # hidden. One hidden before stays hidden while the province still publishes it, unless
+    # this draft put it back; one the province dropped is forgotten.
+    was_hidden = _norm(layer.hidden_notices)
+    out.hidden_notices = [n for n in prov_notices if n not in new_notices
+                          and (n in was_hidden or n in (base.get("notices") or []))]
     prov_cats = {c["code"] for c in province["categories"]}
     out.categories = [c for c in new["categories"] if c["code"] not in prov_cats]
     return out
@@ -296,6 +312,20 @@ def drop_override(layer: Layer, code: str, fld: str) -> bool:
     if not per:
         del layer.overrides[code]
     return True
+
+
+def notice_key(notice: dict) -> str:
+    """A short stable name for a notice (the admin's "show again" button)."""
+    return hashlib.sha256(json.dumps(_norm(notice), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def show_notice(layer: Layer, key: str) -> dict | None:
+    """Put a hidden province notice back on the screen; the notice, or None when none has that key."""
+    for n in layer.hidden_notices:
+        if notice_key(n) == key:
+            layer.hidden_notices = [m for m in layer.hidden_notices if m is not n]
+            return n
+    return None
 
 
 def confirm_override(layer: Layer, code: str, fld: str, province: dict | None, user: str = "") -> bool:

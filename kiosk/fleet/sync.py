@@ -112,6 +112,7 @@ def _layer_mark(db: sqlite_utils.Database) -> str:
     layer = layers.load_layer(db)
     return json.dumps([sorted((c, f, json.dumps(o.value, ensure_ascii=False)) for c, per in layer.overrides.items()
                               for f, o in per.items()), layer.local_procedures, layer.notices, layer.categories,
+                       layer.hidden_notices,
                        content_to_dict(read_content(db))["office"]], ensure_ascii=False, sort_keys=True)
 
 

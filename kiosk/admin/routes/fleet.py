@@ -56,7 +56,7 @@ def fleet_page(ctx: Ctx) -> Response:
     province = layers.province_content(ctx.db) if ward_edits.following(ctx.db) else None
     if province is None:
         return render(ctx, "fleet.html", following=False, state={}, manifest=None, rows=[], local_only=[],
-                      stale=0, sent=[], STATUS_LABEL=STATUS_LABEL)
+                      stale=0, sent=[], hidden=[], STATUS_LABEL=STATUS_LABEL)
     state = {r["key"]: r["value"] for r in ctx.db.query("SELECT key, value FROM fleet_state")}
     manifest = json.loads(state.get("province_manifest") or "{}")
     layer = layers.load_layer(ctx.db)
@@ -70,8 +70,10 @@ def fleet_page(ctx: Ctx) -> Response:
     rows.sort(key=lambda r: (not r["stale"], r["code"]))
     local_only = [(c, p.get("title", "")) for c, p in sorted(layer.local_procedures.items())]
     sent = list(ctx.db.query("SELECT day, sent_at FROM fleet_stats_sent ORDER BY day DESC LIMIT 7"))
+    # only those the province still publishes: a dropped one no longer needs hiding
+    hidden = [(layers.notice_key(n), n) for n in layer.hidden_notices if n in (province.get("notices") or [])]
     return render(ctx, "fleet.html", following=True, state=state, manifest=manifest, rows=rows, local_only=local_only,
-                  stale=len(stale), sent=sent, STATUS_LABEL=STATUS_LABEL)
+                  stale=len(stale), sent=sent, hidden=hidden, STATUS_LABEL=STATUS_LABEL)
 
 
 def _code(ctx: Ctx) -> str:
@@ -128,6 +130,24 @@ def fleet_override(ctx: Ctx) -> Response:
     return redirect(f"/fleet/procedures/{quote(code)}", "fleet-dropped" if action == "drop" else "fleet-kept")
 
 
+@page()
+def fleet_show_notice(ctx: Ctx) -> Response:
+    """A province notice the ward once deleted goes back on the kiosk's screen."""
+    key = str(ctx.form.get("notice") or "")
+    from kiosk.fleet.sync import republish
+
+    with immediate(ctx.db):
+        layer = layers.load_layer(ctx.db)
+        notice = layers.show_notice(layer, key)
+        if notice is None:
+            raise HTTPException(404, "Thông báo này không còn bị ẩn.")
+        layers.save_layer(ctx.db, layer)
+        title = str(notice.get("title") or "")
+        republish(ctx.db, author=ctx.user, note=f"Hiện lại thông báo của tỉnh: {title}"[:200])
+        audit(ctx.db, ctx.user, "fleet-show-notice", "notices", {"title": title}, ctx.ip)
+    return redirect("/fleet", "fleet-notice-shown")
+
+
 def origin_lookup(db_path: Path):
     """Template helpers: ``origin(code)``, the fields of ``code`` the ward changed and which are stale,
     and ``following()``. None/False when the ward follows no hub, so a ward on its own sees its pages
@@ -177,4 +197,5 @@ ROUTES = [
     Route("/fleet", fleet_page, methods=["GET"]),
     Route("/fleet/procedures/{code}", fleet_procedure, methods=["GET"]),
     Route("/fleet/procedures/{code}/{field}", fleet_override, methods=["POST"]),
+    Route("/fleet/notices/show", fleet_show_notice, methods=["POST"]),
 ]
