@@ -72,6 +72,7 @@ class NoneReason(StrEnum):
     GREETING = "greeting"
     GOODBYE = "goodbye"
     UNCLEAR = "unclear"  # only fillers ("hả", "ờ"): ask again
+    OFFICE_HOURS = "office_hours"  # only asks when the office is open: its hours (office.yaml)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ Screen text says "ông/bà"; spoken text says "ông bà" (a slash would be read 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -54,6 +55,18 @@ SOCIAL = {
                           "sinh cho con, hoặc chọn lĩnh vực trên màn hình."),
     NoneReason.GOODBYE: ("Chào ông/bà.", "Chúc ông/bà một ngày tốt lành.", "Chào ông bà. Chúc ông bà một ngày tốt lành."),
 }
+
+# "Mấy giờ phường làm việc?" (knowledge.social): the office's hours, as staff wrote them.
+HOURS_TITLE = "Giờ làm việc"
+HOURS_BODY = "{hours}. Ông/bà cần hỏi thủ tục gì, mời nhấn nút và nói, hoặc chọn lĩnh vực trên màn hình."
+SAY_HOURS = "Giờ làm việc: {hours}. Ông bà cần hỏi thủ tục gì, mời nhấn nút và nói, hoặc chọn lĩnh vực trên màn hình."
+HOURS_UNKNOWN = "Mời ông/bà hỏi cán bộ tại quầy số {counter} về giờ làm việc"
+
+
+def spoken_hours(hours: str) -> str:
+    """Office hours as read aloud: "7 giờ 30 – 11 giờ 30" → "7 giờ 30 đến 11 giờ 30"."""
+    return re.sub(r"\s*[–—-]\s*", " đến ", hours).replace(";", ",").strip(" .")
+
 
 KIND_LABEL = {ReplyKind.PROCEDURE: "Trả lời", ReplyKind.REDIRECT: "Chỉ nơi giải quyết", ReplyKind.CLARIFY: "Hỏi lại",
               ReplyKind.NONE: "Không tìm thấy"}
@@ -170,8 +183,14 @@ def clarify_reply(choices: Iterable[Choice]) -> Reply:
     return Reply(ReplyKind.CLARIFY, CLARIFY_HEADING, "\n".join(lines), clarify_spoken(choices), choices)
 
 
-def none_reply(counter: str, reason: NoneReason = NoneReason.NOT_FOUND) -> Reply:
-    """Nothing plausible, nothing recognised, or none of the offered choices (``reason``)."""
+def none_reply(counter: str, reason: NoneReason = NoneReason.NOT_FOUND, hours: str = "") -> Reply:
+    """Nothing plausible, nothing recognised, or none of the offered choices (``reason``);
+    ``hours``: the office's opening hours, for OFFICE_HOURS."""
+    if reason == NoneReason.OFFICE_HOURS:
+        shown = hours.strip().rstrip(".") or HOURS_UNKNOWN.format(counter=counter)
+        body = HOURS_BODY.format(hours=shown)
+        return Reply(ReplyKind.NONE, HOURS_TITLE, f"{HOURS_TITLE}: {body}",
+                     SAY_HOURS.format(hours=spoken_hours(shown).replace("ông/bà", "ông bà")), body=body)
     if reason == NoneReason.NOT_HEARD:
         title, body, spoken = NOT_HEARD_TITLE, NOT_HEARD_BODY, SAY_NOT_HEARD
     elif reason in (NoneReason.NOT_THESE, NoneReason.UNCLEAR):
@@ -199,4 +218,4 @@ def reply_for(result: AskResult, kb: KnowledgeBase) -> Reply:
         return answer_reply(result.answer, office)
     if result.decision is Decision.CLARIFY and result.choices:
         return clarify_reply(choices_of(result.choices, kb.content.procedure))
-    return none_reply(help_counter(office), result.reason or NoneReason.NOT_FOUND)
+    return none_reply(help_counter(office), result.reason or NoneReason.NOT_FOUND, office.hours)

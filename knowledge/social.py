@@ -1,5 +1,6 @@
 """Small talk: a thank-you, a greeting, a goodbye or a bare "hả?" is not a question
-about a procedure. Ranked like one, "cảm ơn nhé" once answered Chứng thực chữ ký (its
+about a procedure; nor is "mấy giờ phường nghỉ trưa?", which the office's own hours
+answer (office.yaml). Ranked like one, "cảm ơn nhé" once answered Chứng thực chữ ký (its
 words are short and common, so some alias always scores) and "hả" offered three
 catalogue entries. The kiosk replies politely instead (knowledge.replies) and offers
 nothing.
@@ -31,12 +32,29 @@ ca moi nguoi ngay tot lanh nhe
 """.split())
 
 
+# When the office is open: phrases that carry that question, folded, and the words that may
+# surround them ("thứ Bảy phường có làm việc không ạ", "mấy giờ mở cửa vậy em"). The same
+# rule as small talk: one word outside and it is ranked as a question ("mấy giờ làm khai
+# sinh xong" holds "khai sinh"), so a procedure is never lost to this reply. "Mấy giờ rồi"
+# asks the time of day, not the hours: "rồi" is not among them.
+_HOURS_HEADS = ("gio lam viec", "lam viec", "gio hanh chinh", "may gio", "nghi trua", "mo cua", "dong cua",
+                "thu bay", "chu nhat", "ngay le", "gio giac")
+_HOURS_AROUND = (_AROUND - {"roi"}) | frozenset("""
+phuong xa uy ban ubnd trung tam mot cua bo phan o day cho nay hom nay mai sang chieu trua toi buoi
+den tu co khong ko k luc nao bao nhieu gio thi cho hoi xin va hay la khi het ma vay sao tai sau truoc
+nghi mo dong cua lam viec nua thu hai ba tu nam sau bay chu nhat tuan le tet may
+""".split())
+
+
 def social_reason(text: str) -> NoneReason | None:
     """THANKS, GOODBYE or GREETING when ``text`` is only small talk of that kind;
-    UNCLEAR when it is only fillers ("hả", "ờ", "dạ"); None for anything else."""
+    UNCLEAR when it is only fillers ("hả", "ờ", "dạ"); OFFICE_HOURS when it only asks when
+    the office is open; None for anything else."""
     words = re.findall(r"[a-z0-9]+", fold(text).lower())
     if not words or len(words) > 12:
         return None
+    if _only(words, _HOURS_HEADS, _HOURS_AROUND):
+        return NoneReason.OFFICE_HOURS
     joined = f" {' '.join(words)} "
     found: NoneReason | None = None
     for reason, heads in _HEADS.items():
@@ -48,3 +66,14 @@ def social_reason(text: str) -> NoneReason | None:
     if any(w not in _AROUND for w in rest):
         return None
     return found or NoneReason.UNCLEAR
+
+
+def _only(words: list[str], heads: tuple[str, ...], around: frozenset[str]) -> bool:
+    """``words`` hold one of ``heads`` and nothing but ``around`` besides."""
+    joined = f" {' '.join(words)} "
+    found = False
+    for head in heads:
+        while f" {head} " in joined:
+            joined = joined.replace(f" {head} ", " ")
+            found = True
+    return found and all(w in around for w in joined.split())

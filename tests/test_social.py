@@ -72,3 +72,35 @@ def test_thanks_then_question_is_answered(kb):
     result = kb.ask("cảm ơn, cho hỏi làm giấy khai sinh cho con cần gì")
     assert result.reason is None
     assert result.decision is Decision.ANSWER and result.answer.code == "1.001193"
+
+
+@pytest.mark.parametrize("text", [
+    "mấy giờ phường nghỉ trưa vậy", "Thứ Bảy phường có làm việc không ạ?", "cho hỏi giờ làm việc của phường",
+    "phuong mo cua may gio vay em", "chủ nhật có làm không", "làm việc tới mấy giờ",
+])
+def test_a_question_about_opening_hours_is_recognised(text):
+    assert social_reason(text) is NoneReason.OFFICE_HOURS
+
+
+@pytest.mark.parametrize("text", [
+    "mấy giờ rồi",  # the time of day, not the office's hours
+    "thứ bảy có làm khai sinh không",  # a procedure: ranked as usual
+    "mấy giờ làm khai sinh xong",
+    "tôi muốn hỏi việc làm",
+])
+def test_a_question_that_names_more_than_the_hours_is_ranked(text):
+    assert social_reason(text) is not NoneReason.OFFICE_HOURS
+
+
+def test_opening_hours_are_answered_from_the_office(kb):
+    result = kb.ask("phường mở cửa mấy giờ vậy em")
+    assert result.decision is Decision.NONE and result.reason is NoneReason.OFFICE_HOURS and result.choices == []
+    reply = replies.reply_for(result, kb)
+    hours = kb.content.office.hours
+    assert reply.heading == "Giờ làm việc" and hours in reply.text
+    assert "–" not in reply.spoken and "7 giờ 30 đến 11 giờ 30" in reply.spoken  # read aloud as "đến"
+    assert unicodedata.is_normalized("NFC", reply.text) and unicodedata.is_normalized("NFC", reply.spoken)
+    assert result.to_json()["decision"] == "none"  # the JSON contract is unchanged
+    # an office with no hours written sends the citizen to the help counter instead
+    blank = replies.none_reply("1", NoneReason.OFFICE_HOURS, "")
+    assert "quầy số 1" in blank.text

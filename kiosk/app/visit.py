@@ -227,4 +227,4 @@ class Visit:
             self._speak(answer.spoken)
 
     def none_reply(self) -> replies.Reply:
-        return replies.none_reply(self.help_counter, self.none_reason)
+        return replies.none_reply(self.help_counter, self.none_reason, self.kb.content.office.hours)
