@@ -149,7 +149,10 @@ def test_held_out_question_set_meets_the_accuracy_floor():
     assert s["missed_pct"] <= 2.0, s
     assert s["offered_right_pct"] >= 94.0, s
     # An out-of-scope question answered with a redirect ("not done at the ward: go to …") is handled right.
-    assert s["oos_refused_or_redirected_pct"] >= 67.0, s
+    # 77.9 % on 2026-12-03 (1.4 % sent to another office than labelled), after two entries and
+    # the relabelling of five needs new entries cover (tests/data/blind5/README.md): 69.3 before.
+    assert s["oos_refused_or_redirected_pct"] >= 76.0, s
+    assert s["oos_sent_wrong_pct"] <= 3.0, s
 
 
 @pytest.mark.slow
@@ -162,8 +165,9 @@ def test_out_of_remit_held_out_set_is_refused_or_sent_on(shipped):
     assert len(questions) == 300 and not any(q.kind == "in_scope" for q in questions)
     s = evaluate(shipped, questions).summary()
     # measured 2026-12-02 20:40: 57.0 % handled (23.3 refused + 33.7 sent on), 2.3 % sent to
-    # another office than labelled; the issue asks ≥ 90 % handled (not met, docs/matching.md)
-    assert s["oos_refused_or_redirected_pct"] >= 55.0, s
+    # another office than labelled; 2026-12-03, with the consumer-dispute entry and its two
+    # needs relabelled: 59.3 %; the issue asks ≥ 90 % handled (not met, docs/matching.md)
+    assert s["oos_refused_or_redirected_pct"] >= 57.0, s
     assert s["oos_redirected_elsewhere_pct"] <= 4.0, s
     # … and 4.3 % sent to a wrong office at all (2026-12-03: the 2.3 % plus needs no entry
     # covers sent to one anyway), the figure a lower bar for redirects raised to 11.3 %
