@@ -196,7 +196,11 @@ def main() -> None:
     # still deserves the choices. Leaving one labelled set out (examples from the other
     # two), in-scope "none" fell 10.5 → 6.2 % (first blind set) and 3.8 → 1.6 % (second),
     # right procedure offered 87.6 → 91.5 % and 85.3 → 87.5 %.
-    y_scope = np.array([r.in_scope or r.right_first for r in rows], dtype=float)
+    # "Something the kiosk knows" is a question labelled with an entry (a procedure or a
+    # redirect), whatever the matcher ranks first. Counting any redirect in first place as
+    # known made that feature a tautology of the labels (every row with a redirect first was
+    # a 1), and small talk whose first candidate is a redirect was always asked back.
+    y_scope = np.array([r.in_scope for r in rows], dtype=float)
     groups = np.array([r.group for r in rows])
     rng = np.random.default_rng(11)
     ug = np.unique(groups)
