@@ -53,27 +53,24 @@ def social_reason(text: str) -> NoneReason | None:
     words = re.findall(r"[a-z0-9]+", fold(text).lower())
     if not words or len(words) > 12:
         return None
-    if _only(words, _HOURS_HEADS, _HOURS_AROUND):
+    rest, found_hours = _without(f" {' '.join(words)} ", _HOURS_HEADS)
+    if found_hours and all(w in _HOURS_AROUND for w in rest.split()):
         return NoneReason.OFFICE_HOURS
-    joined = f" {' '.join(words)} "
+    rest = f" {' '.join(words)} "
     found: NoneReason | None = None
     for reason, heads in _HEADS.items():
-        for head in heads:
-            while f" {head} " in joined:
-                joined = joined.replace(f" {head} ", " ")
-                found = found or reason
-    rest = joined.split()
-    if any(w not in _AROUND for w in rest):
+        rest, seen = _without(rest, heads)
+        found = found or (reason if seen else None)
+    if any(w not in _AROUND for w in rest.split()):
         return None
     return found or NoneReason.UNCLEAR
 
 
-def _only(words: list[str], heads: tuple[str, ...], around: frozenset[str]) -> bool:
-    """``words`` hold one of ``heads`` and nothing but ``around`` besides."""
-    joined = f" {' '.join(words)} "
+def _without(joined: str, heads: tuple[str, ...]) -> tuple[str, bool]:
+    """``joined`` (space-padded words) with every one of ``heads`` taken out, and whether any was there."""
     found = False
     for head in heads:
         while f" {head} " in joined:
             joined = joined.replace(f" {head} ", " ")
             found = True
-    return found and all(w in around for w in joined.split())
+    return joined, found
