@@ -13,7 +13,7 @@ have delivered it; it stops when the first sentence's audio is ready to play.
 ``--play`` also plays it through the configured output device and stops the clock at
 the first sample handed to the device.
 
-    .venv/bin/python bench/pipeline_latency.py [--runs 2] [--pause 0.2] [--window 10] [--beam 5] [--play]
+    .venv/bin/python bench/pipeline_latency.py [--runs 2] [--pause 0.2] [--window 10] [--beam 5] [--fit-choices] [--play]
 Prints numbers; asserts nothing.
 """
 from __future__ import annotations
@@ -72,6 +72,7 @@ def main() -> None:
     ap.add_argument("--wpm", type=int, default=120, help="espeak-ng speaking rate (default 120)")
     ap.add_argument("--pause", type=float, help="audio.pause_transcribe_s (default: config); 0 = no early transcription")
     add_asr_options(ap)
+    ap.add_argument("--fit-choices", action="store_true", help="asr.fit_choices on: clarify choices ordered by their fit to the audio")
     ap.add_argument("--play", action="store_true", help="play through the output device; time the first sample handed to it")
     args = ap.parse_args()
     config = with_asr_options(load_config(), args)
@@ -104,7 +105,7 @@ def main() -> None:
                 speech_end = recorder.block_delivered_at[last // WINDOW]
                 if heard.transcript is not None and heard.transcript.text:
                     hq = hear(kb, transcriber, heard.recording.audio, heard.transcript,
-                              sample_rate=heard.recording.sample_rate)
+                              sample_rate=heard.recording.sample_rate, fit_choices=args.fit_choices)
                     result = ask_heard(kb, hq)
                     seconds += bool(hq.second)
                 else:

@@ -246,3 +246,38 @@ class WhisperTranscriber(Transcriber):
         elapsed = time.monotonic() - started
         _LOGGER.info("transcribed %.1f s in %.2f s: %r", duration, elapsed, text)
         return Transcript(text, self.language, duration, tuple(kept), elapsed, tuple(dropped))
+
+    def fit_texts(self, audio: AudioInput, texts: list[str], *, sample_rate: int = SAMPLE_RATE) -> list[float]:
+        """How well each of ``texts`` fits ``audio`` as its transcript: the mean log-probability
+        per token under Whisper's decoder, teacher-forced (one encoder pass, the texts in one
+        batch; CTranslate2 ``Whisper.align``). Higher is a better fit; -inf for an empty text."""
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+
+        samples = load_audio(audio, sample_rate)
+        if not texts:
+            return []
+        if samples.size / SAMPLE_RATE < MIN_DURATION_S:
+            return [-math.inf] * len(texts)
+        model = self._whisper
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=self.language)
+        tokens = [tokenizer.encode(" " + t.strip()) if t.strip() else [] for t in texts]
+        keep = [i for i, t in enumerate(tokens) if t]
+        out = [-math.inf] * len(texts)
+        if not keep:
+            return out
+        feats = model.feature_extractor(samples)
+        frames = encoder_frames(samples.size / SAMPLE_RATE, self.window_s)
+        content = min(feats.shape[-1], frames)
+        if feats.shape[-1] < frames:
+            feats = np.pad(feats, ((0, 0), (0, frames - feats.shape[-1])))
+        feats = np.ascontiguousarray(feats[None, :, :frames], dtype=np.float32)
+        start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
+        with self._lock:
+            encoded = np.array(model.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True))
+            batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(encoded, len(keep), axis=0)))
+            results = model.model.align(batch, start, [tokens[i] for i in keep], [content] * len(keep))
+        for i, r in zip(keep, results):
+            p = np.clip(np.asarray(r.text_token_probs, dtype=np.float64), 1e-9, 1.0)
+            out[i] = float(np.log(p).mean())
+        return out

@@ -47,6 +47,12 @@ class AsrConfig:
     normalise_gain: bool = False
     """Bring a quiet or far voice up to a normal level before the VAD and Whisper
     (speech.level; bench/asr_noise.py measures it on attenuated real clips)."""
+    fit_choices: bool = False
+    """Order a spoken question's clarify choices by how well each fits the audio under
+    Whisper's decoder (kiosk.sound_fit): right one among four +0.5 to +1.5 points on spoken
+    blind sets (bench/spoken_align.py), for ~0.25 s more end of speech → first audio on
+    2 cores (1.35 → 1.58 s median) — off there, where the bound is 1.2 s; on for a kiosk
+    with more cores."""
 
 
 @dataclass(frozen=True)

@@ -474,6 +474,24 @@ def test_cancel_while_thinking_silences_the_started_answer(make):
     assert "stop" in ports.names()[ports.calls.index(said):]
 
 
+def test_a_spoken_clarify_offers_first_the_choice_that_fits_the_audio(make):
+    """With asr.fit_choices on, the devices pass each first candidate's fit to the audio
+    (kiosk.sound_fit); the clarify screen and its spoken question follow it."""
+    flow, ports = make()
+    text = "Cẳng kí kết hôm tần rấy tờ gì"  # Whisper base on "đăng ký kết hôn cần giấy tờ gì"
+    plain = flow.kb.ask_heard([(text, None)])
+    assert plain.decision.value == "clarify" and plain.family is None and len(plain.matches) >= 4
+    fourth = plain.matches[3]
+    fitted = tuple((m, 10.0 if m.code == fourth.code else 0.0) for m in plain.matches[:5])
+    flow.press_to_ask()
+    token = ports.last("listen")[1]
+    flow.heard(token)
+    flow.speech_ended(text, token, hearings=[(text, None)], fitted=fitted)
+    flow.idle_tick(1.1)
+    assert flow.state is State.CLARIFY and flow.choices[0].code == fourth.code
+    assert ports.last("speak")[1].startswith("Có phải ông bà hỏi về " + lower_first(flow.choices[0].label))
+
+
 # ------------------------------------------------- clarify with short labels, redirects
 def test_clarify_offers_short_labels_speaks_them_and_answers_the_choice(make):
     flow, ports = make()

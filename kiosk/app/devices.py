@@ -314,14 +314,17 @@ class Devices:
             log.info("heard %r in %.1fs%s", transcript.text, getattr(transcript, "elapsed", 0.0),
                      " (started at a pause)" if heard.early else "")
             hearings = None
+            fitted: tuple = ()  # the first candidates with their fit to the audio (kiosk.sound_fit)
             kb = getattr(self.sink, "kb", None)
             if kb is not None and transcript.text:
                 from kiosk.hearing import hear
 
                 # not answerable outright → hear the same audio again, told the shortlist
-                both = hear(kb, self.transcriber, rec.audio, transcript, sample_rate=rec.sample_rate)
+                both = hear(kb, self.transcriber, rec.audio, transcript, sample_rate=rec.sample_rate,
+                            fit_choices=self.config.asr.fit_choices)
                 hearings = both.hearings()
-            self._to_flow("speech_ended", transcript.text, token, hearings=hearings)
+                fitted = both.fitted
+            self._to_flow("speech_ended", transcript.text, token, hearings=hearings, fitted=fitted)
         except Exception as exc:
             mic_lost = type(exc).__name__ == "AudioDeviceError"
             log.warning("listening failed: %s", exc)

@@ -41,9 +41,11 @@ class VoicePath(Visit):
         self._dwell = 0.0
         self._changed()
 
-    def speech_ended(self, transcript: str, token: int | None = None, hearings: list | None = None) -> None:
+    def speech_ended(self, transcript: str, token: int | None = None, hearings: list | None = None,
+                     fitted: tuple = ()) -> None:
         """The recognised text of the utterance ("" = nothing understood). ``hearings``:
-        the recogniser's hearings with their confidence (kiosk.hearing), when known."""
+        the recogniser's hearings with their confidence (kiosk.hearing), when known;
+        ``fitted``: the first candidates with their fit to the audio (kiosk.sound_fit)."""
         if token is not None and token != self.token:
             return
         if self.state not in (State.LISTENING, State.THINKING):
@@ -59,6 +61,10 @@ class VoicePath(Visit):
             self._changed()
             return
         result = self.kb.ask_heard(hearings) if hearings else self.kb.ask(text, transcript=text)
+        if fitted:
+            from kiosk.hearing import with_fit
+
+            result = with_fit(self.kb, result, fitted)
         self._log(text, result, Channel.VOICE)
         self._go(State.THINKING)
         self._pending = (result, Channel.VOICE)

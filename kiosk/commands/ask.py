@@ -38,15 +38,15 @@ def run(args, config: Config) -> int:
     if args.audio:
         from speech import load_transcriber
 
-        from kiosk.hearing import hear
+        from kiosk.hearing import ask_heard, hear
         from speech import load_audio
 
         transcriber = load_transcriber(config, vocabulary=kb.vocabulary())
         audio = load_audio(args.audio)
-        heard = hear(kb, transcriber, audio, transcriber.transcribe(audio))
+        heard = hear(kb, transcriber, audio, transcriber.transcribe(audio), fit_choices=config.asr.fit_choices)
         transcript = heard.text
         query = transcript
-        result = kb.ask_heard(heard.hearings())
+        result = ask_heard(kb, heard)
     else:
         query = " ".join(args.text)
         result = kb.ask(query, transcript=transcript)
