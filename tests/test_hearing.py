@@ -149,3 +149,15 @@ def test_a_clarified_spoken_question_offers_its_choices_in_the_order_the_audio_f
         best = sorted(heard.fitted, key=lambda mf: -(mf[0].score + FIT_WEIGHT * mf[1]))
         assert [m.code for m in result.choices] == [m.code for m, _ in best[:len(result.choices)]]
     assert hear(shipped, transcriber, audio, first).fitted == ()  # off unless asked for
+
+
+def test_a_second_hearing_can_rank_but_not_answer_outright(shipped):
+    """The second pass was told the shortlist and can repeat it: on the cached spoken sets
+    its answers were wrong one time in four, whatever the decision's sureness."""
+    garbled, clean = "Tân kì tâm chó chó, ui phê chó.", "đăng ký tạm trú cho người thuê trọ"
+    assert shipped.ask(garbled).decision is not Decision.ANSWER
+    assert shipped.ask(clean).decision is Decision.ANSWER
+    merged = shipped.ask_heard([(garbled, None), (clean, None)])
+    assert merged.decision is Decision.CLARIFY and merged.choices[0].code == shipped.ask(clean).matches[0].code
+    # a first hearing answered outright is never heard again (hear): it stands as it is
+    assert shipped.ask_heard([(clean, None), (garbled, None)]).decision is Decision.ANSWER
