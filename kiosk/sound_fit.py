@@ -77,8 +77,8 @@ def sound_fit(kb: KnowledgeBase, transcriber, audio, transcript: str, candidates
     fit_texts = getattr(transcriber, "fit_texts", None)
     if fit_texts is None or not candidates or not transcript.strip():
         return ()
-    sentences = [transcript] + [sentence_for(kb, m.code, transcript) for m in candidates]
     try:
+        sentences = [transcript] + [sentence_for(kb, m.code, transcript) for m in candidates]
         fits = fit_texts(audio, sentences, sample_rate=sample_rate)
     except Exception as exc:  # the text ranking still stands: never lose the question
         log.warning("scoring the choices against the audio failed: %s", exc)
