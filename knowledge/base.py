@@ -111,7 +111,9 @@ class KnowledgeBase:
         """A spoken question heard more than once (the recogniser's first transcript, then
         a pass biased towards the first candidates): each procedure keeps its best score
         over the hearings, so a syllable recognised in either counts.
-        bench/spoken_second_pass.py measured top-3 58 → 70 % on spoken questions."""
+        bench/spoken_second_pass.py measured top-3 58 → 70 % on spoken questions. The
+        merged ranking is asked back, never answered outright (see ``_decide``); a first
+        hearing that is answered alone stands as it is (the kiosk hears it only once)."""
         heard = [(t, h) for t, h in heard if t.strip()]
         if not heard:
             return self.ask("", transcript="")
