@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import evaluate, load_questions  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS  # noqa: E402
+from knowledge.examples import DEVELOPMENT_SETS, EXAMPLE_SETS, HELD_OUT_SETS  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 
@@ -35,10 +35,10 @@ def main() -> None:
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     # the development set is the folder "questions"; the labelled sets' names come from
     # knowledge.examples, so a set frozen or moved to training needs no edit here
-    sets = ["dev", *(s for s in EXAMPLE_SETS if s != "questions"), *HELD_OUT_SETS, "authored"]
+    sets = ["dev", *(s for s in EXAMPLE_SETS if s != "questions"), *DEVELOPMENT_SETS, *HELD_OUT_SETS, "authored"]
     ap.add_argument("--set", dest="qset", choices=sets, default="dev",
-                    help=f"{', '.join(HELD_OUT_SETS)}: the held-out sets; the others are examples in the content (in-sample), "
-                         "except authored")
+                    help=f"{', '.join(HELD_OUT_SETS)}: the held-out sets; {', '.join(DEVELOPMENT_SETS)}: measured, "
+                         "not in the content; the others are examples in the content (in-sample), except authored")
     ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))

@@ -35,6 +35,9 @@ HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8")
 # The earlier blind sets: each is left out in turn to choose between designs and to check
 # the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
 EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
+# Development sets measured, never written into the content or fitted on: train9 (180
+# questions about catalogue-only procedures) judges the names those procedures carry.
+DEVELOPMENT_SETS = ("train9",)
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.
