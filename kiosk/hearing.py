@@ -54,7 +54,9 @@ def hear(kb: KnowledgeBase, transcriber, audio, transcript, *, sample_rate: int 
     if not text:
         return HeardQuestion("", None)
     first = kb.ask(text, transcript=text, hearing=hearing, limit=SHORTLIST)
-    if first.decision is Decision.ANSWER or not first.matches:
+    # Small talk, the hours, a lobby topic (``reason``) are read from the first text alone:
+    # a second hearing could not change the reply (KnowledgeBase._decide reads that text).
+    if first.decision is Decision.ANSWER or not first.matches or first.reason is not None:
         return HeardQuestion(text, hearing)
     try:
         again = transcriber.transcribe(audio, sample_rate=sample_rate, hotwords=shortlist_words(kb, first))

@@ -10,7 +10,8 @@ from knowledge.decide import DecisionModel, Hearing, Ranking, load_model
 from knowledge.errors import UnknownProcedure
 from knowledge.families import FamilyIndex
 from knowledge.match import Matcher
-from knowledge.model import Answer, Category, Content, Decision, Detail, Match, NoneReason, Procedure
+from knowledge.lobby import lobby_topic
+from knowledge.model import Answer, Category, Content, Decision, Detail, LobbyTopic, Match, NoneReason, Procedure
 from knowledge.normalize import fold
 from knowledge.params import DEFAULT, MatchParams
 from knowledge.social import social_reason
@@ -28,6 +29,7 @@ class AskResult:
     p_offer: float = 0.0  # … that it is among the first choices
     family: str | None = None  # id of the family a broad question named
     reason: NoneReason | None = None  # why "none", when it is not the plain NOT_FOUND (small talk)
+    lobby: LobbyTopic | None = None  # the lobby topic asked about (reason LOBBY)
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -41,6 +43,8 @@ class AskResult:
                 "kind": self.answer.kind.value,
             },
             "choices": [{"code": m.code, "title": m.title, "score": m.score} for m in self.choices],
+            "reason": None if self.reason is None else self.reason.value,
+            "lobby": None if self.lobby is None else {"title": self.lobby.title, "text": self.lobby.answer},
         }
 
 
@@ -152,6 +156,8 @@ class KnowledgeBase:
         social = social_reason(text)
         if social is not None:
             return AskResult(text, Decision.NONE, matches, None, transcript, reason=social)
+        if (topic := lobby_topic(text, self.content.office.lobby)) is not None:
+            return AskResult(text, Decision.NONE, matches, None, transcript, reason=NoneReason.LOBBY, lobby=topic)
         decision, p_answer, p_offer = self.model.decide(ranking, hearing)
         top = matches[0].score if matches else 0.0
         if decision is Decision.ANSWER and self.answer_floor is not None and top < self.answer_floor:

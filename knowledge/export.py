@@ -77,6 +77,7 @@ def export_content(content: Content, out_dir: str | Path) -> int:
         "name": o.name, "address": o.address, "hours": o.hours, "hotline": o.hotline,
         "help_counter": o.help_counter,
         "counters": [{"number": c.number, "name": c.name, "categories": list(c.categories)} for c in o.counters],
+        **({"lobby": [{"title": t.title, "phrases": list(t.phrases), "answer": t.answer} for t in o.lobby]} if o.lobby else {}),
     }))
     _atomic_write(out / "notices.yaml", _dump([
         {"title": n.title, "body": n.body, "valid_from": n.valid_from, "valid_to": n.valid_to} for n in content.notices

@@ -73,6 +73,7 @@ class NoneReason(StrEnum):
     GOODBYE = "goodbye"
     UNCLEAR = "unclear"  # only fillers ("hả", "ờ"): ask again
     OFFICE_HOURS = "office_hours"  # only asks when the office is open: its hours (office.yaml)
+    LOBBY = "lobby"  # asks about the lobby itself (toilet, parking, queue number): office.yaml ``lobby``
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +207,16 @@ class Counter:
 
 
 @dataclass(frozen=True, slots=True)
+class LobbyTopic:
+    """Something citizens ask about the building rather than a procedure ("nhà vệ sinh ở
+    đâu?", "gửi xe chỗ nào?"): staff write where it is (office.yaml ``lobby``)."""
+
+    title: str  # the reply's heading: "Nhà vệ sinh"
+    phrases: tuple[str, ...]  # how citizens name it: "nhà vệ sinh", "toilet", "WC"
+    answer: str = ""  # where or how; empty: the citizen is sent to the help counter
+
+
+@dataclass(frozen=True, slots=True)
 class Office:
     name: str
     address: str
@@ -213,6 +224,7 @@ class Office:
     hotline: str = ""
     counters: tuple[Counter, ...] = ()
     help_counter: str | None = None  # where to send citizens the kiosk cannot help
+    lobby: tuple[LobbyTopic, ...] = ()  # questions about the building the office answers itself
 
     def counter_for(self, category: str) -> Counter | None:
         for c in self.counters:

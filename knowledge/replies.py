@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from knowledge.answer import help_counter, lower_first, not_here, spoken_title
-from knowledge.model import Answer, Decision, Match, NoneReason, Office, Procedure, ReplyKind
+from knowledge.model import Answer, Decision, LobbyTopic, Match, NoneReason, Office, Procedure, ReplyKind
 from knowledge.normalize import fold
 
 if TYPE_CHECKING:  # knowledge.base builds on this module
@@ -63,6 +63,19 @@ SAY_HOURS = "Giờ làm việc: {hours}. Ông bà cần hỏi thủ tục gì, m
 HOURS_UNKNOWN = "Mời ông/bà hỏi cán bộ tại quầy số {counter} về giờ làm việc"
 
 
+# "Nhà vệ sinh ở đâu?" (knowledge.lobby): where it is, as staff wrote it in office.yaml.
+LOBBY_BODY = "{answer}. Ông/bà cần hỏi thủ tục gì, mời nhấn nút và nói, hoặc chọn lĩnh vực trên màn hình."
+LOBBY_UNKNOWN = "Mời ông/bà hỏi cán bộ tại quầy số {counter} về {topic}"
+
+
+def lobby_reply(topic: LobbyTopic, counter: str) -> Reply:
+    """The staff's answer about a lobby topic, or "ask at the help counter" when they wrote none."""
+    shown = topic.answer.strip().rstrip(".") or LOBBY_UNKNOWN.format(counter=counter, topic=lower_first(topic.title))
+    body = LOBBY_BODY.format(answer=shown)
+    spoken = f"{topic.title.rstrip('.')}. {body}".replace("ông/bà", "ông bà").replace("Ông/bà", "Ông bà")
+    return Reply(ReplyKind.NONE, topic.title, f"{topic.title}: {body}", spoken, body=body)
+
+
 def spoken_hours(hours: str) -> str:
     """Office hours as read aloud: "7 giờ 30 – 11 giờ 30" → "7 giờ 30 đến 11 giờ 30"."""
     return re.sub(r"\s*[–—-]\s*", " đến ", hours).replace(";", ",").strip(" .")
@@ -71,6 +84,8 @@ def spoken_hours(hours: str) -> str:
 KIND_LABEL = {ReplyKind.PROCEDURE: "Trả lời", ReplyKind.REDIRECT: "Chỉ nơi giải quyết", ReplyKind.CLARIFY: "Hỏi lại",
               ReplyKind.NONE: "Không tìm thấy"}
 """The bracketed first line of `kiosk ask` (text mode) for each kind of reply."""
+OFFICE_LABEL = "Thông tin trụ sở"
+"""… instead of "Không tìm thấy" when the office answered it (hours, a lobby topic)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,4 +233,6 @@ def reply_for(result: AskResult, kb: KnowledgeBase) -> Reply:
         return answer_reply(result.answer, office)
     if result.decision is Decision.CLARIFY and result.choices:
         return clarify_reply(choices_of(result.choices, kb.content.procedure))
+    if result.lobby is not None:
+        return lobby_reply(result.lobby, help_counter(office))
     return none_reply(help_counter(office), result.reason or NoneReason.NOT_FOUND, office.hours)

@@ -15,6 +15,7 @@ from knowledge.model import (
     DocForm,
     Document,
     Family,
+    LobbyTopic,
     Notice,
     Office,
     Procedure,
@@ -52,7 +53,8 @@ def content_to_dict(c: Content) -> dict[str, Any]:
     return {
         "procedures": [procedure_to_dict(p) for p in c.procedures],
         "categories": [asdict(x) for x in c.categories],
-        "office": {**asdict(c.office), "counters": [{**asdict(x), "categories": list(x.categories)} for x in c.office.counters]},
+        "office": {**asdict(c.office), "counters": [{**asdict(x), "categories": list(x.categories)} for x in c.office.counters],
+                   "lobby": [{**asdict(t), "phrases": list(t.phrases)} for t in c.office.lobby]},
         "notices": [asdict(n) for n in c.notices],
         "families": [{**asdict(f), "terms": list(f.terms), "members": list(f.members)} for f in c.families],
     }
@@ -64,6 +66,7 @@ def content_from_dict(d: dict[str, Any], version: str | None = None, imported_at
         name=o["name"], address=o["address"], hours=o["hours"], hotline=o.get("hotline", ""),
         counters=tuple(Counter(x["number"], x["name"], tuple(x.get("categories") or ())) for x in o.get("counters") or ()),
         help_counter=o.get("help_counter"),
+        lobby=tuple(LobbyTopic(t["title"], tuple(t.get("phrases") or ()), t.get("answer") or "") for t in o.get("lobby") or ()),
     )
     return Content(
         procedures=tuple(procedure_from_dict(p) for p in d["procedures"]),

@@ -24,7 +24,7 @@ _HEADS: dict[NoneReason, tuple[str, ...]] = {
 # Words that may surround them: addressees, politeness and fillers, "nhiều lắm", "nhé".
 # (Folded: "lam" is also "làm" and "co" also "có", which is why a single word outside
 # this set is enough to make the text a question.)
-_AROUND = frozenset("""
+AROUND = frozenset("""
 a ah ha u uh um hm hmm o ok oke okay vang da de the vay ne nhe nha nhen nghen nghe heng hen
 roi xong duoc hieu biet that qua nhieu lam rat lan nua
 em anh chi co ong ba bac chu di cau con chau ban kiosk may minh toi tui tao
@@ -39,7 +39,7 @@ ca moi nguoi ngay tot lanh nhe
 # asks the time of day, not the hours: "rồi" is not among them.
 _HOURS_HEADS = ("gio lam viec", "lam viec", "gio hanh chinh", "may gio", "nghi trua", "mo cua", "dong cua",
                 "thu bay", "chu nhat", "ngay le", "gio giac")
-_HOURS_AROUND = (_AROUND - {"roi"}) | frozenset("""
+_HOURS_AROUND = (AROUND - {"roi"}) | frozenset("""
 phuong xa uy ban ubnd trung tam mot cua bo phan o day cho nay hom nay mai sang chieu trua toi buoi
 den tu co khong ko k luc nao bao nhieu gio thi cho hoi xin va hay la khi het ma vay sao tai sau truoc
 nghi mo dong cua lam viec nua thu hai ba tu nam sau bay chu nhat tuan le tet may
@@ -53,20 +53,20 @@ def social_reason(text: str) -> NoneReason | None:
     words = re.findall(r"[a-z0-9]+", fold(text).lower())
     if not words or len(words) > 12:
         return None
-    rest, found_hours = _without(f" {' '.join(words)} ", _HOURS_HEADS)
+    rest, found_hours = without(f" {' '.join(words)} ", _HOURS_HEADS)
     if found_hours and all(w in _HOURS_AROUND for w in rest.split()):
         return NoneReason.OFFICE_HOURS
     rest = f" {' '.join(words)} "
     found: NoneReason | None = None
     for reason, heads in _HEADS.items():
-        rest, seen = _without(rest, heads)
+        rest, seen = without(rest, heads)
         found = found or (reason if seen else None)
-    if any(w not in _AROUND for w in rest.split()):
+    if any(w not in AROUND for w in rest.split()):
         return None
     return found or NoneReason.UNCLEAR
 
 
-def _without(joined: str, heads: tuple[str, ...]) -> tuple[str, bool]:
+def without(joined: str, heads: tuple[str, ...]) -> tuple[str, bool]:
     """``joined`` (space-padded words) with every one of ``heads`` taken out, and whether any was there."""
     found = False
     for head in heads:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from knowledge.model import Category, Counter, Family, Notice, Office
+from knowledge.model import Category, Counter, Family, LobbyTopic, Notice, Office
 from knowledge.source_common import Collector, dedupe, text, text_list
 from knowledge.source_yaml import Located
 
 FAMILY_FIELDS = {"id", "name", "terms", "members"}
+LOBBY_FIELDS = {"title", "phrases", "answer"}
 
 
 def parse_categories(doc: Located, rel: str, col: Collector) -> list[Category]:
@@ -54,7 +55,8 @@ def parse_office(doc: Located, rel: str, categories: set[str], col: Collector) -
                 col.add(rel, doc.line("counters", i, "categories", j), f"counters[{i}].categories", f"lĩnh vực '{cat}' không có / unknown category")
                 ok = False
         counters.append(Counter(text(c["number"]) or "", text(c["name"]) or "", tuple(cats)))
-    if not ok:
+    lobby = parse_lobby(doc, rel, col)
+    if not ok or lobby is None:
         return None
     return Office(
         name=text(d["name"]) or "",
@@ -63,7 +65,42 @@ def parse_office(doc: Located, rel: str, categories: set[str], col: Collector) -
         hotline=text(d.get("hotline")) or "",
         counters=tuple(counters),
         help_counter=text(d.get("help_counter")),
+        lobby=tuple(lobby),
     )
+
+
+def parse_lobby(doc: Located, rel: str, col: Collector) -> list[LobbyTopic] | None:
+    """office.yaml ``lobby``: the building's topics (title, phrases citizens use, answer);
+    None when an entry is malformed (the office is then not loaded, like a bad counter)."""
+    data = doc.data.get("lobby") if isinstance(doc.data, dict) else None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        col.add(rel, doc.line("lobby"), "lobby", "phải là danh sách / must be a list")
+        return None
+    out: list[LobbyTopic] = []
+    ok = True
+    for i, t in enumerate(data):
+        if not isinstance(t, dict):
+            col.add(rel, doc.line("lobby", i), f"lobby[{i}]", "mỗi mục là một bảng có title, phrases, answer / must be a mapping")
+            ok = False
+            continue
+        for key in t:
+            if key not in LOBBY_FIELDS:
+                col.add(rel, doc.line("lobby", i, key), f"lobby[{i}].{key}", "trường không biết / unknown field")
+                ok = False
+        title, phrases, answer = text(t.get("title")), text_list(t.get("phrases")), t.get("answer")
+        if not title or not phrases:
+            col.add(rel, doc.line("lobby", i), f"lobby[{i}]",
+                    "mỗi mục cần title và ít nhất một cách hỏi trong phrases / needs a title and phrases")
+            ok = False
+            continue
+        if answer is not None and not isinstance(answer, (str, int, float)):
+            col.add(rel, doc.line("lobby", i, "answer"), f"lobby[{i}].answer", "phải là một đoạn chữ / must be text")
+            ok = False
+            continue
+        out.append(LobbyTopic(title, dedupe(phrases), text(answer) or ""))
+    return out if ok else None
 
 
 def parse_notices(doc: Located, rel: str, col: Collector) -> list[Notice]:

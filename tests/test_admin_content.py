@@ -2,6 +2,7 @@
 roll back; spreadsheets all or nothing; unanswered questions → alias; usage; the CLI."""
 from __future__ import annotations
 
+import html
 import io
 import re
 import json
@@ -361,3 +362,52 @@ def test_cli_serves_the_admin(data_dir):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _office_form(page: str) -> dict:
+    """Every field the office form sends (inputs, hidden counts, textareas, ticked boxes)."""
+    form = page.split('action="/office"')[1].split("</form>")[0]
+    data: dict = {}
+    for m in re.finditer(r'<input(?=[^>]*\bname="([^"]+)")(?=[^>]*\bvalue="([^"]*)")(?![^>]*type="checkbox")[^>]*>', form):
+        data[m.group(1)] = html.unescape(m.group(2))
+    for m in re.finditer(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        data[m.group(1)] = html.unescape(m.group(2))
+    for m in re.finditer(r'name="(counter-\d+-cat)" value="([^"]+)" checked', form):
+        data.setdefault(m.group(1), []).append(m.group(2))
+    return data
+
+
+def test_staff_write_where_the_toilet_is_and_the_kiosk_says_it(client, data_dir):
+    token = signed_in(client)
+    page = client.get("/office").text
+    assert "Câu hỏi về trụ sở" in page and "Nhà vệ sinh" in page
+    data = _office_form(page)
+    n = int(data["lobby_count"])
+    toilet = next(i for i in range(n) if data[f"lobby-{i}-title"] == "Nhà vệ sinh")
+    data[f"lobby-{toilet}-answer"] = "Cuối hành lang tầng 1, bên trái"
+    data["action"] = "lobby-add"
+    r = client.post("/office", data=data)
+    assert r.status_code == 200 and "câu hỏi về trụ sở trống" in r.text
+    data = _office_form(r.text)  # the unsaved answer is kept, with one blank row more
+    assert int(data["lobby_count"]) == n + 1 and data[f"lobby-{toilet}-answer"] == "Cuối hành lang tầng 1, bên trái"
+    data.update({f"lobby-{n}-title": "Thang máy", f"lobby-{n}-phrases": "thang máy\nthang may, cầu thang",
+                 f"lobby-{n}-answer": "Thang máy ở sảnh chính", "action": "save"})
+    assert client.post("/office", data=data).status_code == 303
+    assert "Câu hỏi về trụ sở" in client.get("/publish").text
+    assert client.post("/publish", data={"csrf": token}).status_code == 303
+    live = read_content(db_of(data_dir))
+    topics = {t.title: t for t in live.office.lobby}
+    assert topics["Thang máy"].phrases == ("thang máy", "thang may", "cầu thang")
+    assert len(topics) == n + 1 and topics["Chỗ gửi xe"].phrases  # the others kept whole
+    kb = KnowledgeBase(live)
+    from knowledge.replies import reply_for
+    assert "Cuối hành lang tầng 1, bên trái" in reply_for(kb.ask("nhà vệ sinh ở đâu ạ"), kb).text
+    assert reply_for(kb.ask("thang máy ở đâu"), kb).heading == "Thang máy"
+    # a topic without any phrase cannot be published: the problem is shown on the page
+    data = _office_form(client.get("/office").text)
+    data.update({"lobby-0-phrases": "", "action": "save"})
+    client.post("/office", data=data)
+    r = client.post("/publish", data={"csrf": token})
+    assert r.status_code == 400 and "ít nhất một cách hỏi" in r.text
+    assert "ít nhất một cách hỏi" in client.get("/office").text
+    assert {t.title for t in read_content(db_of(data_dir)).office.lobby} == set(topics)  # the live content kept

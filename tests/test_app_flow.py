@@ -462,6 +462,19 @@ def test_clarify_and_none_are_spoken_at_once_too(make):
     assert [c for c in ports.calls if c[0] == "speak"][-1][1] == said
 
 
+def test_a_lobby_question_shows_and_says_the_office_answer(make):
+    flow, ports = make()
+    flow.press_to_ask()
+    token = ports.last("listen")[1]
+    flow.speech_ended("cho hỏi nhà vệ sinh ở đâu ạ", token)
+    said = ports.last("speak")[1]
+    flow.idle_tick(1.1)
+    assert flow.state is State.NONE and flow.choices == []
+    reply = flow.none_reply()
+    assert reply.heading == "Nhà vệ sinh" and said == reply.spoken
+    assert f"quầy số {flow.help_counter}" in reply.body  # the shipped office has no answer written yet
+
+
 def test_cancel_while_thinking_silences_the_started_answer(make):
     flow, ports = make()
     flow.press_to_ask()

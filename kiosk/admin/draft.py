@@ -39,7 +39,7 @@ PROCEDURE_FIELDS = _field_names(where=lambda f: f.name != "code")
 FIELD_LABELS = {
     **_PROCEDURE_LABELS,
     "name": "Tên trụ sở", "address": "Địa chỉ", "hours": "Giờ làm việc", "hotline": "Đường dây nóng",
-    "help_counter": "Quầy hướng dẫn", "counters": "Các quầy",
+    "help_counter": "Quầy hướng dẫn", "counters": "Các quầy", "lobby": "Câu hỏi về trụ sở",
 }
 
 
@@ -204,8 +204,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     for code, q in before.items():
         if code not in after:
             out.append(Change("procedure", "removed", code, q.get("title", "")))
-    office_fields = tuple(k for k in ("name", "address", "hours", "hotline", "help_counter", "counters")
-                          if old["office"].get(k) != new["office"].get(k))
+    office_fields = tuple(k for k in ("name", "address", "hours", "hotline", "help_counter", "counters", "lobby")
+                          if old["office"].get(k, []) != new["office"].get(k, []))
     if office_fields:
         out.append(Change("office", "changed", fields=office_fields))
     if old.get("notices") != new.get("notices"):

@@ -253,7 +253,28 @@ def office_from_post(form: Any, base: dict[str, Any]) -> tuple[dict[str, Any], s
     else:
         counters = [c for c in counters if c["number"] or c["name"] or c["categories"]]
     o["counters"] = counters
+    o["lobby"] = _lobby_from_post(form, action)
     return o, action
+
+
+def _lobby_from_post(form: Any, action: str) -> list[dict[str, Any]]:
+    """The lobby topics of the office form (title, phrases one per line or comma-separated, answer)."""
+    try:
+        n = min(int(form.get("lobby_count") or 0), 100)
+    except ValueError:
+        n = 0
+    topics = [{"title": clean_line(form.get(f"lobby-{i}-title")),
+               "phrases": [p for line in clean_lines(form.get(f"lobby-{i}-phrases"))
+                           for p in (clean_line(x) for x in line.split(",")) if p],
+               "answer": clean_line(form.get(f"lobby-{i}-answer"))} for i in range(n)]
+    m = re.fullmatch(r"lobby-del-(\d+)", action)
+    if m and int(m.group(1)) < len(topics):
+        del topics[int(m.group(1))]
+    if action == "lobby-add":
+        topics.append({"title": "", "phrases": [], "answer": ""})
+    else:
+        topics = [t for t in topics if t["title"] or t["phrases"] or t["answer"]]
+    return topics
 
 
 def notices_from_post(form: Any) -> tuple[list[dict[str, Any]], str]:

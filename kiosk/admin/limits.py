@@ -38,6 +38,8 @@ ITEM_MAX = 2000  # one entry of a list field (legal basis, step, alias…) or on
 LIST_MAX = fields.LIST_LIMITS
 OFFICE_MAX = {"name": 300, "address": 500, "hours": 500, "hotline": 50, "help_counter": 50}
 COUNTERS_MAX = 100
+LOBBY_MAX = 100  # lobby topics (office.yaml ``lobby``)
+LOBBY_ANSWER_MAX = 1000
 NOTICES_MAX = 50
 NOTICE_TITLE_MAX = 300
 NOTICE_BODY_MAX = 4000
@@ -156,6 +158,17 @@ def office_problems(office: dict[str, Any]) -> list[str]:
             v = c.get(k) or ""
             if len(v) > OFFICE_MAX["name"]:
                 out.append(f"Quầy {i}: {k} {_too_long(len(v), OFFICE_MAX['name'])}")
+    lobby = office.get("lobby") or []
+    if len(lobby) > LOBBY_MAX:
+        out.append(f"Trụ sở: quá nhiều câu hỏi về trụ sở ({len(lobby)}, tối đa {LOBBY_MAX})")
+    for i, t in enumerate(lobby, 1):
+        if len(t.get("title") or "") > OFFICE_MAX["name"]:
+            out.append(f"Câu hỏi về trụ sở {i}: tiêu đề {_too_long(len(t['title']), OFFICE_MAX['name'])}")
+        if len(t.get("answer") or "") > LOBBY_ANSWER_MAX:
+            out.append(f"Câu hỏi về trụ sở {i}: câu trả lời {_too_long(len(t['answer']), LOBBY_ANSWER_MAX)}")
+        phrases = t.get("phrases") or []
+        if len(phrases) > LIST_MAX.get("aliases", 200) or any(len(p) > OFFICE_MAX["name"] for p in phrases):
+            out.append(f"Câu hỏi về trụ sở {i}: quá nhiều hoặc quá dài cách hỏi")
     return out
 
 

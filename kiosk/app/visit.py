@@ -227,4 +227,6 @@ class Visit:
             self._speak(answer.spoken)
 
     def none_reply(self) -> replies.Reply:
+        if self.none_reason is NoneReason.LOBBY and self.result is not None and self.result.lobby is not None:
+            return replies.lobby_reply(self.result.lobby, self.help_counter)
         return replies.none_reply(self.help_counter, self.none_reason, self.kb.content.office.hours)

@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args, config: Config) -> int:
     from kiosk.cli import CliError
     from kiosk.services import load_knowledge
-    from knowledge.replies import KIND_LABEL, reply_for
+    from knowledge.model import NoneReason
+    from knowledge.replies import KIND_LABEL, OFFICE_LABEL, reply_for
 
     if bool(args.text) == bool(args.audio):
         raise CliError("cần đúng một trong hai: câu hỏi bằng chữ hoặc --audio FILE.wav / give TEXT or --audio")
@@ -65,7 +66,8 @@ def run(args, config: Config) -> int:
     else:
         if transcript is not None:
             print(f"Nghe được: {transcript or '(không nghe rõ)'}")
-        print(f"[{KIND_LABEL[reply.kind]}]")
+        office = result.reason in (NoneReason.OFFICE_HOURS, NoneReason.LOBBY)
+        print(f"[{OFFICE_LABEL if office else KIND_LABEL[reply.kind]}]")
         print(reply.text)
         sys.stdout.flush()
 

@@ -1,4 +1,4 @@
-"""The office page: address, hours and counters (the notices form shares the page, see notices.py)."""
+"""The office page: address, hours, counters and lobby topics (the notices form shares the page, see notices.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -43,6 +43,9 @@ def office_save(ctx: Ctx) -> Response:
         if action == "counter-add":
             return office_render(ctx, draft, office, draft.data.get("notices") or [], base_office=base,
                                   note="Đã thêm một dòng quầy trống — điền rồi bấm «Lưu».")
+        if action == "lobby-add":
+            return office_render(ctx, draft, office, draft.data.get("notices") or [], base_office=base,
+                                  note="Đã thêm một câu hỏi về trụ sở trống — điền rồi bấm «Lưu».")
         too_long = limits.office_problems(office)
         if too_long:
             return office_render(ctx, draft, office, draft.data.get("notices") or [], status=400, base_office=base,
