@@ -46,8 +46,10 @@ def test_ask_json_contract(tmp_path, mini_content):
     r = kiosk("ask", "--json", "cho em hỏi đăng ký kết hôn cần gì", data_dir=tmp_path, content_dir=mini_content)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)  # exactly one JSON object
-    assert set(out) == {"query", "transcript", "decision", "matches", "answer", "choices"}
+    # the original six, and what was added since (fields are only ever added)
+    assert set(out) == {"query", "transcript", "decision", "matches", "answer", "choices", "reason", "lobby"}
     assert out["query"] == "cho em hỏi đăng ký kết hôn cần gì" and out["transcript"] is None
+    assert out["reason"] is None and out["lobby"] is None
     assert out["decision"] == "answer"
     assert len(out["matches"]) >= 3
     assert all(set(m) == {"code", "title", "score"} and isinstance(m["score"], float) for m in out["matches"])
@@ -59,7 +61,7 @@ def test_ask_json_contract(tmp_path, mini_content):
 @pytest.mark.slow
 def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     none = json.loads(kiosk("ask", "--json", "thời tiết hôm nay", data_dir=tmp_path, content_dir=mini_content).stdout)
-    assert none["decision"] == "none" and none["answer"] is None
+    assert none["decision"] == "none" and none["answer"] is None and none["reason"] is None
     clarify = json.loads(kiosk("ask", "--json", "đăng ký", data_dir=tmp_path, content_dir=mini_content).stdout)
     assert clarify["decision"] == "clarify" and clarify["answer"] is None
     assert 2 <= len(clarify["choices"]) <= 4
