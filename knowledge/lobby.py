@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from knowledge.model import LobbyTopic
 from knowledge.normalize import fold
@@ -38,13 +39,15 @@ def lobby_topic(text: str, topics: Iterable[LobbyTopic]) -> LobbyTopic | None:
         return None
     rest, found = f" {' '.join(words)} ", None
     for topic in topics:
-        heads = tuple(sorted({_folded(p) for p in topic.phrases} - {""}, key=len, reverse=True))
-        rest, seen = without(rest, heads)
+        rest, seen = without(rest, _heads(topic.phrases))
         found = found or (topic if seen else None)
     if found is None or any(w not in LOBBY_AROUND for w in rest.split()):
         return None
     return found
 
 
-def _folded(phrase: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", fold(phrase).lower()))
+@lru_cache(maxsize=1024)
+def _heads(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """A topic's phrases as folded words, longest first (folded once: every ask reads them)."""
+    folded = {" ".join(re.findall(r"[a-z0-9]+", fold(p).lower())) for p in phrases} - {""}
+    return tuple(sorted(folded, key=len, reverse=True))
