@@ -120,6 +120,9 @@ def _check_new_screens(r):
     assert c["spoken"].startswith("Có phải ông bà hỏi về ") and c["spoken"] in r["said"]
     assert r["redirect"]["code"] == "redirect.ly-hon" and not r["redirect"]["print_button"]
     assert r["redirect"]["spoken"].startswith("Việc này không làm tại phường. Ông bà đến Tòa án")
+    # a question about the building: the office's answer (none written yet: the help counter)
+    assert r["lobby"]["heading"] == "Nhà vệ sinh" and "quầy số" in r["lobby"]["body"]
+    assert r["lobby"]["spoken"].startswith("Nhà vệ sinh.")
 
 @pytest.mark.slow
 def test_portrait_without_printer_offers_large_view(runs):
@@ -430,6 +433,9 @@ def scenario(d: Driver, printer: str):
     d.results["redirect"] = {"code": f.answer.code if f.answer else None, "spoken": f.screen_speech(),
                              "print_button": has_button(d, "In danh sách giấy tờ") or
                              has_button(d, "Xem phóng to và mã QR")}
+    yield from ask("nhà vệ sinh ở đâu ạ")
+    yield from d.see("13d-lobby")
+    d.results["lobby"] = {"heading": app.none_title, "body": app.none_body, "spoken": f.screen_speech()}
     yield from ask("con cá vàng biết hát")
     yield from d.see("14-none")
     yield from d.tap("Hộ tịch")  # the none screen's tiles
