@@ -10,13 +10,11 @@ công chứng" has "công chứng" — and the text is ranked as a question as u
 procedure question is never lost to this reply. Matching is on folded words."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 from knowledge.model import LobbyTopic
-from knowledge.normalize import fold
-from knowledge.social import AROUND, without
+from knowledge.social import AROUND, folded_words, without
 
 # Words a lobby question is made of besides the topic, folded: where and which way ("ở
 # đâu", "chỗ nào", "bên nào", "tầng mấy"), is there / may I ("có … không", "được không",
@@ -34,8 +32,8 @@ giay to tai lieu ban va voi
 def lobby_topic(text: str, topics: Iterable[LobbyTopic]) -> LobbyTopic | None:
     """The first of ``topics`` that ``text`` asks about when the text is only a lobby
     question (see the module's docstring); None for anything else."""
-    words = re.findall(r"[a-z0-9]+", fold(text).lower())
-    if not words or len(words) > 14:
+    words = folded_words(text)
+    if not words or len(words) > 14:  # a long story is a question to rank, whatever its words
         return None
     rest, found = f" {' '.join(words)} ", None
     for topic in topics:
@@ -49,5 +47,5 @@ def lobby_topic(text: str, topics: Iterable[LobbyTopic]) -> LobbyTopic | None:
 @lru_cache(maxsize=1024)
 def _heads(phrases: tuple[str, ...]) -> tuple[str, ...]:
     """A topic's phrases as folded words, longest first (folded once: every ask reads them)."""
-    folded = {" ".join(re.findall(r"[a-z0-9]+", fold(p).lower())) for p in phrases} - {""}
+    folded = {" ".join(folded_words(p)) for p in phrases} - {""}
     return tuple(sorted(folded, key=len, reverse=True))

@@ -50,7 +50,7 @@ def social_reason(text: str) -> NoneReason | None:
     """THANKS, GOODBYE or GREETING when ``text`` is only small talk of that kind;
     UNCLEAR when it is only fillers ("hả", "ờ", "dạ"); OFFICE_HOURS when it only asks when
     the office is open; None for anything else."""
-    words = re.findall(r"[a-z0-9]+", fold(text).lower())
+    words = folded_words(text)
     if not words or len(words) > 12:
         return None
     rest, found_hours = without(f" {' '.join(words)} ", _HOURS_HEADS)
@@ -64,6 +64,11 @@ def social_reason(text: str) -> NoneReason | None:
     if any(w not in AROUND for w in rest.split()):
         return None
     return found or NoneReason.UNCLEAR
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``text`` folded (no diacritics, lower case): what these rules compare."""
+    return re.findall(r"[a-z0-9]+", fold(text).lower())
 
 
 def without(joined: str, heads: tuple[str, ...]) -> tuple[str, bool]:
