@@ -25,7 +25,7 @@ o dau cho nao dau ben phia huong tang lau tret tren duoi trong ngoai sau truoc c
 co khong ko k hong hok hem khg kg duoc dc hoi xin muon can di vao ra lay dung su gui xai tim thay
 la gi sao the nao bao nhieu tien mat phi tra mien free pass mat khau password pasword
 phuong xa uy ban ubnd trung tam mot cua day nay kia
-giay to tai lieu ban va voi
+giay to tai lieu ban va voi ho so nop tuan thang chua roi hen quay
 """.split())
 
 
