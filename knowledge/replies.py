@@ -72,8 +72,13 @@ def lobby_reply(topic: LobbyTopic, counter: str) -> Reply:
     """The staff's answer about a lobby topic, or "ask at the help counter" when they wrote none."""
     shown = topic.answer.strip().rstrip(".") or LOBBY_UNKNOWN.format(counter=counter, topic=lower_first(topic.title))
     body = LOBBY_BODY.format(answer=shown)
-    spoken = f"{topic.title.rstrip('.')}. {body}".replace("ông/bà", "ông bà").replace("Ông/bà", "Ông bà")
+    spoken = _aloud(f"{topic.title.rstrip('.')}. {body}")
     return Reply(ReplyKind.NONE, topic.title, f"{topic.title}: {body}", spoken, body=body)
+
+
+def _aloud(text: str) -> str:
+    """Screen text as read aloud: "ông/bà" → "ông bà" (a slash would be read out)."""
+    return text.replace("ông/bà", "ông bà").replace("Ông/bà", "Ông bà")
 
 
 def spoken_hours(hours: str) -> str:
@@ -85,7 +90,9 @@ KIND_LABEL = {ReplyKind.PROCEDURE: "Trả lời", ReplyKind.REDIRECT: "Chỉ nơ
               ReplyKind.NONE: "Không tìm thấy"}
 """The bracketed first line of `kiosk ask` (text mode) for each kind of reply."""
 OFFICE_LABEL = "Thông tin trụ sở"
-"""… instead of "Không tìm thấy" when the office answered it (hours, a lobby topic)."""
+"""… instead of "Không tìm thấy" when the office answered it (``OFFICE_REASONS``)."""
+OFFICE_REASONS = frozenset({NoneReason.OFFICE_HOURS, NoneReason.LOBBY})
+"""A "none" the office's own details answer: its hours, a lobby topic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +212,7 @@ def none_reply(counter: str, reason: NoneReason = NoneReason.NOT_FOUND, hours: s
         shown = hours.strip().rstrip(".") or HOURS_UNKNOWN.format(counter=counter)
         body = HOURS_BODY.format(hours=shown)
         return Reply(ReplyKind.NONE, HOURS_TITLE, f"{HOURS_TITLE}: {body}",
-                     SAY_HOURS.format(hours=spoken_hours(shown).replace("ông/bà", "ông bà")), body=body)
+                     SAY_HOURS.format(hours=_aloud(spoken_hours(shown))), body=body)
     if reason == NoneReason.NOT_HEARD:
         title, body, spoken = NOT_HEARD_TITLE, NOT_HEARD_BODY, SAY_NOT_HEARD
     elif reason in (NoneReason.NOT_THESE, NoneReason.UNCLEAR):

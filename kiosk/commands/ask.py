@@ -29,8 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args, config: Config) -> int:
     from kiosk.cli import CliError
     from kiosk.services import load_knowledge
-    from knowledge.model import NoneReason
-    from knowledge.replies import KIND_LABEL, OFFICE_LABEL, reply_for
+    from knowledge.replies import KIND_LABEL, OFFICE_LABEL, OFFICE_REASONS, reply_for
 
     if bool(args.text) == bool(args.audio):
         raise CliError("cần đúng một trong hai: câu hỏi bằng chữ hoặc --audio FILE.wav / give TEXT or --audio")
@@ -66,8 +65,7 @@ def run(args, config: Config) -> int:
     else:
         if transcript is not None:
             print(f"Nghe được: {transcript or '(không nghe rõ)'}")
-        office = result.reason in (NoneReason.OFFICE_HOURS, NoneReason.LOBBY)
-        print(f"[{OFFICE_LABEL if office else KIND_LABEL[reply.kind]}]")
+        print(f"[{OFFICE_LABEL if result.reason in OFFICE_REASONS else KIND_LABEL[reply.kind]}]")
         print(reply.text)
         sys.stdout.flush()
 
