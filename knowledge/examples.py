@@ -23,15 +23,16 @@ from knowledge.model import Content, Detail
 # (bench/write_examples.py) and the decision is fitted on (bench/fit_decision.py). Never
 # blind5, blind6, blind7 or blind8: the held-out measures (blind3 was until 2026-12-02 11:25, when blind4 was frozen;
 # blind4 until 16:47, when blind5 was).
-EXAMPLE_SETS = ("questions", "blind", "blind2", "blind3", "blind4", "train4", "train6", "off_topic")
+EXAMPLE_SETS = ("questions", "blind", "blind2", "blind3", "blind4", "train4", "train6", "off_topic", "off_topic2")
 # The held-out set: nothing is written, fitted or chosen from it.
 HELD_OUT_SET = "blind5"
 # Every held-out set: blind5, blind6 (frozen 2026-12-02 20:01: out-of-remit needs only,
 # chosen by someone who saw nothing of the content, to measure "out of scope handled"), and
 # blind7 (frozen 2026-12-03 10:17: a mixed set like blind5, written after blind5's and
-# blind6's out-of-scope needs had been read) and blind8 (frozen 2026-12-03 19:10, likewise,
-# after blind7 had been measured with the thirteenth session's changes).
-HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8")
+# blind6's out-of-scope needs had been read), blind8 (frozen 2026-12-03 19:10, likewise,
+# after blind7 had been measured with the thirteenth session's changes) and blind9 (frozen
+# 2026-12-04 07:30, after blind8 had been measured twice).
+HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8", "blind9")
 # The earlier blind sets: each is left out in turn to choose between designs and to check
 # the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
 EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
