@@ -43,7 +43,10 @@ ABBREVIATIONS: dict[str, str] = {
 DIALECT: dict[str, str] = {
     "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
     "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "báo tử": "khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
-    "công chứng": "chứng thực", "thị thực": "chứng thực", "sổ hồng": "sổ đỏ",
+    # "thị thực" alone is a visa (three redirect entries); only with a paper is it the old
+    # word for certifying one.
+    "công chứng": "chứng thực", "thị thực giấy tờ": "chứng thực giấy tờ", "thị thực giấy": "chứng thực giấy",
+    "thị thực bản sao": "chứng thực bản sao", "thị thực chữ ký": "chứng thực chữ ký", "sổ hồng": "sổ đỏ",
     "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
     # Central: "ở mô" (where), "làm răng" (how), "rứa" (so), "mệ/mạ", "tía" (South: father).
@@ -368,6 +371,22 @@ def tokenize(text: str) -> list[str]:
     return _SPACES.sub(" ", text).strip().split()
 
 
+def _not_married_phrases() -> dict[str, str]:
+    """"giấy chưa có chồng", "xác nhận chưa vợ", "chứng nhận còn độc thân"…: a paper saying
+    one is not married is the marital-status certificate, however the state is said (the
+    rows above name a few; leaving sets out, "xin cái giấy chưa có chồng cho con bé" and
+    "giấy xác nhận chưa vợ" were asked back without it). Accented and typed plain."""
+    out: dict[str, str] = {}
+    for head, repl in (("giấy", "giấy xác nhận tình trạng hôn nhân"), ("xác nhận", "xác nhận tình trạng hôn nhân"),
+                       ("chứng nhận", "xác nhận tình trạng hôn nhân")):
+        for state in ("chưa vợ", "chưa có vợ", "chưa chồng", "chưa có chồng", "chưa kết hôn", "chưa lập gia đình",
+                      "còn độc thân", "chưa đăng ký kết hôn"):
+            out.setdefault(f"{head} {state}", repl)
+            out.setdefault(fold(f"{head} {state}"), repl)
+    return out
+
+
+CONCEPTS.update({k: v for k, v in _not_married_phrases().items() if k not in CONCEPTS})
 _DIALECT_LONGEST, _CONCEPTS_LONGEST = _longest(DIALECT), _longest(CONCEPTS)
 
 

@@ -217,9 +217,28 @@ def test_mat_after_a_relative_means_died(text, died):
         ("xin giấy chứng nhận chưa đăng ký kết hôn", True),  # issue 12's meaning error
         ("xin giay xac nhan chua ket hon", True),
         ("giấy chưa vợ để đi xuất khẩu lao động", True),
+        ("xin cái giấy chưa có chồng cho con gái", True),
+        ("giấy xác nhận chưa vợ cho con trai ở mô", True),
+        ("giay chua co vo lam o dau", True),
+        ("xin giấy chứng nhận còn độc thân", True),
+        ("con gái tôi chưa có chồng mà có bầu", False),  # a state, not a paper
         ("hai đứa chưa đăng ký kết hôn giờ muốn đăng ký cần gì", False),  # wants to marry
         ("đăng ký kết hôn", False),
     ],
 )
 def test_a_paper_saying_one_is_not_married_is_the_marital_status_certificate(text, status):
     assert ("tinh trang hon nhan" in keys(text)[1]) is status, keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, certify",
+    [
+        ("thị thực giấy tờ ở đâu", True),  # the old word for certifying a copy
+        ("thị thực bản sao giấy khai sinh", True),
+        ("xin thị thực đi Hàn Quốc", False),  # a visa
+        ("gia hạn thị thực cho chồng người nước ngoài", False),
+        ("miễn thị thực 5 năm cho Việt kiều", False),
+    ],
+)
+def test_thi_thuc_is_a_visa_unless_it_is_said_of_a_paper(text, certify):
+    assert ("chung thuc" in keys(text)[1]) is certify, keys(text)
