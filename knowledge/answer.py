@@ -184,6 +184,23 @@ def go_to(p: Procedure) -> str:
     return rest if head.lower() in ("đến", "tại") and rest else where
 
 
+# First words of a ``where`` written as an instruction or a case ("nộp hồ sơ tại …",
+# "nếu người vắng mặt …", "hộ gia đình làm hồ sơ …"): "Ông/bà đến nộp hồ sơ" is not
+# Vietnamese, so such a text follows "Ông/bà làm như sau:". Read off the shipped entries
+# (11 of 79 begin so); a place or an office name begins with none of these.
+_HOW_FIRST = frozenset({
+    "nộp", "gửi", "đăng", "trước", "nếu", "đang", "người", "hộ", "gọi", "liên", "tự", "báo",
+    "khiếu", "mang", "làm", "hỏi", "xin", "nhắn", "dùng", "khi", "vào",
+})
+
+
+def go_verb(p: Procedure) -> str:
+    """What "Ông/bà" says before a redirect's ``where`` (:func:`go_to`): "đến" before a
+    place, "làm như sau:" before an instruction."""
+    head = go_to(p).split(" ", 1)[0].lower()
+    return "làm như sau:" if head in _HOW_FIRST else "đến"
+
+
 def _redirect_answer(p: Procedure, office: Office) -> Answer:
     """A question the ward does not handle: "Việc này không làm tại phường. Ông/bà đến …"
     first, then what it is about, who decides, what to bring, notes, legal basis.
@@ -191,7 +208,7 @@ def _redirect_answer(p: Procedure, office: Office) -> Answer:
     Built only from the redirect entry (``redirects/<code>.yaml``): ``where`` is the
     place to go, ``handled_by`` the office deciding, ``documents`` what to bring."""
     where = go_to(p)
-    lines = [f"{not_here(office)} Ông/bà đến {where}.", f"Việc ông/bà hỏi: {p.label}"]
+    lines = [f"{not_here(office)} Ông/bà {go_verb(p)} {where}.", f"Việc ông/bà hỏi: {p.label}"]
     if p.handled_by and p.handled_by.lower() not in where.lower():
         lines.append(f"Cơ quan giải quyết: {p.handled_by}")
     if p.documents:
@@ -217,7 +234,7 @@ phường. Ông bà đến " (42 characters), it must leave the spoken answer wi
 
 def redirect_spoken(p: Procedure, office: Office) -> str:
     """Read aloud: not done here, where to go, then as many of the main papers as fit."""
-    lead = f"{not_here(office)} Ông bà đến {go_to(p)}."
+    lead = f"{not_here(office)} Ông bà {go_verb(p)} {go_to(p)}."
     required = [d for d in p.documents if d.required] or list(p.documents)
     names = [_first_sentence(d.name.split(" (", 1)[0]) for d in required]
     for n in range(min(4, len(names)), 0, -1):

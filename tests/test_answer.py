@@ -1,12 +1,13 @@
 """Answers composed from the shipped content: complete on screen, short when spoken."""
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from knowledge.answer import document_line, spoken_title
+from knowledge.answer import compose_answer, document_line, go_to, go_verb, spoken_title
 from knowledge.base import KnowledgeBase
 from knowledge.model import Detail, DocForm, Document
 from knowledge.source import load_source
@@ -31,9 +32,10 @@ def test_every_written_up_procedure_answers_completely(kb):
             assert "Lệ phí" in a.spoken and "Thời hạn" in a.spoken
             assert len(a.spoken) <= 650, (p.code, len(a.spoken))
         elif p.detail is Detail.REDIRECT:
-            assert a.kind == "redirect" and a.text.startswith("Việc này không làm tại phường. Ông/bà đến ")
+            go = go_verb(p)
+            assert a.kind == "redirect" and a.text.startswith(f"Việc này không làm tại phường. Ông/bà {go} ")
             assert p.where.rstrip(".") in a.text and p.handled_by in a.text
-            assert a.spoken.startswith("Việc này không làm tại phường. Ông bà đến ") and len(a.spoken) <= 400
+            assert a.spoken.startswith(f"Việc này không làm tại phường. Ông bà {go} ") and len(a.spoken) <= 400
             for d in p.documents:
                 assert d.name in a.text
         else:
@@ -90,3 +92,21 @@ def test_a_procedures_own_counter_is_the_same_on_screen_aloud_and_on_the_slip(kb
     assert "quầy số 2" in answer.text and "quầy số 2" in answer.spoken
     assert answer_view(p, office).counter == "2"
     assert build_checklist(p, office, datetime(2026, 12, 2, 9, 0)).counter_number == "2"
+
+
+@pytest.mark.parametrize("where, go", [
+    ("Tòa án nhân dân khu vực 1 – Thành phố Hồ Chí Minh", "đến"),
+    ("trường hoặc cơ quan đã cấp bằng", "đến"),
+    ("Đến Sở Tư pháp Thành phố", "đến"),
+    ("nộp hồ sơ tại bộ phận tiếp nhận của Sở Y tế", "làm như sau:"),
+    ("nếu người vắng mặt cư trú cuối cùng tại phường — Tòa án nhân dân khu vực 1", "làm như sau:"),
+    ("đang đi làm thì nộp giấy tờ cho nơi làm việc", "làm như sau:"),
+])
+def test_a_redirect_written_as_an_instruction_is_not_put_after_den(kb, where, go):
+    """"Ông/bà đến nộp hồ sơ tại …" is not Vietnamese: staff write ``where`` either way."""
+    p = dataclasses.replace(kb.procedure("redirect.ly-hon"), where=where)
+    assert go_verb(p) == go
+    a = compose_answer(p, kb.content.office)
+    assert a.text.startswith(f"Việc này không làm tại phường. Ông/bà {go} {go_to(p)}.")
+    assert a.spoken.startswith(f"Việc này không làm tại phường. Ông bà {go} {go_to(p)}.")
+    assert "đến nộp" not in a.text and "đến nếu" not in a.text

@@ -178,7 +178,7 @@ class RedirectScreen(AnswerScreen):
             return
         box = Factory.NoticeBox()
         box.add_widget(_label(v.not_here, "KTitle", tone="notice"))
-        box.add_widget(_label(f"Ông/bà đến [b]{esc(v.where)}[/b].", role="big", tone="notice", markup=True))
+        box.add_widget(_label(f"Ông/bà {v.go} [b]{esc(v.where)}[/b].", role="big", tone="notice", markup=True))
         c.add_widget(box)
         if v.handled_by and v.handled_by.lower() not in v.where.lower():
             c.add_widget(_label(f"[b]Cơ quan giải quyết:[/b] {esc(v.handled_by)}", markup=True))

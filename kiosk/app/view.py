@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from knowledge.answer import BRIEF_NOTE, brief_counter, go_to, not_here, where_line
+from knowledge.answer import BRIEF_NOTE, brief_counter, go_to, go_verb, not_here, where_line
 from knowledge.model import Detail, Document, Notice, Office, Procedure
 
 
@@ -42,6 +42,8 @@ class AnswerView:
     """"Việc này không làm tại phường." for a redirect."""
     label: str = ""
     """The short title ("Ly hôn"), or the title."""
+    go: str = "đến"
+    """What "Ông/bà" says before ``where`` on a redirect (knowledge.answer.go_verb)."""
     printable: bool = True
     """The checklist slip can print it (see :func:`printable`)."""
     brief_note: str = ""
@@ -112,6 +114,7 @@ def answer_view(p: Procedure, office: Office) -> AnswerView:
         redirect=p.is_redirect,
         not_here=not_here(office) if p.is_redirect else "",
         label=p.label,
+        go=go_verb(p) if p.is_redirect else "đến",
         printable=printable(p),
         brief_note=BRIEF_NOTE.format(counter=brief_counter(p, office)) if brief else "",
     )
