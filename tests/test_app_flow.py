@@ -491,7 +491,9 @@ def test_a_spoken_clarify_offers_first_the_choice_that_fits_the_audio(make):
     """With asr.fit_choices on, the devices pass each first candidate's fit to the audio
     (kiosk.sound_fit); the clarify screen and its spoken question follow it."""
     flow, ports = make()
-    text = "Cẳng kí kết hôm tần rấy tờ gì"  # Whisper base on "đăng ký kết hôn cần giấy tờ gì"
+    # a hearing of "đăng ký kết hôn cần giấy tờ gì" with Whisper base's usual slips; a worse
+    # one ("Cẳng kí kết hôm tần rấy tờ gì") is refused since the fit of 2026-12-04 (offer bar 0.49)
+    text = "đăng kí kết hôm cần giấy tờ gì"
     plain = flow.kb.ask_heard([(text, None)])
     assert plain.decision.value == "clarify" and plain.family is None and len(plain.matches) >= 4
     fourth = plain.matches[3]
