@@ -168,8 +168,10 @@ def test_out_of_remit_held_out_set_is_refused_or_sent_on(shipped):
     s = evaluate(shipped, questions).summary()
     # measured 2026-12-02 20:40: 57.0 % handled (23.3 refused + 33.7 sent on), 2.3 % sent to
     # another office than labelled; 2026-12-03, with the consumer-dispute entry and its two
-    # needs relabelled: 59.3 %; the issue asks ≥ 90 % handled (not met, docs/matching.md)
-    assert s["oos_refused_or_redirected_pct"] >= 57.0, s
+    # needs relabelled: 59.3 %; 2026-12-04, with fourteen more entries (two needs relabelled,
+    # README): 65.7 %, 5.0 % sent to a wrong office at all; the issue asks ≥ 90 % handled (not
+    # met, docs/matching.md). The floor keeps about three points of margin under the measure.
+    assert s["oos_refused_or_redirected_pct"] >= 62.0, s
     assert s["oos_redirected_elsewhere_pct"] <= 4.0, s
     # … and 4.3 % sent to a wrong office at all (2026-12-03: the 2.3 % plus needs no entry
     # covers sent to one anyway), the figure a lower bar for redirects raised to 11.3 %
