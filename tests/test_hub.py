@@ -288,6 +288,34 @@ def test_every_page_renders_in_vietnamese(hub):
     assert r.status_code == 303 and client.get("/procedures/local.giay-phep-cho").status_code == 200
 
 
+def test_a_stale_procedure_form_shows_both_versions_and_loses_nothing(hub):
+    """Two province editors on one procedure: the later save of an older form is not applied,
+    the page shows both versions side by side, and the editor may post theirs again knowingly."""
+    import html as htmllib
+
+    client, settings, conn = hub
+    page = client.get("/procedures/1.001193")
+    old_form = form_fields(page.text, "/procedures/1.001193")  # opened before the other save
+    _edit_fee(client, "1.001193", "Miễn lệ phí (sửa bởi người thứ nhất)")
+    old_form["where"] = ["Quầy hộ tịch, tầng 1 (sửa bởi người thứ hai)"]
+    old_form["action"] = ["save"]
+    r = client.post("/procedures/1.001193", data=old_form)
+    assert r.status_code == 409 and "Đã có người sửa" in r.text and "tinh.admin" in r.text
+    assert "Miễn lệ phí (sửa bởi người thứ nhất)" in r.text and "Quầy hộ tịch, tầng 1 (sửa bởi người thứ hai)" in r.text
+    page = client.get("/procedures/1.001193").text
+    assert "Miễn lệ phí (sửa bởi người thứ nhất)" in page and "sửa bởi người thứ hai" not in page
+    # "Vẫn lưu bản của tôi": the page re-posts the second editor's values on the newer base
+    keep: dict[str, list[str]] = {}
+    for k, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', r.text):
+        keep.setdefault(k, []).append(htmllib.unescape(v))
+    assert client.post("/procedures/1.001193", data=keep).status_code == 303
+    assert "Quầy hộ tịch, tầng 1 (sửa bởi người thứ hai)" in client.get("/procedures/1.001193").text
+    # a stale "retire" is refused the same way, with nothing changed
+    stale = {"csrf": client.csrf, "action": "retire", "base": _csrf_base(page)}
+    r = client.post("/procedures/1.001193", data=stale)
+    assert r.status_code == 409 and "ngừng áp dụng" not in client.get("/procedures/1.001193").text
+
+
 def _csrf_base(html: str) -> str:
     return re.search(r'name="base" value="([^"]*)"', html).group(1)
 

@@ -23,6 +23,13 @@ def stale(ctx: Ctx, current: Any, target: str) -> edits.Conflict | None:
 
 def conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> Response:
     """Side by side: what is in the draft now (someone else's newer save) and what this clerk sent."""
+    audit(ctx.db, ctx.user, "edit-conflict", conflict.target, {"by": conflict.by}, ctx.ip)
+    return render(ctx, "conflict.html", status=409, **conflict_values(conflict, mine, ctx.form, back))
+
+
+def conflict_values(conflict: edits.Conflict, mine: Any, form: Any, back: str) -> dict[str, Any]:
+    """What conflict.html shows (the ward admin's and the province hub's): the fields that differ,
+    side by side, and the clerk's own form values kept to post again on the newer base."""
     theirs = drafts.as_published(conflict.current) if conflict.current is not None else {}
     ours = drafts.as_published(mine) if mine is not None else {}
     if isinstance(theirs, dict) and isinstance(ours, dict):
@@ -30,10 +37,9 @@ def conflict_page(ctx: Ctx, conflict: edits.Conflict, mine: Any, back: str) -> R
         rows = [(drafts.field_label(k), show(theirs.get(k)), show(ours.get(k))) for k in keys]
     else:
         rows = [("Thông báo", show(theirs), show(ours))]
-    audit(ctx.db, ctx.user, "edit-conflict", conflict.target, {"by": conflict.by}, ctx.ip)
-    keep = [(k, v) for k, v in ctx.form.multi_items() if k not in ("csrf", "base") and isinstance(v, str)]
-    return render(ctx, "conflict.html", status=409, conflict=conflict, rows=rows, back=back, keep=keep,
-                  base=edits.fingerprint(drafts.as_published(conflict.current) if conflict.current is not None else None))
+    keep = [(k, v) for k, v in form.multi_items() if k not in ("csrf", "base") and isinstance(v, str)]
+    base = edits.fingerprint(drafts.as_published(conflict.current) if conflict.current is not None else None)
+    return {"conflict": conflict, "rows": rows, "back": back, "keep": keep, "base": base}
 
 
 def show(v: Any) -> str:

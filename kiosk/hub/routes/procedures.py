@@ -8,7 +8,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kiosk.admin import draft as drafts, forms, limits
-from kiosk.admin.edits import fingerprint
+from kiosk.admin.edits import Conflict, fingerprint
+from kiosk.admin.routes.conflict import conflict_values
 from kiosk.hub import content as hub_content
 from kiosk.hub.db import audit
 from kiosk.hub.web import Ctx, page, redirect, render
@@ -101,8 +102,7 @@ def procedure_save(ctx: Ctx) -> Response:
         p = _find(draft, code)
         base = ctx.form.get("base")
         if base is not None and action != "doc-add" and str(base) != fingerprint(drafts.as_published(p)):
-            raise HTTPException(409, "Đã có người sửa thủ tục này sau khi bạn mở trang — mở lại trang để xem bản mới nhất, "
-                                     "rồi sửa lại.")
+            return _conflict(ctx, p, action, url)
         if action in ("retire", "restore"):
             if p.get("detail") != "full":
                 raise HTTPException(400, "Thủ tục chỉ có trong danh mục không ngừng áp dụng được.")
@@ -138,6 +138,25 @@ def procedure_save(ctx: Ctx) -> Response:
             audit(ctx.conn, ctx.user, "edit", code,
                   {"fields": [f for f in drafts.PROCEDURE_FIELDS if before.get(f) != after.get(f)]})
     return redirect(url + ("#documents" if applied else ""), "saved")
+
+
+def _conflict(ctx: Ctx, current: dict, action: str, url: str) -> Response:
+    """Someone saved this procedure after the form was opened: nothing is saved, and the editor
+    sees both versions side by side and may post theirs again knowingly (the ward admin's page)."""
+    if action in ("retire", "restore"):
+        mine: dict | None = {**current, "retired": action == "retire"}
+    elif action in ("revert", "write-up"):
+        mine = None
+    else:
+        mine, _ = forms.ProcedureForm.from_post(current["code"], current.get("detail", "full"), ctx.form).to_procedure(current)
+    row = ctx.conn.execute(
+        "SELECT editor, at FROM audit WHERE target = %s AND action IN "
+        "('edit', 'retire', 'restore', 'revert', 'write-up', 'create', 'alias') ORDER BY id DESC LIMIT 1",
+        [current["code"]]).fetchone()
+    by, at = (row["editor"], row["at"]) if row else ("", "")
+    audit(ctx.conn, ctx.user, "edit-conflict", current["code"], {"by": by})
+    values = conflict_values(Conflict(current["code"], current, by, at), mine, ctx.form, url)
+    return render(ctx, "conflict.html", status=409, **values)
 
 
 @page()
