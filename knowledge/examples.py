@@ -37,8 +37,9 @@ HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8", "blind9")
 # the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
 EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
 # Development sets measured, never written into the content or fitted on: train9 (180
-# questions about catalogue-only procedures) judges the names those procedures carry.
-DEVELOPMENT_SETS = ("train9",)
+# questions about catalogue-only procedures) judges the names those procedures carry;
+# train10 (960 questions, 2026-12-04) asks about common needs in unusual circumstances.
+DEVELOPMENT_SETS = ("train9", "train10")
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.
