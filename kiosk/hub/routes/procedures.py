@@ -153,7 +153,8 @@ def _conflict(ctx: Ctx, current: dict, action: str, url: str) -> Response:
         "SELECT editor, at FROM audit WHERE target = %s AND action IN "
         "('edit', 'retire', 'restore', 'revert', 'write-up', 'create', 'alias') ORDER BY id DESC LIMIT 1",
         [current["code"]]).fetchone()
-    by, at = (row["editor"], row["at"]) if row else ("", "")
+    # Conflict.at is text, as the ward admin's audit log stores it; the template shows it local.
+    by, at = (row["editor"], row["at"].isoformat()) if row else ("", "")
     audit(ctx.conn, ctx.user, "edit-conflict", current["code"], {"by": by})
     values = conflict_values(Conflict(current["code"], current, by, at), mine, ctx.form, url)
     return render(ctx, "conflict.html", status=409, **values)
