@@ -203,6 +203,7 @@ def test_unaccented_chat_spellings_still_expand():
         ("mất giấy khai sinh", False),  # lost, not died
         ("mẹ tôi mất giấy khai sinh", False),
         ("bố làm mất sổ đỏ", False),
+        ("mẹ tôi chết bốn năm rồi chưa báo", True),  # "chết" after a relative, as "mất"
         ("đăng ký kết hôn mất bao lâu", False),
     ],
 )
@@ -221,7 +222,10 @@ def test_mat_after_a_relative_means_died(text, died):
         ("giấy xác nhận chưa vợ cho con trai ở mô", True),
         ("giay chua co vo lam o dau", True),
         ("xin giấy chứng nhận còn độc thân", True),
+        ("xin giấy nói mình đang hổng có chồng", True),  # the state told after the paper
+        ("phường đòi giấy xác nhận bà hiện giờ không có chồng", True),
         ("con gái tôi chưa có chồng mà có bầu", False),  # a state, not a paper
+        ("chồng chết hai chục năm rồi giờ không có chồng", False),
         ("hai đứa chưa đăng ký kết hôn giờ muốn đăng ký cần gì", False),  # wants to marry
         ("đăng ký kết hôn", False),
     ],
@@ -242,3 +246,39 @@ def test_a_paper_saying_one_is_not_married_is_the_marital_status_certificate(tex
 )
 def test_thi_thuc_is_a_visa_unless_it_is_said_of_a_paper(text, certify):
     assert ("chung thuc" in keys(text)[1]) is certify, keys(text)
+
+
+@pytest.mark.parametrize(
+    "text, concept",
+    [
+        ("không ai ghi cái giấy sinh ra cho bà", "khai sinh"),  # papers named by what they record
+        ("cán bộ ghi cái giấy chết cho cha tôi", "khai tử"),
+        ("hai ông bà muốn làm cái giấy vợ chồng", "kết hôn"),
+        ("muốn làm dzợ chồng cho đàng hoàng", "kết hôn"),
+        ("hai người điếc muốn đăng ký cưới", "kết hôn"),
+        ("hai người già góa vợ góa chồng muốn cưới nhau", "kết hôn"),
+        ("sổ đất bị cướp giật mất", "sổ đỏ"),
+        ("làm cái thẻ khám bệnh không mất tiền cho con", "bảo hiểm y tế"),
+        ("làm lại cái thẻ có chíp", "căn cước"),
+        ("cuốn giấy đi máy bay qua Đài Loan", "hộ chiếu"),
+        ("đi thử gen ở đâu", "xét nghiệm adn"),
+        ("bà mất rồi đặt chỗ thiêu ở đâu", "hỏa táng"),
+    ],
+)
+def test_papers_named_by_what_they_record(text, concept):
+    assert concept in normalize_text(text), normalize_text(text)
+
+
+@pytest.mark.parametrize(
+    "text, mobile",
+    [
+        ("cán bộ lên tận nhà làm khai sinh cho đứa nhỏ", True),
+        ("mấy cô tới tận giường nó làm giấy kết hôn", True),
+        ("cán bộ xã có đi vô làng làm giấy khai tử", True),
+        ("can bo vao tan lang lam giay bao tu", True),
+        ("có gửi kết quả về tận nhà không", False),  # results sent home, not an official coming
+        ("tôi lên phường làm khai sinh", False),
+    ],
+)
+def test_an_official_coming_to_the_family_is_mobile_registration(text, mobile):
+    assert ("luu dong" in keys(text)[1]) is mobile, keys(text)
