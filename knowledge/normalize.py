@@ -455,8 +455,8 @@ def _mobile(tokens: list[str]) -> list[str]:
             i += 3
             continue
         # "cán bộ (xã) (đi) vào làng": the official named, then coming to the place
-        if t in _COME and i + 1 < len(tokens) and tokens[i + 1] in _THERE and i > 0 and any(
-                tokens[j] in _OFFICIAL for j in range(max(0, i - 6), i)):
+        if t in _COME and i + 1 < len(tokens) and tokens[i + 1] in _THERE and any(
+                tokens[j] in _OFFICIAL and tokens[j + 1] in ("bộ", "bo") for j in range(max(0, i - 6), i)):
             out.extend(["lưu", "động", tokens[i + 1]])
             i += 2
             continue

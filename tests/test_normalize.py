@@ -278,6 +278,7 @@ def test_papers_named_by_what_they_record(text, concept):
         ("can bo vao tan lang lam giay bao tu", True),
         ("có gửi kết quả về tận nhà không", False),  # results sent home, not an official coming
         ("tôi lên phường làm khai sinh", False),
+        ("can vao nha lay giay to", False),  # unaccented "cần" (need), not "cán bộ"
     ],
 )
 def test_an_official_coming_to_the_family_is_mobile_registration(text, mobile):
