@@ -67,8 +67,9 @@ def _drop_from_catalogue(blamed: set[tuple[str, str]]) -> int:
         rows = list(csv.DictReader(f))
     n = 0
     for r in rows:
-        kept = [a for a in r["aliases"].split("|") if (r["code"], a) not in blamed]
-        n += len([a for a in r["aliases"].split("|") if a]) - len([a for a in kept if a])
+        aliases = r["aliases"].split("|")
+        kept = [a for a in aliases if (r["code"], a) not in blamed]
+        n += len(aliases) - len(kept)
         r["aliases"] = "|".join(kept)
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0].keys()), lineterminator="\n")

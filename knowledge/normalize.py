@@ -413,6 +413,7 @@ def _not_married_phrases() -> dict[str, str]:
 
 
 CONCEPTS.update({k: v for k, v in _not_married_phrases().items() if k not in CONCEPTS})
+_DIALECT_LONGEST, _CONCEPTS_LONGEST = _longest(DIALECT), _longest(CONCEPTS)
 _NOT_MARRIED_SPLIT = tuple(sorted({tuple(p.split()) for s in _NOT_MARRIED for p in (s, fold(s))}, key=len, reverse=True))
 _PAPER_HEADS = frozenset("giấy giay xác chứng xac chung".split())
 # How far after "giấy" the state may come: "giấy nói bả hiện giờ không có chồng" (5).
@@ -423,17 +424,14 @@ def _not_married_said(tokens: list[str]) -> list[str]:
     """A paper saying one is not married, told with words between ("xin giấy nói mình
     đang không có chồng"): the state becomes the certificate's name. Only after a paper
     word — "chồng chết rồi, giờ không có chồng" alone is not a request."""
-    out = list(tokens)
     heads = [i for i, t in enumerate(tokens) if t in _PAPER_HEADS]
-    if not heads:
-        return out
     for i in range(len(tokens)):
         if not any(0 < i - h <= _NOT_MARRIED_REACH for h in heads):
             continue
         for state in _NOT_MARRIED_SPLIT:
             if tuple(tokens[i:i + len(state)]) == state:
-                return out[:i] + "xác nhận tình trạng hôn nhân".split() + out[i + len(state):]
-    return out
+                return tokens[:i] + "xác nhận tình trạng hôn nhân".split() + tokens[i + len(state):]
+    return tokens
 
 
 # An official who comes to the family ("cán bộ lên tận nhà", "vô tận làng", "tới tận giường")
@@ -442,28 +440,26 @@ def _not_married_said(tokens: list[str]) -> list[str]:
 # home) are not.
 _COME = frozenset("lên vào vô tới đến xuống ra len vao vo toi den xuong".split())
 _THERE = frozenset("nhà làng buôn bản giường nơi nha lang buon ban giuong noi".split())
-_OFFICIAL = frozenset("cán can".split())
+_OFFICIAL = (("cán", "bộ"), ("can", "bo"))  # said whole: unaccented "can" alone is also "cần"
+_OFFICIAL_REACH = 6  # "cán bộ xã có đi vô làng": the coming may follow a few words on
 
 
 def _mobile(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        t = tokens[i]
-        if t in _COME and i + 2 < len(tokens) and tokens[i + 1] in ("tận", "tan") and tokens[i + 2] in _THERE:
-            out.extend(["lưu", "động", tokens[i + 2]])
-            i += 3
-            continue
-        # "cán bộ (xã) (đi) vào làng": the official named, then coming to the place
-        if t in _COME and i + 1 < len(tokens) and tokens[i + 1] in _THERE and any(
-                tokens[j] in _OFFICIAL and tokens[j + 1] in ("bộ", "bo") for j in range(max(0, i - 6), i)):
-            out.extend(["lưu", "động", tokens[i + 1]])
-            i += 2
-            continue
-        out.append(t)
+        if tokens[i] in _COME:
+            # "lên tận nhà", or "cán bộ (xã) (đi) vào làng": the official named, then the place
+            gap = 1 if tokens[i + 1:i + 2] in (["tận"], ["tan"]) else 0
+            place = tokens[i + 1 + gap] if i + 1 + gap < len(tokens) else ""
+            if place in _THERE and (gap or any(tuple(tokens[j:j + 2]) in _OFFICIAL
+                                               for j in range(max(0, i - _OFFICIAL_REACH), i))):
+                out.extend(["lưu", "động", place])
+                i += 2 + gap
+                continue
+        out.append(tokens[i])
         i += 1
     return out
-_DIALECT_LONGEST, _CONCEPTS_LONGEST = _longest(DIALECT), _longest(CONCEPTS)
 
 
 @lru_cache(maxsize=4096)
