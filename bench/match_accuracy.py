@@ -35,10 +35,12 @@ def main() -> None:
     ap.add_argument("--failures", action="store_true", help="list the questions not answered right")
     # the development set is the folder "questions"; the labelled sets' names come from
     # knowledge.examples, so a set frozen or moved to training needs no edit here
-    sets = ["dev", *(s for s in EXAMPLE_SETS if s != "questions"), *DEVELOPMENT_SETS, *HELD_OUT_SETS, "authored"]
+    sets = ["dev", *(s for s in EXAMPLE_SETS if s != "questions"), *DEVELOPMENT_SETS, *HELD_OUT_SETS, "authored",
+            "train7", "train8"]
     ap.add_argument("--set", dest="qset", choices=sets, default="dev",
                     help=f"{', '.join(HELD_OUT_SETS)}: the held-out sets; {', '.join(DEVELOPMENT_SETS)}: measured, "
-                         "not in the content; the others are examples in the content (in-sample), except authored")
+                         "not in the content; the others are examples in the content (in-sample), except authored, "
+                         "train7 and train8 (written, not used)")
     ap.add_argument("--blind", action="store_const", dest="qset", const="blind", help="same as --set blind")
     ap.add_argument("--spoken", action="store_true", help="as heard through espeak-ng → Whisper (cached transcripts)")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
