@@ -83,14 +83,15 @@ def off_topic_of(questions: Iterable[LabelledQuestion], set_name: str) -> list[E
 
 def with_examples(content: Content, examples: Iterable[Example], *, replace: bool = True) -> Content:
     """``content`` whose written-up procedures and redirects hold ``examples`` (codes not in
-    the content, or catalogue-only, are skipped). ``replace``: drop the examples the
-    content had; else add to them."""
+    the content, or catalogue-only, are skipped: a catalogue entry's examples are its own
+    column of catalogue.csv, written for it, not drawn from the labelled sets).
+    ``replace``: drop the examples the content had; else add to them."""
     by_code: dict[str, list[str]] = {}
     for e in examples:
         by_code.setdefault(e.code, []).append(e.text)
     procs = []
     for p in content.procedures:
-        if p.detail is Detail.BRIEF and not p.examples:
+        if p.detail is Detail.BRIEF:
             procs.append(p)
             continue
         kept = () if replace else p.examples

@@ -13,6 +13,8 @@ birth registration and of few of its siblings.
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 
 from knowledge.match import Matcher, _terms
@@ -37,9 +39,20 @@ class FamilyIndex:
     def __init__(self, families: tuple[Family, ...] | list[Family], matcher: Matcher):
         self.matcher = matcher
         # The most common words of the whole index ("về", "tiền", "cho": the lowest
-        # tenth of IDF) name no procedure even when few family members use them.
+        # tenth of IDF) name no procedure even when few family members use them. A
+        # catalogue entry counts with its curated texts only: its story-like examples
+        # (catalogue.csv "examples") made "sửa" common, and "giấy phép xây dựng để sửa
+        # nhà" was asked back within the family; leaving sets out, counting every
+        # catalogue text instead cost broad questions asked back (docs/matching.md,
+        # eighteenth session).
         prm = matcher.params
-        idf = sorted(matcher._bag_idf.values())
+        df: dict[str, int] = {}
+        for code, bag in matcher.bags.items():
+            for t in matcher.curated_bags.get(code, frozenset()) if code in matcher.catalogue_only else bag:
+                df[t] = df.get(t, 0) + 1
+        n_bags = len(matcher.bags)
+        index_idf = {t: math.log((n_bags + 1) / (c + 0.5)) for t, c in df.items()}
+        idf = sorted(index_idf.values())
         common = idf[len(idf) // prm.family_common_divisor] if idf else 0.0
         self._families: list[_Indexed] = []
         for f in families:
@@ -57,7 +70,7 @@ class FamilyIndex:
                     share[t] = share.get(t, 0) + 1
             limit = max(1, len(members) // prm.family_distinct_divisor)
             distinct = frozenset(t for t, n in share.items()
-                                 if n <= limit and t not in named and matcher._bag_idf.get(t, 0.0) > common)
+                                 if n <= limit and t not in named and index_idf.get(t, 0.0) > common)
             self._families.append(_Indexed(f, seqs, members, distinct))
 
     def __len__(self) -> int:

@@ -169,6 +169,7 @@ class Matcher:
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
         self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
+        self.catalogue_only = frozenset(brief - redirects)  # codes known by a catalogue row only
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
         # Pre-filter structures: sorted-syllable strings (plain ratio on them is
         # token-sort similarity, ~15x cheaper than token-set) and syllable postings.

@@ -13,7 +13,10 @@ from knowledge.model import Detail, Procedure
 from knowledge.source_common import CODE_RE, Collector, dedupe, nfc
 
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
-CATALOGUE_OPTIONAL = ("aliases", "short_title")  # aliases: ways people ask, separated by "|"
+CATALOGUE_OPTIONAL = ("aliases", "short_title", "examples")
+# aliases: ways people ask, separated by "|"; examples: whole questions citizens asked (or
+# story-like ones written for them), separated by "|" — matched like a written-up
+# procedure's examples (knowledge.examples), counted once in the sibling term, not as aliases.
 # Bounds for the same reason as the YAML loader's (knowledge.source_yaml): a clerk's or an
 # upload's CSV of megabytes is refused with one message instead of stalling the admin.
 MAX_CSV_BYTES = 8 * 1024 * 1024
@@ -89,6 +92,7 @@ def parse_catalogue(text: str, rel: str, categories: set[str], col: Collector) -
                     sources=(nfc(row["source"]),) if row.get("source") else (),
                     aliases=dedupe(a for a in (nfc(x) for x in (row.get("aliases") or "").split("|")) if a),
                     short_title=nfc(row.get("short_title") or ""),
+                    examples=dedupe(x for x in (nfc(x) for x in (row.get("examples") or "").split("|")) if x),
                 )
             )
     return out

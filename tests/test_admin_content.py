@@ -58,6 +58,19 @@ def test_edit_publish_and_the_kiosk_content_follows(client, data_dir):
     assert "QĐ 123" in client.get("/versions").text
 
 
+def test_staff_word_how_people_ask_for_a_catalogue_entry(client, data_dir):
+    signed_in(client, EDITOR)
+    code = next(p.code for p in read_content(db_of(data_dir)).procedures if p.detail.value == "brief" and p.examples)
+    form = procedure_form(client, code)
+    kept = str(form["examples"]).splitlines()
+    form["aliases"] = f"{form['aliases']}\nxin giấy cho ông bà đi lễ chùa xa"
+    form["examples"] = "\n".join([*kept, "ba tui hỏi thủ tục này làm ở đâu"])
+    assert client.post(f"/procedures/{code}", data=form).status_code == 303
+    p = _draft(data_dir)[code]
+    assert p["detail"] == "brief" and p["aliases"][-1] == "xin giấy cho ông bà đi lễ chùa xa"
+    assert p["examples"] == [*kept, "ba tui hỏi thủ tục này làm ở đâu"]
+
+
 def test_documents_are_added_reordered_and_removed(client, data_dir):
     signed_in(client)
     form = procedure_form(client, CODE)
@@ -177,6 +190,10 @@ def test_spreadsheet_round_trip_and_bulk_edit(client, data_dir, fmt):
     r = client.post("/sheet/import/apply", data={"csrf": token, "token": m.group(1)})
     assert r.status_code == 303 and r.headers["location"].endswith("ok=imported")
     assert _draft(data_dir)[CODE]["fee_amount"] == 15000
+    # a catalogue entry's citizens' phrasings (catalogue.csv "examples", not in the sheet) stay
+    told = [p for p in drafts.content_to_dict(drafts.live(db_of(data_dir)))["procedures"]
+            if p["detail"] == "brief" and p["examples"]]
+    assert told and all(_draft(data_dir)[p["code"]]["examples"] == p["examples"] for p in told)
     r = client.post("/sheet/import/apply", data={"csrf": token, "token": m.group(1)})  # only once
     assert r.status_code == 400 and "hết hạn hoặc đã được áp dụng" in r.text
 

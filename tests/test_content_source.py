@@ -144,6 +144,21 @@ def test_catalogue_aliases_column_is_optional(mini_content: Path):
     assert p.detail is Detail.BRIEF and p.aliases == ("ký chứng thực", "chung thuc chu ky")
 
 
+def test_catalogue_examples_are_read_and_exported_again(mini_content: Path, tmp_path: Path):
+    from knowledge.export import export_content
+
+    (mini_content / "catalogue.csv").write_text(
+        "code,title,category,handled_by,level,source,aliases,short_title,examples\n"
+        "1.001022,Chứng thực chữ ký,chung-thuc,UBND cấp xã,xã,QĐ 113,ký chứng thực,Ký tên,"
+        "\"con tôi đi làm ở Hàn cần ký tên vào giấy ủy quyền|ba tui ky giay to nha dat can chung thuc\"\n",
+        encoding="utf-8",
+    )
+    p = load_source(mini_content).procedure("1.001022")
+    assert p.examples == ("con tôi đi làm ở Hàn cần ký tên vào giấy ủy quyền", "ba tui ky giay to nha dat can chung thuc")
+    export_content(load_source(mini_content), tmp_path / "out")
+    assert load_source(tmp_path / "out").procedure("1.001022").examples == p.examples
+
+
 @pytest.mark.slow
 def test_shipped_redirects_and_families_survive_export_and_reload(tmp_path: Path):
     """The admin publishes by exporting the database to text and validating it: a redirect

@@ -190,9 +190,10 @@ def test_catalogue_only_needs_are_offered(shipped):
     assert len(questions) == 180 and all(q.codes for q in questions)
     s = evaluate(shipped, questions).summary()
     # 2026-12-04 (seventeenth session): offered 34.4 → 56.1 % (top-3 58.3 %) with 1,299 phrasings for
-    # the 285 catalogue-only procedures; about three points of margin under the measure.
-    assert s["offered_right_pct"] >= 53.0, s
-    assert s["top3_pct"] >= 55.0, s
+    # the 285 catalogue-only procedures; eighteenth session: 55.0 → 66.7 % (top-3 57.2 → 71.7 %)
+    # with three story-like examples each (catalogue.csv "examples"). About three points of margin.
+    assert s["offered_right_pct"] >= 63.5, s
+    assert s["top3_pct"] >= 68.5, s
 
 
 @pytest.mark.slow

@@ -158,6 +158,8 @@ class ProcedureForm:
         if self.detail == Detail.BRIEF:
             src = clean_line(v.get("sources"))
             p["sources"] = [src] if src else []
+            for k in ("aliases", "examples"):  # how people ask: the catalogue's optional columns
+                p[k] = clean_lines(v.get(k))
             return p, errors
         for k in ("where", "processing_time", "fee", "verified_on"):
             p[k] = clean_line(v.get(k))
@@ -224,7 +226,12 @@ def write_up(p: dict[str, Any]) -> dict[str, Any]:
     """Turn a catalogue-only entry into a written-up procedure (fields to fill in)."""
     out = new_procedure(p["code"], p["title"], p["category"])
     out.update({k: p[k] for k in ("handled_by", "level", "sources") if p.get(k)})
-    out["aliases"] = [p["title"]]
+    # what the catalogue entry already knew of how people ask stays: the title as they may
+    # read it, its aliases, short title and examples
+    out["aliases"] = list(dict.fromkeys([p["title"], *(p.get("aliases") or ())]))
+    for k in ("short_title", "examples"):
+        if p.get(k):
+            out[k] = p[k] if k == "short_title" else list(p[k])
     return out
 
 

@@ -318,6 +318,7 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
                           "fee": "", "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "",
                           "verified_on": None, "unverified": [], "documents": [], "steps": [],
                           "aliases": p.get("aliases") or [], "keywords": [], "retired": False,
+                          "examples": p.get("examples") or [],
                           "sources": p.get("sources") or []})
             out.append(brief)
             continue
