@@ -7,6 +7,8 @@ is tested for real by installing the embedded Whisper base from a local director
 """
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import json
 import os
@@ -199,12 +201,23 @@ def test_install_from_dir_verifies_records_and_configures(kiosk_toml, tmp_path, 
     from speech.models import resolve_asr_model
 
     assert resolve_asr_model(config.asr, config.paths) == installed
-    clips = sorted(SHARED_AUDIO.glob("*.wav"))[:1] if SHARED_AUDIO.is_dir() else []
-    clip = clips[0] if clips else model_install.VERIFY_CLIP
-    expected = clip.with_suffix(".txt").read_text(encoding="utf-8") if clips else model_install.VERIFY_TEXT
-    transcript = load_transcriber(config).transcribe(clip)
-    assert transcript.text, f"{clip.name}: nothing heard"
-    assert similarity(transcript.text, expected) > 0.2, (transcript.text, expected)
+    # Several clips, and the embedded model as the reference: one clip's similarity to its
+    # transcript is luck (base's per-clip WER spreads from 0 to 100 %, and the clip this
+    # test once used fell from above 0.2 to 0.18 with numpy 2.4), but the same weights must
+    # hear exactly what the packaged copy hears.
+    clips = sorted(SHARED_AUDIO.glob("*.wav"))[::20] if SHARED_AUDIO.is_dir() else []
+    clips = clips or [model_install.VERIFY_CLIP]
+    expected = [c.with_suffix(".txt").read_text(encoding="utf-8") if c.with_suffix(".txt").is_file()
+                else model_install.VERIFY_TEXT for c in clips]
+    copy = load_transcriber(config)
+    heard = [copy.transcribe(c).text for c in clips]
+    packaged = dataclasses.replace(config, asr=dataclasses.replace(config.asr, model_dir=None))
+    assert resolve_asr_model(packaged.asr, packaged.paths) != installed
+    embedded = load_transcriber(packaged)
+    assert heard == [embedded.transcribe(c).text for c in clips]
+    assert all(heard), dict(zip((c.name for c in clips), heard))
+    # the shipped setting's mean over all 100 shared clips is 0.35 (docs/speech.md)
+    assert sum(similarity(h, e) for h, e in zip(heard, expected)) / len(clips) > 0.2, (heard, expected)
 
     # list marks it installed and in use (by its manifest)
     assert main(["--config", str(kiosk_toml), "models", "list", "--json", "--dest", str(models)]) == 0
