@@ -14,7 +14,6 @@ birth registration and of few of its siblings.
 from __future__ import annotations
 
 import math
-
 from dataclasses import dataclass
 
 from knowledge.match import Matcher, _terms
