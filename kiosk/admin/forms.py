@@ -229,9 +229,7 @@ def write_up(p: dict[str, Any]) -> dict[str, Any]:
     # what the catalogue entry already knew of how people ask stays: the title as they may
     # read it, its aliases, short title and examples
     out["aliases"] = list(dict.fromkeys([p["title"], *(p.get("aliases") or ())]))
-    for k in ("short_title", "examples"):
-        if p.get(k):
-            out[k] = p[k] if k == "short_title" else list(p[k])
+    out.update({k: p[k] for k in ("short_title", "examples") if p.get(k)})
     return out
 
 
