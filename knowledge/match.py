@@ -163,6 +163,9 @@ class Matcher:
         self._codes = np.array([e.code for e in entries])
         self._weights = np.array([e.weight for e in entries], dtype=np.float32)
         self._code_ids, self._entry_code_idx = np.unique(self._codes, return_inverse=True)
+        by_code = np.argsort(self._entry_code_idx, kind="stable")
+        self._code_entries = np.split(by_code, np.cumsum(np.bincount(self._entry_code_idx,
+                                                                     minlength=len(self._code_ids)))[:-1])
         counts = prior.get("counts") or {}
         self._prior = (float(prior.get("weight") or 0.0)
                        * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
@@ -321,9 +324,10 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.titles)
 
-    def _candidates(self, ph: str) -> tuple[np.ndarray, np.ndarray | None]:
+    def _candidates(self, ph: str, codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap
-        similarity; and that similarity for them (None when every entry is a candidate)."""
+        similarity ∪ the texts of ``codes`` (procedure indices) sharing the most rare syllables;
+        and that similarity for them (None when every entry is a candidate)."""
         n = len(self._entries)
         k = self.params.candidates
         if n <= 2 * k:
@@ -338,6 +342,13 @@ class Matcher:
         cheap = self._sorted_phon_ratio.scores(query, k)[self._sorted_phon_of]
         by_ratio = np.argpartition(-cheap, k)[:k]
         cand = np.union1d(by_overlap, by_ratio)
+        if codes is not None and len(codes):
+            m = self.params.bag_texts
+            extra = []
+            for c in codes:
+                ents = self._code_entries[c]
+                extra.append(ents if len(ents) <= m else ents[np.argpartition(-overlap[ents], m)[:m]])
+            cand = np.union1d(cand, np.concatenate(extra))
         # the bounded similarity is 0 where it could not be among the best; the candidates
         # found by shared syllables alone need their true value
         ratio = cheap[cand]
@@ -352,7 +363,13 @@ class Matcher:
         _, f, ph = keys(text)
         if not f or not self._entries:
             return _Scored(best, best, f, ph, {}, 0.0)
-        cand, sorted_ratio = self._candidates(ph)
+        bag_all = self._bag_scores(f)
+        # A long story's fuzzy scores favour short generic texts all of whose words it holds;
+        # the procedures whose whole vocabulary holds most of it are scored too (params.py).
+        kb = prm.bag_candidates
+        topc = np.argpartition(-bag_all, kb)[:kb] if kb and len(bag_all) > kb else np.zeros(0, dtype=np.int64)
+        topc = topc[bag_all[topc] > 0]
+        cand, sorted_ratio = self._candidates(ph, topc)
         folded = [self._folded[i] for i in cand]
         phon = [self._phonetic[i] for i in cand]
         s_f = _blend(
@@ -369,6 +386,14 @@ class Matcher:
         # unrelated phrases collide ("mấy giờ" ~ "mai táng"), hence the cap.
         raw = np.maximum(s_f, np.minimum(s_p, s_f + prm.phonetic_lift)) * self._weights[cand]
         top = np.argsort(-raw)[:prm.rescore_top]
+        if len(topc):  # each of them is re-scored with its best text, whatever the others' scores
+            codes_c = self._entry_code_idx[cand]
+            more = []
+            for c in topc:
+                js = np.flatnonzero(codes_c == c)
+                if len(js):
+                    more.append(int(js[np.argmax(raw[js])]))
+            top = np.union1d(top, np.array(more, dtype=np.int64))
         query_idf = {t: self._idf.get(t, self._idf_unknown) for t in set(ph.split())}
         q_total = sum(query_idf.values())
         clauses = _clauses(text, query_idf, prm.clause_min)
@@ -388,7 +413,7 @@ class Matcher:
         unknown = sum(w for t, w in query_idf.items() if t not in self._idf) / q_total if q_total > 0 else 1.0
         # Only procedures with a well-matching text get the bag bonus, so a question
         # that merely shares scattered words with a big bag cannot win on its own.
-        bag = self._bag_scores(f) * (best > 0)
+        bag = bag_all * (best > 0)
         total = (1 - prm.bag_weight) * best + prm.bag_weight * bag
         # How often a procedure is asked about tips near-equal evidence towards it
         # (bench/fit_priors.py), most in the uncertain middle and not at all at 100, so a

@@ -40,6 +40,20 @@ class MatchParams:
     query_coverage_share: float = 0.5  # c4ef56f: coverage = this × query covered + rest × text covered, dev set
     rescore_top: int = 25  # c4ef56f: candidate texts re-scored with coverage; more changed no dev answer
     candidates: int = 50  # 00b76a5: texts kept by each cheap pre-filter; smaller lost none of the dev set
+    # Candidates by the procedure's whole vocabulary: the ``bag_candidates`` procedures whose
+    # evidence bags (syllables and pairs of all their texts) hold most of the question, each
+    # with its ``bag_texts`` texts sharing the most rare syllables, are scored too. A long
+    # story's fuzzy scores favour short generic texts all of whose words it holds, so before
+    # this the right procedure ("xài ma túy … giờ chịu cai": its pair "ma túy" is rare, its
+    # syllables are not) often got no score at all. Measured 2026-12-04 (ranking, each set
+    # left out of the examples; mean top-1 of blind–blind4 and train6, then top-3):
+    # none 91.2 / 96.8 %, 6 × 8 → 91.7 / 97.3 % (3–10 procedures × 4, 8, 16 or all texts:
+    # 91.4–91.7 %); training set 9 top-1 49.4 → 50.6 %, set 10 82.4 → 83.5 %, authored
+    # 77.2 → 77.9 %. Only for questions of 12 syllables or more (tried, everything refitted):
+    # the same on the sets left out, but training set 9's short questions lost the gain
+    # (offered 75.6 → 67.2 %); not kept.
+    bag_candidates: int = 6
+    bag_texts: int = 8
     bag_weight: float = 0.3  # 14ab0c0: share of the procedure-level evidence in the score (dev set)
     # The sibling term (Matcher._sibling_term): a multinomial naive Bayes over each
     # procedure's texts (a curated text's terms count ``nb_curated`` times a citizen's
