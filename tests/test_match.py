@@ -348,8 +348,6 @@ def test_without_vocabulary_candidates_the_story_loses_its_procedure(shipped):
     """``bag_candidates`` = 0 is the ranking before them: the same story then ranks the
     right procedure nowhere near the choices."""
     q = "chủ nhật này nhà tôi gả con gái, tính dựng rạp trên lề đường trước cửa hai ngày, vậy có phải xin phép không"
-    procs = load_source(Path(__file__).resolve().parents[1] / "assets" / "content").procedures
-    off = Matcher(procs, params=dataclasses.replace(DEFAULT, bag_candidates=0))
-    on = Matcher(procs)
+    off = Matcher(shipped.content.procedures, params=dataclasses.replace(DEFAULT, bag_candidates=0))
     assert "1.013274" not in [m.code for m in off.search(q, 4)]
-    assert on.search(q, 1)[0].code == "1.013274"
+    assert shipped.matcher.search(q, 1)[0].code == "1.013274"
