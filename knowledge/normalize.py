@@ -37,6 +37,10 @@ ABBREVIATIONS: dict[str, str] = {
     "trc": "trước", "vs": "với", "ng": "người", "mik": "mình", "mk": "mình", "e": "em",
     "nc": "nước", "nn": "nước ngoài", "xn": "xác nhận", "tths": "tình trạng hôn nhân",
     "ttsn": "tình trạng hôn nhân", "tthn": "tình trạng hôn nhân", "sy": "sao y", "xd": "xây dựng",
+    # the initials printed on the papers themselves (food-safety certificates, fire-safety
+    # inspections, driving licences); typed as such ("xin giay vsattp o dau")
+    "attp": "an toàn thực phẩm", "vsattp": "vệ sinh an toàn thực phẩm", "pccc": "phòng cháy chữa cháy",
+    "gplx": "giấy phép lái xe", "bhtn": "bảo hiểm thất nghiệp",
 }
 
 # Regional words (mostly southern) mapped to the word used in titles and aliases.

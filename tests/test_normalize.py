@@ -60,6 +60,8 @@ def test_fold_handles_d_bar():
         ("ĐĂNG KÝ KẾT HÔN", "đăng ký kết hôn"),
         ("cccd", "căn cước công dân"),
         ("ubnd phường", "ủy ban nhân dân phường"),
+        ("xin giay vsattp o dau", "xin giấy vệ sinh an toàn thực phẩm ở đâu"),
+        ("cấp lại GPLX", "cấp lại giấy phép lái xe"),
     ],
 )
 def test_equivalent_phrasings_share_the_folded_key(a, b):
