@@ -95,8 +95,9 @@ def fit_signed(x: np.ndarray, y: np.ndarray, drop: frozenset[str] = frozenset())
 
 
 # Written to cover every procedure (train4, the catalogue-only procedures' examples) or the
-# edge of the ward's remit (train6: 55 of its 70 situations out of remit), not to follow what citizens ask most: their rows train the
-# models, but the bars' rates are estimated on questions asked the way citizens ask.
+# edge of the ward's remit (train6: 55 of its 70 situations out of remit), not to follow what
+# citizens ask most: their rows train the models, but the bars' rates are estimated on
+# questions asked the way citizens ask.
 COVERAGE_SETS = ("train4", "train6", "catalogue")
 WRONG_HELD_OUT = 0.03  # the issue's bound on wrong answers, on questions by authors the fit never saw
 OOS_HELD_OUT = 0.90  # the issue's bound on out-of-scope questions refused or sent on, likewise
@@ -212,8 +213,9 @@ def main() -> None:
     new = rows_for(kb, keyword_questions(kb))
     rows += [dataclasses.replace(r, group=r.group + base) for r in new]
     row_set += ["keywords"] * len(new)
+    base = max(r.group for r in rows) + 1
     new = catalogue_rows(folds, model0)
-    rows += [dataclasses.replace(r, group=r.group + max(r.group for r in rows) + 1) for r in new]
+    rows += [dataclasses.replace(r, group=r.group + base) for r in new]
     row_set += ["catalogue"] * len(new)
     feats = [r.evidence.features(r.hearing) for r in rows]
     x, mean, scale = standardise(feats, FEATURES)
