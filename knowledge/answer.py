@@ -50,6 +50,8 @@ def where_line(p: Procedure, office: Office) -> str:
         parts.append(p.where.rstrip("."))
     if counter and p.level == "xã":
         parts.append(f"tại kiosk này: quầy số {counter.number} ({counter.name})")
+    elif not p.where and office.place_of(p):
+        parts.append(office.place_of(p))
     return "; ".join(parts) or p.handled_by
 
 
@@ -142,6 +144,8 @@ def spoken_summary(p: Procedure, office: Office) -> str:
     counter = office.counter_of(p)
     if p.level == "xã" and counter:
         parts.append(f"Mời ông bà đến quầy số {counter.number}.")
+    elif office.place_of(p):
+        parts.append(f"Nơi nộp: {office.place_of(p).rstrip('.')}.")
     else:
         parts.append(f"Nơi giải quyết: {p.handled_by}.")
     return " ".join(parts)

@@ -119,7 +119,7 @@ class Procedure:
     detail: Detail = Detail.FULL
     level: str = "xã"
     where: str = ""  # where to submit: one-stop counter, commune police office…
-    counter: str | None = None  # overrides the counter derived from the category
+    counter: str | None = None  # overrides the counter derived from the category; words: a place elsewhere (Office.place_of)
     processing_time: str = ""
     processing_days: float | None = None  # working days; 0 = same day
     fee: str = ""
@@ -234,13 +234,26 @@ class Office:
 
     def counter_of(self, procedure: "Procedure") -> Counter | None:
         """The counter a citizen goes to for ``procedure``: its own ``counter`` when that is
-        one of the office's counters, else the counter of its field. The one rule the
-        screen, the spoken summary and the slip all follow."""
-        if procedure.counter:
-            own = next((c for c in self.counters if c.number == procedure.counter.strip()), None)
-            if own is not None:
-                return own
+        one of the office's counters; none when its own ``counter`` is a place in words
+        (``place_of``); else the counter of its field. The one rule the screen, the spoken
+        summary and the slip all follow."""
+        own = (procedure.counter or "").strip()
+        if own:
+            match = next((c for c in self.counters if c.number == own), None)
+            if match is not None or self.place_of(procedure):
+                return match
         return self.counter_for(procedure.category)
+
+    def place_of(self, procedure: "Procedure") -> str:
+        """A procedure received somewhere other than this office's counters (the commune's
+        military command for military-service registration): staff write the place in
+        words as its ``counter`` ("Ban Chỉ huy quân sự phường"), and the kiosk names no
+        counter for it. A bare number that is not one of the counters is a typo or a
+        counter since removed, not a place: the field's counter is used instead."""
+        own = (procedure.counter or "").strip()
+        if not own or own.isdigit() or any(c.number == own for c in self.counters):
+            return ""
+        return own
 
 
 @dataclass(frozen=True, slots=True)

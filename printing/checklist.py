@@ -160,8 +160,9 @@ def _item(doc: Document) -> ChecklistItem:
 
 def _counter(procedure: Procedure, office: Office) -> tuple[str, str]:
     """(counter number or "", where to go in words)."""
-    if procedure.counter and not any(c.number == procedure.counter.strip() for c in office.counters):
-        return "", _nfc(procedure.counter)  # free text, e.g. "Công an phường, tầng 1"
+    place = office.place_of(procedure)
+    if place:
+        return "", _nfc(place)  # free text, e.g. "Công an phường, tầng 1"
     chosen = office.counter_of(procedure)  # the rule the screen and the spoken summary follow
     if chosen is not None:
         return chosen.number, _nfc(chosen.name)

@@ -58,6 +58,24 @@ def test_edit_publish_and_the_kiosk_content_follows(client, data_dir):
     assert "QĐ 123" in client.get("/versions").text
 
 
+def test_staff_send_a_procedure_to_a_place_instead_of_a_counter(client, data_dir):
+    # military-service registration is received by the commune's military command: staff
+    # type the place beside the counters' list, and the form shows it back to edit
+    signed_in(client, EDITOR)
+    code = "1.013137"
+    form = procedure_form(client, code)
+    assert form["counter_place"] == "Ban Chỉ huy quân sự phường"  # the shipped content's place
+    form.update({"counter": "", "counter_place": "Ban Chỉ huy quân sự phường, nhà B"})
+    assert client.post(f"/procedures/{code}", data=form).status_code == 303
+    assert _draft(data_dir)[code]["counter"] == "Ban Chỉ huy quân sự phường, nhà B"
+    form = procedure_form(client, code)
+    assert form["counter_place"] == "Ban Chỉ huy quân sự phường, nhà B"
+    form.update({"counter": "1", "counter_place": ""})  # back to a counter of the office
+    assert client.post(f"/procedures/{code}", data=form).status_code == 303
+    assert _draft(data_dir)[code]["counter"] == "1"
+    assert procedure_form(client, code)["counter_place"] == ""
+
+
 def test_staff_word_how_people_ask_for_a_catalogue_entry(client, data_dir):
     signed_in(client, EDITOR)
     code = next(p.code for p in read_content(db_of(data_dir)).procedures if p.detail.value == "brief" and p.examples)

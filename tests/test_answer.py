@@ -94,6 +94,55 @@ def test_a_procedures_own_counter_is_the_same_on_screen_aloud_and_on_the_slip(kb
     assert build_checklist(p, office, datetime(2026, 12, 2, 9, 0)).counter_number == "2"
 
 
+def test_a_procedure_received_elsewhere_names_no_counter_anywhere(kb):
+    # Military-service registration is received by the commune's military command, not at a
+    # counter of the one-stop centre; by its field ("khác") it was sent to the social-policy
+    # counter on the screen, aloud and on the slip. Its own counter is the place in words.
+    from datetime import datetime
+
+    from kiosk.app.view import answer_view
+    from knowledge.answer import compose_answer
+    from printing.checklist import build_checklist
+
+    office = kb.content.office
+    p = kb.procedure("1.013134")
+    assert office.counter_for(p.category) is not None  # its field has a counter …
+    assert office.place_of(p) == "Ban Chỉ huy quân sự phường"
+    assert office.counter_of(p) is None  # … which the place overrides
+    answer = compose_answer(p, office)
+    assert "quầy số" not in answer.text.lower() and "quầy số" not in answer.spoken.lower()
+    assert "Ban Chỉ huy quân sự" in answer.spoken
+    assert answer_view(p, office).counter == ""
+    slip = build_checklist(p, office, datetime(2026, 12, 5, 9, 0))
+    assert (slip.counter_number, slip.counter) == ("", "Ban Chỉ huy quân sự phường")
+
+
+def test_a_counter_number_the_office_does_not_have_falls_back_to_the_field(kb):
+    # a typo ("9") or a counter since removed is not a place: the field's counter still serves
+    import dataclasses
+
+    office = kb.content.office
+    p = dataclasses.replace(kb.procedure("1.001193"), counter="9")
+    assert office.place_of(p) == ""
+    assert office.counter_of(p) == office.counter_for(p.category)
+
+
+def test_no_procedure_of_the_police_or_the_military_is_sent_to_another_services_counter(kb):
+    # what ward staff would see first: a vehicle or a military-service question answered
+    # "quầy số 4 (Lao động – Thương binh – Xã hội …)"
+    office = kb.content.office
+    for p in kb.content.procedures:
+        if p.level != "xã" or p.is_redirect or p.detail.value != "full":
+            continue
+        head = p.handled_by.split(";")[0].lower()
+        counter = office.counter_of(p)
+        if counter is None:
+            continue
+        if "công an" in head and "ubnd" not in head.split("công an")[0]:
+            assert "công an" in counter.name.lower(), (p.code, counter.name)
+        if "quân sự" in head and "ubnd" not in head.split("quân sự")[0]:
+            assert "quân sự" in counter.name.lower(), (p.code, counter.name)
+
 @pytest.mark.parametrize("where, go", [
     ("Tòa án nhân dân khu vực 1 – Thành phố Hồ Chí Minh", "đến"),
     ("trường hoặc cơ quan đã cấp bằng", "đến"),

@@ -113,6 +113,9 @@ class ProcedureForm:
     @classmethod
     def from_post(cls, code: str, detail: str, form: Any) -> "ProcedureForm":
         values = {k: str(form.get(k) or "") for k in (*TEXT_FIELDS, "notes", "processing_days", "fee_amount", *LIST_FIELDS)}
+        # a place in words (knowledge.model.Office.place_of) is typed beside the counters' list
+        if str(form.get("counter_place") or "").strip():
+            values["counter"] = str(form.get("counter_place"))
         try:
             n = min(int(form.get("doc_count") or 0), 200)
         except ValueError:

@@ -76,6 +76,8 @@ def counter_for(p: Procedure, office: Office) -> str:
     if p.level != "xã":
         return ""
     c = office.counter_of(p)
+    if c is None and office.place_of(p):
+        return ""  # received elsewhere: the screen shows the place (where_line), no counter
     return c.number if c else (office.help_counter or "")
 
 
