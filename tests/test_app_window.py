@@ -118,6 +118,9 @@ def _check_new_screens(r):
     c = r["clarify"]
     assert "Xây nhà mới" in c["labels"] and 2 <= len(c["labels"]) <= 4
     assert c["spoken"].startswith("Có phải ông bà hỏi về ") and c["spoken"] in r["said"]
+    # the answer's heading is the short title a citizen recognises, the official one under it
+    h = r["answer_heading"]
+    assert h["label"] != h["title"] and h["texts"] == [h["label"], f"Tên thủ tục: {h['title']}"], h
     assert r["redirect"]["code"] == "redirect.ly-hon" and not r["redirect"]["print_button"]
     assert r["redirect"]["spoken"].startswith("Việc này không làm tại phường. Ông bà đến Tòa án")
     # a question about the building: the office's answer (none written yet: the help counter)
@@ -428,6 +431,10 @@ def scenario(d: Driver, printer: str):
     yield d.until(st(State.CLARIFY))
     yield from d.tap(f.choices[0].label)
     yield d.until(st(State.ANSWER))
+    yield d.pause(0.2)
+    content = app.shell.ids.sm.get_screen("answer").ids.content
+    d.results["answer_heading"] = {"texts": [getattr(w, "text", "") for w in reversed(content.children)][:2],
+                                   "label": f.view.label, "title": f.view.title}
     yield from ask("tôi muốn làm thủ tục ly hôn")
     yield from d.see("13c-redirect")
     d.results["redirect"] = {"code": f.answer.code if f.answer else None, "spoken": f.screen_speech(),

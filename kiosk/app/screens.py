@@ -27,13 +27,15 @@ def _label(text, kind="KLabel", **kw):
     return getattr(Factory, kind)(text=text, **kw)
 
 
-def _heading(content, flow, title_of):
+def _heading(content, flow, title_of, subtitle_of=lambda v: ""):
     """Clear an answer-like screen and put the title and the citizen's question on it;
     (content, view), the view None when there is nothing to show."""
     content.clear_widgets()
     v = flow.view
     if v is not None:
         content.add_widget(_label(title_of(v), "KTitle"))
+        if subtitle_of(v):
+            content.add_widget(_label(subtitle_of(v), tone="muted"))
         if flow.transcript:
             content.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
     return content, v
@@ -128,7 +130,10 @@ class AnswerScreen(KScreen):
             box.add_widget(row)
 
     def build_content(self, app, flow):
-        c, v = _heading(self.ids.content, flow, lambda v: v.title)
+        # The words a citizen recognises as the heading ("Sang tên xe"), the official title,
+        # often 30 words long, under it in small type for the counter and the slip.
+        c, v = _heading(self.ids.content, flow, lambda v: v.label or v.title,
+                        lambda v: f"Tên thủ tục: {v.title}" if v.label and v.label != v.title else "")
         if v is None:
             return
         if v.counter:
