@@ -167,6 +167,13 @@ LEGAL_WORDS = frozenset("nghị thông quyết điều luật khoản mẫu chư
 ADDRESS_WORDS = frozenset("số ngõ ngách hẻm kiệt tổ ấp thôn xóm khóm lô phòng tầng căn block đường phố khu bản chung".split())
 
 
+# Given names that are also counting words ("Mười", "Út", "Năm", "Sáu" are names in the South):
+# lower case and followed by another number or a unit they count.
+_COUNT_WORDS = frozenset("một hai ba bốn tư năm lăm sáu bảy tám chín mười mươi".split())
+_COUNT_UNITS = frozenset("tuổi tháng năm ngày tuần lần bản người đứa triệu nghìn ngàn trăm".split())
+_YOUNGEST_OF = frozenset("em con bé cháu thằng đứa".split())
+
+
 def _core(token: str) -> str:
     return token.strip(_TAIL).lower()
 
@@ -205,6 +212,12 @@ def _name_like(tokens: list[str], i: int, prev: str | None, folded: bool) -> boo
     if prev is not None and _protected(prev, w, folded):
         return False
     if nxt and _protected(w, nxt, folded):
+        return False
+    # a number ("mười lăm tuổi", "mười hai tháng"), not the nickname Mười
+    if not _is_cap(raw) and w in _COUNT_WORDS and (nxt in _COUNT_WORDS or nxt in _COUNT_UNITS):
+        return False
+    # "em út", "con út": the youngest, not the nickname Út (written with a capital)
+    if w == "út" and not _is_cap(raw) and prev in _YOUNGEST_OF:
         return False
     if w in STOP:
         if _is_cap(raw):

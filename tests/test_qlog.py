@@ -152,6 +152,20 @@ def test_the_procedure_words_around_personal_data_survive(vocab):
     assert lost == []
 
 
+
+@pytest.mark.parametrize("question, masked", [
+    # counting words and "the youngest" were read as the Southern nicknames Mười, Út
+    ("con tôi mười lăm tuổi làm căn cước", "con tôi mười lăm tuổi làm căn cước"),
+    ("em út tôi mới sinh con", "em út tôi mới sinh con"),
+    ("con gái tôi hai mươi tuổi", "con gái tôi hai mươi tuổi"),
+    # … while the nicknames themselves, capitalised after a form of address, still go
+    ("chú Mười hàng xóm nhờ hỏi", "chú [tên] hàng xóm nhờ hỏi"),
+    ("cô Út nhờ tôi hỏi", "cô [tên] nhờ tôi hỏi"),
+    ("ông Mười Hai ở tổ 5", "ông [tên] ở tổ #"),
+])
+def test_numbers_and_the_youngest_are_not_names(question, masked):
+    assert scrub(question) == masked
+
 if __name__ == "__main__":
     for name, path in (("tuning set", PII), ("held-out set", HELDOUT)):
         found, total, missed = recall(path)
