@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from knowledge.answer import compose_answer
 from knowledge.decide import DecisionModel, Hearing, Ranking, load_model
@@ -204,9 +205,20 @@ class KnowledgeBase:
         """The categories in their display order."""
         return sorted(self.content.categories, key=lambda c: c.order)
 
-    def procedures_in(self, category: str, *, include_brief: bool = False) -> list[Procedure]:
-        """Procedures of a field for the touch path: written-up ones first, then by title."""
+    def procedures_in(self, category: str, *, include_brief: bool = False,
+                      asked: Mapping[str, float] | None = None) -> list[Procedure]:
+        """Procedures of a field for the touch path: written-up ones first, the most asked
+        first among them, then by title. ``asked``: how often this kiosk's citizens chose
+        each procedure (``knowledge.qlog.chosen_counts``), added to the counts the matcher's
+        prior was fitted on, so a new kiosk already lists "Đăng ký khai sinh" before the
+        six kinds of guardianship."""
         out = [p for p in self.content.procedures
                if p.category == category and not p.retired and (include_brief or p.detail is Detail.FULL)]
+        seed = self.matcher.asked_counts
+        local = asked or {}
+
+        def often(p: Procedure) -> float:
+            return seed.get(p.code, 0.0) + local.get(p.code, 0.0)
+
         # Vietnamese alphabetical order: compare without diacritics ("Đ" among the "D"s).
-        return sorted(out, key=lambda p: (p.detail is not Detail.FULL, fold(p.title).lower(), p.title))
+        return sorted(out, key=lambda p: (p.detail is not Detail.FULL, -often(p), fold(p.title).lower(), p.title))

@@ -167,6 +167,7 @@ class Matcher:
         self._code_entries = np.split(by_code, np.cumsum(np.bincount(self._entry_code_idx,
                                                                      minlength=len(self._code_ids)))[:-1])
         counts = prior.get("counts") or {}
+        self.asked_counts: dict[str, float] = {str(k): float(v) for k, v in counts.items()}
         self._prior = (float(prior.get("weight") or 0.0)
                        * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])

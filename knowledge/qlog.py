@@ -488,6 +488,17 @@ def log_question(
     return last
 
 
+def chosen_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How often each procedure was the one a citizen got (answered, or chosen from the
+    choices or the field's list), over the log's retention: the touch path lists the most
+    asked first. Codes only, nothing personal; {} when there is no log yet."""
+    if "question_log" not in db.table_names():
+        return {}
+    rows = db.execute("SELECT chosen_code, COUNT(*) FROM question_log WHERE chosen_code IS NOT NULL "
+                      "GROUP BY chosen_code").fetchall()
+    return {str(code): int(n) for code, n in rows}
+
+
 def rate(db: sqlite_utils.Database, question_id: int, rating: int, chosen_code: str | None = None) -> None:
     if rating not in (-1, 0, 1):
         raise ValueError("rating must be -1, 0 or 1")

@@ -123,9 +123,16 @@ def test_empty_question_is_none(kb):
 def test_browse_by_category(kb):
     cats = [c.code for c in kb.categories()]
     assert cats == ["ho-tich", "chung-thuc", "cu-tru"]
-    # Vietnamese order: "kết" before "khai" (kh is a letter after k)
-    assert [p.code for p in kb.procedures_in("ho-tich")] == ["1.000894", "1.001193", "1.004884"]
-    assert [p.code for p in kb.procedures_in("chung-thuc", include_brief=True)][-1] == "1.001022"
+    seed = kb.matcher.asked_counts  # how often the labelled sets ask about each
+    codes = [p.code for p in kb.procedures_in("ho-tich")]
+    assert [seed.get(c, 0) for c in codes] == sorted((seed.get(c, 0) for c in codes), reverse=True)
+    # equally often asked: Vietnamese order, "kết" before "khai" (kh is a letter after k)
+    even = {c: 100 - seed.get(c, 0) for c in codes}
+    assert [p.code for p in kb.procedures_in("ho-tich", asked=even)] == ["1.000894", "1.001193", "1.004884"]
+    # what this kiosk's citizens chose most comes first
+    assert [p.code for p in kb.procedures_in("ho-tich", asked={"1.004884": 50})][0] == "1.004884"
+    # catalogue entries after the written-up ones, however often asked
+    assert [p.code for p in kb.procedures_in("chung-thuc", include_brief=True, asked={"1.001022": 10**6})][-1] == "1.001022"
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from knowledge.model import Decision, Match  # noqa: E402
 from knowledge.qlog import mask as scrub  # noqa: E402  (untruncated: the log keeps 300 characters)
 
 PII = REPO / "tests" / "data" / "privacy" / "pii_questions.csv"
@@ -165,6 +166,24 @@ def test_the_procedure_words_around_personal_data_survive(vocab):
 ])
 def test_numbers_and_the_youngest_are_not_names(question, masked):
     assert scrub(question) == masked
+
+
+def test_chosen_counts_count_what_citizens_got(tmp_path):
+    import sqlite_utils
+
+    from knowledge.qlog import chosen_counts, log_question, rate
+
+    db = sqlite_utils.Database(tmp_path / "kiosk.db")
+    assert chosen_counts(db) == {}  # a new kiosk: no log yet
+    ks = Match("1.001193", "Đăng ký khai sinh", 97.0)
+    kh = Match("1.000894", "Đăng ký kết hôn", 60.0)
+    log_question(db, "làm khai sinh", Decision.ANSWER, [ks, kh])
+    log_question(db, "khai sinh cho con", Decision.ANSWER, [ks])
+    asked_back = log_question(db, "giấy tờ gia đình", Decision.CLARIFY, [ks, kh])
+    log_question(db, "con mèo", Decision.NONE, [])
+    assert chosen_counts(db) == {"1.001193": 2}
+    rate(db, asked_back, 1, chosen_code="1.000894")  # the citizen tapped kết hôn among the choices
+    assert chosen_counts(db) == {"1.001193": 2, "1.000894": 1}
 
 if __name__ == "__main__":
     for name, path in (("tuning set", PII), ("held-out set", HELDOUT)):

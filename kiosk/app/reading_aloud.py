@@ -47,7 +47,7 @@ class ReadingAloud(Visit):
         if s is State.BROWSE and self.category is not None:
             if not self.browse_items:
                 return texts.SAY_BROWSE_EMPTY.format(name=self.category.name, counter=self.help_counter)
-            titles = ". ".join(p.title for p in self.browse_items[:6])
+            titles = ". ".join(p.label for p in self.browse_items[:6])  # as the buttons read
             return texts.SAY_BROWSE.format(name=self.category.name) + " " + titles + "."
         if s is State.SEARCH:
             if self.search_results:

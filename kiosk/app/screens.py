@@ -263,7 +263,7 @@ class BrowseScreen(KScreen):
             brief = p.detail is Detail.BRIEF
             sub = texts.BRIEF_MARK if brief else (texts.REDIRECT_MARK if p.is_redirect else "")
             icon = "info" if brief else ("building" if p.is_redirect else "next")
-            row.add_widget(_button(p.title, lambda code=p.code: app.flow.choose(code), sub=sub, icon=icon))
+            row.add_widget(_button(p.label, lambda code=p.code: app.flow.choose(code), sub=sub, icon=icon))
         if row is not None and len(row.children) < cols:
             row.add_widget(Factory.Widget())
         self.ids.scroll.scroll_y = 1

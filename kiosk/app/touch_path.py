@@ -7,7 +7,7 @@ import logging
 
 from kiosk.app import texts
 from kiosk.app.visit import State, Visit
-from knowledge.model import Answer, Decision, Detail, Match, NoneReason
+from knowledge.model import Answer, Decision, Match, NoneReason
 from knowledge.normalize import fold
 from knowledge.qlog import Channel
 
@@ -70,11 +70,22 @@ class TouchPath(Visit):
         if self.state not in (State.BROWSE,):
             self._back = self._back + [State.NONE] if self.state is State.NONE else []
         self.category = cat
-        items = self.kb.procedures_in(code, include_brief=True)
-        # Written-up procedures first, then alphabetically as Vietnamese readers expect (Đ with D).
-        self.browse_items = sorted(items, key=lambda p: (p.detail is Detail.BRIEF, fold(p.title), p.title))
+        # Written-up procedures first, the most asked first (here and in the labelled sets),
+        # then alphabetically as Vietnamese readers expect (Đ with D).
+        self.browse_items = self.kb.procedures_in(code, include_brief=True, asked=self._asked_here())
         self._go(State.BROWSE)
         self._changed()
+
+    def _asked_here(self) -> dict[str, int]:
+        if self.db is None:
+            return {}
+        from knowledge.qlog import chosen_counts
+
+        try:
+            return chosen_counts(self.db)
+        except Exception as exc:  # a damaged log must not cost the citizen the list
+            log.warning("question log not read: %s", exc)
+            return {}
 
     def open_search(self) -> None:
         self._touch()
