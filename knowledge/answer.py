@@ -37,7 +37,9 @@ def document_line(d: Document) -> str:
     line = f"{d.name} — {d.form.how_many(d.copies)}"
     if d.condition:
         cond = d.condition.rstrip(".")
-        if not d.required and not cond.lower().startswith(("nếu", "trường hợp", "khi", "đối với", "chỉ")):
+        # "Không phải nộp nếu …" is an exception worded whole: "chỉ khi không phải nộp" is nonsense
+        if not d.required and not cond.lower().startswith(("nếu", "trường hợp", "khi", "đối với", "chỉ", "không phải",
+                                                           "không cần")):
             cond = "chỉ khi " + _lower_first(cond)
         line += f" ({_lower_first(cond)})"
     return line

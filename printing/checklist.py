@@ -28,7 +28,9 @@ _ORDINALS = ("Thứ nhất", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm",
 
 
 # A condition that already says "when" reads well alone: "Trường hợp …", "Nếu …", "Chỉ khi …".
-_SELF_CONDITIONED = re.compile(r"^(trường hợp|nếu|khi|chỉ|đối với|với|trừ)\b", re.IGNORECASE)
+# a condition already worded as one; "Không phải nộp nếu …" (an exception) under "Chỉ cần khi:"
+# read "only needed when not to be submitted if …"
+_SELF_CONDITIONED = re.compile(r"^(trường hợp|nếu|khi|chỉ|đối với|với|trừ|không phải|không cần)\b", re.IGNORECASE)
 
 
 def _lower_first(text: str) -> str:

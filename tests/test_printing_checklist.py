@@ -43,6 +43,19 @@ def test_documents_worded_in_natural_vietnamese(checklist):
     assert remark.required and remark.when_text.startswith("Không phải nộp bản giấy")  # a remark, no "Chỉ cần khi"
 
 
+def test_an_optional_document_with_an_exception_is_not_read_as_only_needed_when():
+    # "Không phải nộp nếu …" on an optional paper printed as "Chỉ cần khi: không phải nộp nếu …"
+    # (only needed when not to be handed in), on the slip and in the answer text alike
+    from knowledge.answer import document_line
+    from knowledge.model import DocForm, Document
+    from printing.checklist import _item
+
+    d = Document("Bản chụp thẻ Căn cước", DocForm.COPY, 1, required=False,
+                 condition="Không phải nộp nếu cán bộ khai thác được thông tin trên Cơ sở dữ liệu quốc gia về dân cư")
+    assert _item(d).when_text == d.condition
+    assert "chỉ khi" not in document_line(d).lower() and "(không phải nộp nếu cán bộ" in document_line(d)
+
+
 def test_required_documents_come_before_optional_ones(checklist):
     names = [i.name for i in checklist.ordered_items]
     assert names[:3] == [d.name for d in KHAI_SINH.documents if d.required]
