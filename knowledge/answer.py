@@ -10,6 +10,10 @@ from knowledge.model import PORTAL_HOST, Answer, Detail, Document, Office, Proce
 BRIEF_NOTE = ("Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. "
               "Mời ông/bà đến quầy số {counter} để cán bộ hướng dẫn.")
 SAY_BRIEF = "Thủ tục {title} do {handled_by} giải quyết. Mời ông bà đến quầy số {counter} để cán bộ hướng dẫn."
+# … when the entry is received elsewhere (Office.place_of: the ward's military command)
+BRIEF_NOTE_PLACE = ("Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. "
+                    "Mời ông/bà đến {place} để được hướng dẫn.")
+SAY_BRIEF_PLACE = "Thủ tục {title} do {handled_by} giải quyết. Mời ông bà đến {place} để được hướng dẫn."
 UNVERIFIED_NOTE = "Một số thông tin đang được cán bộ xác minh lại — vui lòng hỏi quầy để chắc chắn."
 
 
@@ -22,6 +26,14 @@ def brief_counter(p: Procedure, office: Office) -> str:
     """Where a catalogue-only entry sends the citizen: its counter, else the help counter."""
     counter = office.counter_of(p)
     return counter.number if counter else help_counter(office)
+
+
+def brief_note(p: Procedure, office: Office) -> str:
+    """What a catalogue-only entry's answer says about where to ask (the screen shows it too)."""
+    place = office.place_of(p)
+    if place:
+        return BRIEF_NOTE_PLACE.format(place=place.rstrip("."))
+    return BRIEF_NOTE.format(counter=brief_counter(p, office))
 
 
 def _lower_first(text: str) -> str:
@@ -119,8 +131,11 @@ def _first_sentence(text: str) -> str:
 
 
 def spoken_title(title: str, max_words: int = 12) -> str:
-    """Official titles can run to forty words; read aloud, the head is enough."""
+    """Official titles can run to forty words; read aloud, the head is enough. A leading
+    "Thủ tục" goes: the kiosk says "Thủ tục …" before it ("Thủ tục thủ tục đăng ký …")."""
     head = title.split(";", 1)[0]
+    if head[:8].lower() == "thủ tục " and len(head.split()) > 2:
+        head = head[8:]
     words = head.split()
     if len(words) <= max_words:
         return head
@@ -154,14 +169,16 @@ def spoken_summary(p: Procedure, office: Office) -> str:
 
 
 def _brief_answer(p: Procedure, office: Office) -> Answer:
-    counter = brief_counter(p, office)
     text = "\n".join([
         p.title, "",
         f"Cơ quan giải quyết: {p.handled_by}",
-        BRIEF_NOTE.format(counter=counter),
+        brief_note(p, office),
         f"Tra cứu trực tuyến: https://{PORTAL_HOST} (mã thủ tục {p.code})" if p.portal_url else "",
     ]).rstrip()
-    spoken = SAY_BRIEF.format(title=_lower_first(spoken_title(p.title)), handled_by=p.handled_by, counter=counter)
+    title = _lower_first(spoken_title(p.title))
+    place = office.place_of(p)
+    spoken = (SAY_BRIEF_PLACE.format(title=title, handled_by=p.handled_by, place=place.rstrip(".")) if place else
+              SAY_BRIEF.format(title=title, handled_by=p.handled_by, counter=brief_counter(p, office)))
     return Answer(p.code, p.title, text, spoken, p)
 
 

@@ -96,7 +96,7 @@ def export_content(content: Content, out_dir: str | Path) -> int:
             written += 1
         else:
             w.writerow([p.code, p.title, p.category, p.handled_by, p.level, p.sources[0] if p.sources else "",
-                        "|".join(p.aliases), p.short_title, "|".join(p.examples)])
+                        "|".join(p.aliases), p.short_title, "|".join(p.examples), p.counter or ""])
     _atomic_write(out / "catalogue.csv", buf.getvalue())
     if content.families:
         _atomic_write(out / "families.yaml", _dump([

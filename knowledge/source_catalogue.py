@@ -13,7 +13,9 @@ from knowledge.model import Detail, Procedure
 from knowledge.source_common import CODE_RE, Collector, dedupe, nfc
 
 CATALOGUE_COLUMNS = ("code", "title", "category", "handled_by", "level", "source")
-CATALOGUE_OPTIONAL = ("aliases", "short_title", "examples")
+CATALOGUE_OPTIONAL = ("aliases", "short_title", "examples", "counter")
+# counter: as a written-up file's (knowledge.model.Office.counter_of / place_of): a counter's
+# number, a place in words ("Ban Chỉ huy quân sự phường"), or empty for the field's counter.
 # aliases: ways people ask, separated by "|"; examples: whole questions citizens asked (or
 # story-like ones written for them), separated by "|" — matched like a written-up
 # procedure's examples (knowledge.examples), counted once in the sibling term, not as aliases.
@@ -93,6 +95,7 @@ def parse_catalogue(text: str, rel: str, categories: set[str], col: Collector) -
                     aliases=dedupe(a for a in (nfc(x) for x in (row.get("aliases") or "").split("|")) if a),
                     short_title=nfc(row.get("short_title") or ""),
                     examples=dedupe(x for x in (nfc(x) for x in (row.get("examples") or "").split("|")) if x),
+                    counter=nfc(row.get("counter") or "").strip() or None,
                 )
             )
     return out

@@ -39,7 +39,8 @@ def test_every_written_up_procedure_answers_completely(kb):
             for d in p.documents:
                 assert d.name in a.text
         else:
-            assert p.handled_by in a.text and "quầy số" in a.spoken
+            where = kb.content.office.place_of(p)  # received elsewhere: the place, not a counter
+            assert p.handled_by in a.text and (f"đến {where}" if where else "quầy số") in a.spoken
 
 
 def test_unverified_facts_are_flagged_on_screen(kb):
@@ -159,3 +160,36 @@ def test_a_redirect_written_as_an_instruction_is_not_put_after_den(kb, where, go
     assert a.text.startswith(f"Việc này không làm tại phường. Ông/bà {go} {go_to(p)}.")
     assert a.spoken.startswith(f"Việc này không làm tại phường. Ông bà {go} {go_to(p)}.")
     assert "đến nộp" not in a.text and "đến nếu" not in a.text
+
+
+def test_a_title_that_begins_with_thu_tuc_is_not_read_twice(kb):
+    # "Thủ tục thủ tục đăng ký phục vụ trong ngạch dự bị" was read aloud for the catalogue's
+    # titles that begin "Thủ tục …" (58 catalogue rows, 11 written-up files)
+    from knowledge.answer import spoken_title
+
+    assert spoken_title("Thủ tục đăng ký nghĩa vụ quân sự lần đầu") == "đăng ký nghĩa vụ quân sự lần đầu"
+    assert spoken_title("Thủ tục") == "Thủ tục"  # nothing left to say without it
+    for code in ("1.013133", "1.013135"):
+        spoken = kb.answer_for(code).spoken.lower()
+        assert "thủ tục thủ tục" not in spoken and spoken.startswith("thủ tục đăng ký"), spoken
+
+
+def test_a_catalogue_entry_received_elsewhere_names_the_place(kb):
+    # the catalogue's "counter" column, as a written-up file's: a counter's number or a place
+    from datetime import datetime
+
+    from kiosk.app.view import answer_view
+    from printing.checklist import build_checklist
+
+    office = kb.content.office
+    reserve = kb.procedure("1.013135")  # registering for the reserve: the ward's military command
+    assert reserve.detail.value == "brief" and office.place_of(reserve) == "Ban Chỉ huy quân sự phường"
+    answer = kb.answer_for("1.013135")
+    assert "Mời ông/bà đến Ban Chỉ huy quân sự phường" in answer.text and "quầy số" not in answer.text
+    assert "Mời ông bà đến Ban Chỉ huy quân sự phường" in answer.spoken
+    assert answer_view(reserve, office).counter == ""
+    slip = build_checklist(reserve, office, datetime(2026, 12, 5, 9, 0))
+    assert (slip.counter_number, slip.counter) == ("", "Ban Chỉ huy quân sự phường")
+    seal = kb.procedure("1.115231")  # a new company seal: the police counter, not its field's (khác: 4)
+    assert office.counter_of(seal).number == "5" and office.counter_for(seal.category).number != "5"
+    assert "quầy số 5" in kb.answer_for("1.115231").spoken

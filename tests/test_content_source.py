@@ -159,6 +159,26 @@ def test_catalogue_examples_are_read_and_exported_again(mini_content: Path, tmp_
     assert load_source(tmp_path / "out").procedure("1.001022").examples == p.examples
 
 
+def test_catalogue_counter_column_is_read_and_exported_again(mini_content: Path, tmp_path: Path):
+    # a catalogue entry received elsewhere names its place, or a counter number, like a file
+    from knowledge.export import export_content
+
+    (mini_content / "catalogue.csv").write_text(
+        "code,title,category,handled_by,level,source,aliases,short_title,examples,counter\n"
+        "1.013135,Thủ tục đăng ký phục vụ trong ngạch dự bị,chung-thuc,Ban chỉ huy quân sự cấp xã,xã,QĐ 1,"
+        ",,,Ban Chỉ huy quân sự phường\n"
+        "1.001022,Chứng thực chữ ký,chung-thuc,UBND cấp xã,xã,QĐ 113,,,,\n",
+        encoding="utf-8",
+    )
+    content = load_source(mini_content)
+    assert content.procedure("1.013135").counter == "Ban Chỉ huy quân sự phường"
+    assert content.procedure("1.001022").counter is None
+    export_content(content, tmp_path / "out")
+    again = load_source(tmp_path / "out")
+    assert again.procedure("1.013135").counter == "Ban Chỉ huy quân sự phường"
+    assert again.procedure("1.001022").counter is None
+
+
 @pytest.mark.slow
 def test_shipped_redirects_and_families_survive_export_and_reload(tmp_path: Path):
     """The admin publishes by exporting the database to text and validating it: a redirect

@@ -314,7 +314,9 @@ def parse_rows(rows: list[list[Any]], base: dict[str, dict[str, Any]],
                 problems.append(f"{where}: không ngừng áp dụng được thủ tục chỉ có trong danh mục; xóa nó trên trang thủ tục")
             brief = {k: p.get(k) for k in ("code", "title", "category", "handled_by", "level", "sources")}
             brief["short_title"] = p.get("short_title") or ""
-            brief.update({"detail": Detail.BRIEF.value, "where": "", "counter": None, "processing_time": "", "processing_days": None,
+            # the counter or place a catalogue row names (not a sheet column) is kept like its examples
+            brief.update({"detail": Detail.BRIEF.value, "where": "", "counter": p.get("counter") or None,
+                          "processing_time": "", "processing_days": None,
                           "fee": "", "fee_amount": None, "legal_basis": [], "online_url": None, "notes": "",
                           "verified_on": None, "unverified": [], "documents": [], "steps": [],
                           "aliases": p.get("aliases") or [], "keywords": [], "retired": False,

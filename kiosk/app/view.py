@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from knowledge.answer import BRIEF_NOTE, brief_counter, go_to, go_verb, not_here, where_line
+from knowledge.answer import brief_note, go_to, go_verb, not_here, where_line
 from knowledge.model import Detail, Document, Notice, Office, Procedure
 
 
@@ -47,7 +47,7 @@ class AnswerView:
     printable: bool = True
     """The checklist slip can print it (see :func:`printable`)."""
     brief_note: str = ""
-    """For a catalogue entry: no document list yet, which counter to ask (knowledge.answer.BRIEF_NOTE)."""
+    """For a catalogue entry: no document list yet, where to ask (knowledge.answer.brief_note)."""
 
     @property
     def required(self) -> tuple[DocRow, ...]:
@@ -118,7 +118,7 @@ def answer_view(p: Procedure, office: Office) -> AnswerView:
         label=p.label,
         go=go_verb(p) if p.is_redirect else "đến",
         printable=printable(p),
-        brief_note=BRIEF_NOTE.format(counter=brief_counter(p, office)) if brief else "",
+        brief_note=brief_note(p, office) if brief else "",
     )
 
 
