@@ -44,14 +44,23 @@ lower_first = _lower_first
 """Lower-case the first letter unless the text starts with an abbreviation ("UBND")."""
 
 
+# A condition already worded as one reads well alone ("Trường hợp …", "Nếu …", "Với công trình
+# …"); an exception too ("Không phải nộp nếu …": "chỉ khi không phải nộp" is nonsense). The
+# answer text and the slip (printing.checklist) both ask this.
+_SAYS_WHEN = re.compile(r"^(trường hợp|nếu|khi|chỉ|đối với|với|trừ|không phải|không cần)\b", re.IGNORECASE)
+
+
+def says_when(condition: str) -> bool:
+    """Whether an optional document's condition needs no "chỉ khi" before it."""
+    return bool(_SAYS_WHEN.match(condition.strip()))
+
+
 def document_line(d: Document) -> str:
     """'Tờ khai đăng ký khai sinh — 01 bản chính (chỉ khi …)'."""
     line = f"{d.name} — {d.form.how_many(d.copies)}"
     if d.condition:
         cond = d.condition.rstrip(".")
-        # "Không phải nộp nếu …" is an exception worded whole: "chỉ khi không phải nộp" is nonsense
-        if not d.required and not cond.lower().startswith(("nếu", "trường hợp", "khi", "đối với", "chỉ", "không phải",
-                                                           "không cần")):
+        if not d.required and not says_when(cond):
             cond = "chỉ khi " + _lower_first(cond)
         line += f" ({_lower_first(cond)})"
     return line
@@ -64,8 +73,8 @@ def where_line(p: Procedure, office: Office) -> str:
         parts.append(p.where.rstrip("."))
     if counter and p.level == "xã":
         parts.append(f"tại kiosk này: quầy số {counter.number} ({counter.name})")
-    elif not p.where and office.place_of(p):
-        parts.append(office.place_of(p))
+    elif not p.where and (place := office.place_of(p)):
+        parts.append(place)
     return "; ".join(parts) or p.handled_by
 
 
@@ -161,8 +170,8 @@ def spoken_summary(p: Procedure, office: Office) -> str:
     counter = office.counter_of(p)
     if p.level == "xã" and counter:
         parts.append(f"Mời ông bà đến quầy số {counter.number}.")
-    elif office.place_of(p):
-        parts.append(f"Nơi nộp: {office.place_of(p).rstrip('.')}.")
+    elif place := office.place_of(p):
+        parts.append(f"Nơi nộp: {place.rstrip('.')}.")
     else:
         parts.append(f"Nơi giải quyết: {p.handled_by}.")
     return " ".join(parts)

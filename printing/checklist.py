@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from knowledge.answer import says_when
 from knowledge.model import NATIONAL_CODE_RE, Detail, DocForm, Document, Office, Procedure
 
 log = logging.getLogger(__name__)
@@ -27,10 +28,6 @@ _NUMBER_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy
 _ORDINALS = ("Thứ nhất", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Thứ tám", "Thứ chín", "Thứ mười")
 
 
-# A condition that already says "when" reads well alone: "Trường hợp …", "Nếu …", "Chỉ khi …".
-# a condition already worded as one; "Không phải nộp nếu …" (an exception) under "Chỉ cần khi:"
-# read "only needed when not to be submitted if …"
-_SELF_CONDITIONED = re.compile(r"^(trường hợp|nếu|khi|chỉ|đối với|với|trừ|không phải|không cần)\b", re.IGNORECASE)
 
 
 def _lower_first(text: str) -> str:
@@ -72,7 +69,7 @@ class ChecklistItem:
             return _upper_first(self.condition)
         if not self.condition:
             return "Nếu có"
-        if _SELF_CONDITIONED.match(self.condition):
+        if says_when(self.condition):
             return _upper_first(self.condition)
         return f"Chỉ cần khi: {_lower_first(self.condition)}"
 
@@ -287,7 +284,7 @@ def _when_spoken(item: ChecklistItem) -> str:
     if not item.condition:
         return "nếu có"
     cond = _spoken(_lower_first(item.condition))
-    return cond if _SELF_CONDITIONED.match(cond) else f"chỉ cần khi {cond}"
+    return cond if says_when(cond) else f"chỉ cần khi {cond}"
 
 
 def _item_spoken(item: ChecklistItem) -> str:

@@ -193,3 +193,18 @@ def test_a_catalogue_entry_received_elsewhere_names_the_place(kb):
     seal = kb.procedure("1.115231")  # a new company seal: the police counter, not its field's (khác: 4)
     assert office.counter_of(seal).number == "5" and office.counter_for(seal.category).number != "5"
     assert "quầy số 5" in kb.answer_for("1.115231").spoken
+
+
+def test_the_answer_and_the_slip_word_a_condition_alike(kb):
+    # one rule (knowledge.answer.says_when): "Với công trình không phải nhà ở riêng lẻ" was
+    # "(chỉ khi với công trình …)" in the answer while the slip printed it as written
+    from datetime import datetime
+
+    from knowledge.answer import document_line
+    from printing.checklist import build_checklist
+
+    p = kb.procedure("1.013226")
+    d = next(d for d in p.documents if d.condition and d.condition.startswith("Với công trình"))
+    assert "(với công trình không phải nhà ở riêng lẻ" in document_line(d)
+    slip = build_checklist(p, kb.content.office, datetime(2026, 12, 5, 9, 0))
+    assert any(i.when_text.startswith("Với công trình") for i in slip.items)
