@@ -363,6 +363,8 @@ def _died(tokens: list[str]) -> list[str]:
             continue  # "mẹ mất giấy khai sinh": lost
         if t == "mat" and i + 1 < len(tokens) and tokens[i + 1] == "tien":
             continue
+        if i + 1 < len(tokens) and tokens[i + 1] in ("tích", "tich"):
+            continue  # "bố tôi mất tích": missing, not dead (a court declares it)
         out[i] = "qua doi" if t in ("mat", "chet") else "qua đời"
     return " ".join(out).split()
 

@@ -207,6 +207,9 @@ def test_unaccented_chat_spellings_still_expand():
         ("bố làm mất sổ đỏ", False),
         ("mẹ tôi chết bốn năm rồi chưa báo", True),  # "chết" after a relative, as "mất"
         ("đăng ký kết hôn mất bao lâu", False),
+        ("bố tôi mất tích năm năm rồi", False),  # missing: a court declares it, not a death to register
+        ("chong toi mat tich tren bien", False),
+        ("tuyên bố mất tích", False),
     ],
 )
 def test_mat_after_a_relative_means_died(text, died):
