@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from pathlib import Path
 
@@ -208,3 +209,19 @@ def test_the_answer_and_the_slip_word_a_condition_alike(kb):
     assert "(với công trình không phải nhà ở riêng lẻ" in document_line(d)
     slip = build_checklist(p, kb.content.office, datetime(2026, 12, 5, 9, 0))
     assert any(i.when_text.startswith("Với công trình") for i in slip.items)
+
+
+_FRIEND = re.compile(r"\b(người|ông|bà|cô|giúp|các|hai) bạn\b|\bbạn (bè|gái|trai|học|Lào)\b", re.IGNORECASE)
+
+
+def test_the_content_addresses_the_citizen_as_ong_ba(kb):
+    """The kiosk says "ông/bà" to everyone (an elderly citizen hears "bạn" as talking down);
+    texts copied from official pages wrote "bạn cung cấp …", "nếu bạn …". "Bạn" as a
+    friend ("người bạn", "bạn Lào") is a word of the content, not a form of address."""
+    addressed = []
+    for p in kb.content.procedures:
+        a = kb.answer_for(p.code)
+        text = _FRIEND.sub("", a.text)
+        for m in re.finditer(r"\bbạn\b", text, re.IGNORECASE):
+            addressed.append((p.code, text[max(0, m.start() - 30):m.end() + 20]))
+    assert not addressed, addressed
