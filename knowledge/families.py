@@ -75,17 +75,19 @@ class FamilyIndex:
     def __len__(self) -> int:
         return len(self._families)
 
-    def broad(self, folded: str, best: str | None = None) -> Family | None:
+    def broad(self, folded: str, best: str | tuple[str, ...] | None = None) -> Family | None:
         """The family a question names without saying which member, if any. ``best``:
-        the matcher's first procedure — a family is only meant when the ranking agrees
-        ("mất sổ đỏ" names the land family, but its procedure, re-issuing a lost
-        certificate, may not be one of the family's listed members)."""
+        the matcher's first procedure, or its first few — a family is only meant when the
+        ranking agrees, one of them being a member ("mất sổ đỏ" names the land family, but
+        its procedure, re-issuing a lost certificate, may not be one of the family's
+        listed members)."""
         tokens = folded.split()
         if not tokens:
             return None
         query_terms = set(_terms(folded))
+        firsts = (best,) if isinstance(best, str) else best
         for fam in self._families:
-            if best is not None and best not in fam.members:
+            if firsts is not None and not any(b in fam.members for b in firsts):
                 continue
             if any(_contains(tokens, seq) for seq in fam.terms) and not (query_terms & fam.distinguishing):
                 return fam.family

@@ -231,6 +231,12 @@ def test_shipped_families_ask_back_on_broad_questions_only():
     for q, code in (("mất cà vẹt xe làm lại", "1.013082"), ("xin giấy phép xây dựng để sửa nhà", "1.013229")):
         r = kb.ask(q)
         assert r.family is None and r.matches[0].code == code, (q, r)
+    # Ranked first, a procedure outside the family (the declaration for people who cannot
+    # register a residence) was answered; its family is asked about, with it kept first.
+    r = kb.ask("hộ khẩu tạm trú gì đó tôi không hiểu")
+    first = r.matches[0].code
+    assert r.family == "cu-tru" and r.decision is Decision.CLARIFY, r
+    assert r.choices[0].code == first and len(r.choices) == kb.params.family_choices, r
 
 
 @pytest.mark.slow
