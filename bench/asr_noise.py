@@ -13,15 +13,18 @@ recording it returns is transcribed as configured. Conditions (``--conditions``)
 Per condition: WER, mean syllable similarity, clips not heard at all (no speech
 detected), empty transcripts, and end of speech: median / p90 seconds from the end
 of the voice to the decision, and how many never ended within the 3 s after it.
+``--oracle`` adds the WER of the same scene cut exactly at the voice (its clean voiced
+span ± 0.3 s): what a perfect end of speech would leave to the recogniser.
 
     .venv/bin/python bench/asr_noise.py [--dir ../shared/audio] [--every 4]
         [--conditions clean,babble:20,babble:10,babble:5,steady:20,steady:10,steady:5,att:20,att:30]
-        [--gain on|off] [--window 10] [--beam 5] [-v]
+        [--gain on|off] [--window 10] [--beam 5] [--oracle] [-v]
 Prints numbers; asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -79,6 +82,7 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=4, help="every Nth clip (default 4: 25 of 100)")
     ap.add_argument("--conditions", default=DEFAULT_CONDITIONS)
     add_asr_options(ap)
+    ap.add_argument("--oracle", action="store_true", help="also transcribe the scene cut exactly at the voice")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     clips = recorded_or_exit(args.dir)
@@ -91,10 +95,11 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
           f"beam {config.asr.beam_size}, window {config.asr.window_s:g} s, gain {'on' if config.asr.normalise_gain else 'off'}, "
           f"end silence {config.audio.end_silence_s:g} s, floor margin {config.audio.floor_margin_db:g} dB; {len(chosen)} of {len(clips)} clips in {args.dir}")
-    print("| condition | WER | similarity | not heard | empty | end of speech median / p90 | no end in 3 s | ASR median |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    oracle_col = " WER cut at the voice |" if args.oracle else ""
+    print("| condition | WER | similarity | not heard | empty | end of speech median / p90 | no end in 3 s | ASR median |" + oracle_col)
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if args.oracle else ""))
     for condition in args.conditions.split(","):
-        errors = total = not_heard = empty = no_end = 0
+        errors = total = not_heard = empty = no_end = cut_errors = 0
         sims, delays, asr_s = [], [], []
         for i in chosen:
             others = [a for j, a in enumerate(audio) if j != i]
@@ -112,15 +117,20 @@ def main() -> int:
             else:
                 delays.append(delay)
             errors += Levenshtein.distance(words(ref), words(hyp))
+            if args.oracle:
+                pad = int(0.3 * lobby.SR)
+                span = sc.audio[max(0, sc.speech_start - pad): sc.speech_end + pad]
+                cut_errors += Levenshtein.distance(words(ref), words(transcriber.transcribe(span).text))
             total += len(words(ref))
             sims.append(similarity(hyp, ref))
             if args.verbose:
                 d = "—" if delay is None else f"{delay:.2f}"
                 print(f"    {condition:10} end {d:>5} s {time.perf_counter() - started:4.1f} s  {ref!r} → {hyp!r}", flush=True)
         delays.sort()
-        ep = (f"{statistics.median(delays):.2f} / {delays[int(0.9 * (len(delays) - 1))]:.2f} s" if delays else "—")
+        ep = (f"{statistics.median(delays):.2f} / {delays[max(0, math.ceil(0.9 * len(delays)) - 1)]:.2f} s" if delays else "—")
         print(f"| {condition} | {100 * errors / max(1, total):.1f} % | {statistics.mean(sims):.3f} | {not_heard} | {empty} | "
-              f"{ep} | {no_end} | {statistics.median(asr_s) if asr_s else 0:.2f} s |", flush=True)
+              f"{ep} | {no_end} | {statistics.median(asr_s) if asr_s else 0:.2f} s |"
+              + (f" {100 * cut_errors / max(1, total):.1f} % |" if args.oracle else ""), flush=True)
     return 0
 
 
