@@ -75,17 +75,15 @@ class FamilyIndex:
     def __len__(self) -> int:
         return len(self._families)
 
-    def broad(self, folded: str, best: str | tuple[str, ...] | None = None) -> Family | None:
-        """The family a question names without saying which member, if any. ``best``:
-        the matcher's first procedure, or its first few — a family is only meant when the
-        ranking agrees, one of them being a member ("mất sổ đỏ" names the land family, but
-        its procedure, re-issuing a lost certificate, may not be one of the family's
-        listed members)."""
+    def broad(self, folded: str, firsts: tuple[str, ...] | None = None) -> Family | None:
+        """The family a question names without saying which member, if any. ``firsts``:
+        the matcher's first procedures — a family is only meant when the ranking agrees,
+        one of them being a member ("mất sổ đỏ" names the land family, but its procedure,
+        re-issuing a lost certificate, may not be one of the family's listed members)."""
         tokens = folded.split()
         if not tokens:
             return None
         query_terms = set(_terms(folded))
-        firsts = (best,) if isinstance(best, str) else best
         for fam in self._families:
             if firsts is not None and not any(b in fam.members for b in firsts):
                 continue
