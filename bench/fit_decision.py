@@ -55,7 +55,7 @@ from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, example_folds, 
 from knowledge.source import load_source  # noqa: E402
 
 FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
-            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "topic", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1")
+            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "topic", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1", "exact")
 FOLDS = 5
 L2 = 1.0
 WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.90, 0.75

@@ -70,6 +70,7 @@ class Evidence:
     redirect: bool = False  # candidate 1 is a redirect ("not done here: go to …")
     off_topic: float = 0.0  # closeness (0–100) to a question seen about no procedure (Matcher.off_topic_score)
     topic: float = 0.0  # its words: procedures' against chit-chat's, log-likelihood ratio (Matcher.topic_ratio)
+    exact: bool = False  # a text of candidate 1 (title, alias) has exactly the question's words
 
     @classmethod
     def empty(cls) -> "Evidence":
@@ -98,6 +99,7 @@ class Evidence:
             "asr_logprob": lp,
             "asr_no_speech": hearing.no_speech_prob if hearing is not None else 0.0,
             "spoken_score1": self.score1 / 100 if spoken else 0.0,
+            "exact": float(self.exact),
         }
 
 

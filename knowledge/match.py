@@ -42,6 +42,7 @@ class _Scored:
     phonetic: str
     detail: dict[int, tuple[float, float, float, bool]]
     unknown: float  # IDF-weighted share of the query's syllables the index has never seen
+    exact: np.ndarray | None = None  # per procedure: one of its texts has exactly the question's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,9 +421,10 @@ class Matcher:
         # (bench/fit_priors.py), most in the uncertain middle and not at all at 100, so a
         # score stays within 0–100 and a perfect match is never overtaken.
         total = total + self._prior * (total > 0) * (100.0 - total) / 100.0
+        exact = best >= EXACT
         if prm.nb_weight > 0:
-            total = self._sibling_term(f, total, exact=best >= EXACT)
-        return _Scored(total, bag, f, ph, detail, unknown)
+            total = self._sibling_term(f, total, exact=exact)
+        return _Scored(total, bag, f, ph, detail, unknown, exact)
 
     def _sibling_term(self, folded: str, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
         """``exact``: procedures one of whose texts (title, alias) has exactly the question's
@@ -492,6 +494,7 @@ class Matcher:
             unknown_share=sc.unknown, tokens=len(sc.folded.split()), phonetic_only=d1[3],
             brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
             off_topic=self.off_topic_score(sc.folded), topic=self.topic_ratio(sc.folded),
+            exact=bool(sc.exact is not None and sc.exact[order[0]]),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
         return Ranking(matches[:limit], scores, ev, sc.folded)
