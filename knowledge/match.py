@@ -42,7 +42,7 @@ class _Scored:
     phonetic: str
     detail: dict[int, tuple[float, float, float, bool]]
     unknown: float  # IDF-weighted share of the query's syllables the index has never seen
-    exact: np.ndarray | None = None  # per procedure: one of its texts has exactly the question's words
+    exact: np.ndarray  # per procedure: one of its texts has exactly the question's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +364,7 @@ class Matcher:
         best = np.zeros(len(self._code_ids), dtype=np.float32)
         _, f, ph = keys(text)
         if not f or not self._entries:
-            return _Scored(best, best, f, ph, {}, 0.0)
+            return _Scored(best, best, f, ph, {}, 0.0, best > 0)
         bag_all = self._bag_scores(f)
         # A long story's fuzzy scores favour short generic texts all of whose words it holds;
         # the procedures whose whole vocabulary holds most of it are scored too (params.py).
@@ -494,7 +494,7 @@ class Matcher:
             unknown_share=sc.unknown, tokens=len(sc.folded.split()), phonetic_only=d1[3],
             brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
             off_topic=self.off_topic_score(sc.folded), topic=self.topic_ratio(sc.folded),
-            exact=bool(sc.exact is not None and sc.exact[order[0]]),
+            exact=bool(sc.exact[order[0]]),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
         return Ranking(matches[:limit], scores, ev, sc.folded)

@@ -28,8 +28,6 @@ _NUMBER_WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy
 _ORDINALS = ("Thứ nhất", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Thứ tám", "Thứ chín", "Thứ mười")
 
 
-
-
 def _lower_first(text: str) -> str:
     """"Trẻ sinh ra…" → "trẻ sinh ra…", but keep "CCCD…", "UBND…"."""
     if len(text) > 1 and text[0].isupper() and text[1].islower():
