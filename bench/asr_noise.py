@@ -15,10 +15,12 @@ detected), empty transcripts, and end of speech: median / p90 seconds from the e
 of the voice to the decision, and how many never ended within the 3 s after it.
 ``--oracle`` adds the WER of the same scene cut exactly at the voice (its clean voiced
 span ± 0.3 s): what a perfect end of speech would leave to the recogniser.
+``--by-level`` adds, per condition, the WER of the clips in quarters by their own active
+level (dBFS), quietest first: where a far voice or the crowd costs most.
 
     .venv/bin/python bench/asr_noise.py [--dir ../shared/audio] [--every 4]
         [--conditions clean,babble:20,babble:10,babble:5,steady:20,steady:10,steady:5,att:20,att:30]
-        [--gain on|off] [--window 10] [--beam 5] [--oracle] [-v]
+        [--gain on|off] [--window 10] [--beam 5] [--oracle] [--by-level] [-v]
 Prints numbers; asserts nothing.
 """
 from __future__ import annotations
@@ -83,6 +85,7 @@ def main() -> int:
     ap.add_argument("--conditions", default=DEFAULT_CONDITIONS)
     add_asr_options(ap)
     ap.add_argument("--oracle", action="store_true", help="also transcribe the scene cut exactly at the voice")
+    ap.add_argument("--by-level", action="store_true", help="also WER by quarter of the clips' own level")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     clips = recorded_or_exit(args.dir)
@@ -98,7 +101,9 @@ def main() -> int:
     oracle_col = " WER cut at the voice |" if args.oracle else ""
     print("| condition | WER | similarity | not heard | empty | end of speech median / p90 | no end in 3 s | ASR median |" + oracle_col)
     print("| --- | --- | --- | --- | --- | --- | --- | --- |" + (" --- |" if args.oracle else ""))
+    level = {i: 10 * math.log10(lobby.active_power(audio[i])) for i in chosen}
     for condition in args.conditions.split(","):
+        per_clip: dict[int, tuple[int, int]] = {}
         errors = total = not_heard = empty = no_end = cut_errors = 0
         sims, delays, asr_s = [], [], []
         for i in chosen:
@@ -117,6 +122,7 @@ def main() -> int:
             else:
                 delays.append(delay)
             errors += Levenshtein.distance(words(ref), words(hyp))
+            per_clip[i] = (Levenshtein.distance(words(ref), words(hyp)), len(words(ref)))
             if args.oracle:
                 pad = int(0.3 * lobby.SR)
                 span = sc.audio[max(0, sc.speech_start - pad): sc.speech_end + pad]
@@ -131,7 +137,22 @@ def main() -> int:
         print(f"| {condition} | {100 * errors / max(1, total):.1f} % | {statistics.mean(sims):.3f} | {not_heard} | {empty} | "
               f"{ep} | {no_end} | {statistics.median(asr_s) if asr_s else 0:.2f} s |"
               + (f" {100 * cut_errors / max(1, total):.1f} % |" if args.oracle else ""), flush=True)
+        if args.by_level:
+            by_level(condition, per_clip, level)
     return 0
+
+
+def by_level(condition: str, per_clip: dict[int, tuple[int, int]], level: dict[int, float]) -> None:
+    """WER of the clips in four quarters by their own active level, quietest first."""
+    order = sorted(per_clip, key=lambda i: level[i])
+    for q in range(4):
+        part = order[q * len(order) // 4:(q + 1) * len(order) // 4]
+        if not part:
+            continue
+        e = sum(per_clip[i][0] for i in part)
+        n = sum(per_clip[i][1] for i in part)
+        print(f"|   {condition}, clips at {level[part[0]]:.1f} … {level[part[-1]]:.1f} dBFS ({len(part)}) | "
+              f"{100 * e / max(1, n):.1f} % |", flush=True)
 
 
 if __name__ == "__main__":
