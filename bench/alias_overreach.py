@@ -36,10 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from knowledge.base import KnowledgeBase  # noqa: E402
-from knowledge.model import Decision  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SETS, example_folds, labelled_pool  # noqa: E402
-from knowledge.model import Content  # noqa: E402
+from knowledge.model import Content, Decision  # noqa: E402
 from knowledge.normalize import keys  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from asr_noise import scene  # noqa: E402
 from asr_wer import DEFAULT_DIR, recorded_or_exit, words  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402

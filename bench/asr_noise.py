@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import lobby  # noqa: E402
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
 from asr_wer import DEFAULT_DIR, recorded_or_exit, similarity, words  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402

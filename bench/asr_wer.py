@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
 from speech import load_transcriber  # noqa: E402
 
@@ -138,6 +139,7 @@ def configure(transcriber, args: argparse.Namespace):
         tr.initial_prompt = args.prompt
     if args.hotwords or args.vocabulary:
         from asr_hotwords import VOCABULARY
+
         from speech.asr import build_hotwords
 
         tr.hotwords = args.hotwords or build_hotwords(VOCABULARY)

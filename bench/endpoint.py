@@ -34,12 +34,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 import lobby  # noqa: E402
 from asr_noise import scene  # noqa: E402
 from asr_wer import DEFAULT_DIR, recorded_or_exit  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
 from speech import load_audio  # noqa: E402
 from speech.audio import TAIL_S, ReplayRecorder  # noqa: E402
-from speech.vad import EndpointConfig  # noqa: E402
-from speech.vad import WINDOW, Endpoint, SileroVad  # noqa: E402
-
+from speech.vad import (  # noqa: E402
+    WINDOW,
+    Endpoint,
+    EndpointConfig,  # noqa: E402
+    SileroVad,
+)
 
 PRE_ROLL_S = EndpointConfig.pre_roll_s
 

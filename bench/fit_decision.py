@@ -50,8 +50,8 @@ from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decide import MODEL_PATH, DecisionModel, Logistic, fit_logistic, standardise  # noqa: E402
 from knowledge.decision_data import Row, keyword_questions, load_spoken, rows_for  # noqa: E402
 from knowledge.evaluate import LabelledQuestion, load_questions  # noqa: E402
-from knowledge.model import Detail  # noqa: E402
 from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, example_folds, examples_of, labelled_pool, off_topic_of  # noqa: E402
+from knowledge.model import Detail  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
@@ -114,8 +114,9 @@ def calibrated_bars(content, content_dir: Path, train: list[str], examples: list
     blind set left out). Then, at that answer bar, the lowest offer bar ≥ ``offer_start`` at
     which each of them refuses or sends on ≥ ``OOS_HELD_OUT`` of its out-of-scope
     questions (2026-12-02: the out-of-fold 90 % was 88.3 % on the second set left out)."""
-    from knowledge.evaluate import evaluate
     from leave_one_out import leave_out
+
+    from knowledge.evaluate import evaluate
 
     grid = [round(t, 2) for t in np.arange(start, 0.995, 0.01)]
     wrong: dict[str, dict[str, float]] = {}

@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from leave_one_out import content_without  # noqa: E402
+
 from knowledge.evaluate import LabelledQuestion, load_questions  # noqa: E402
 from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, HELD_OUT_SETS  # noqa: E402
 from knowledge.match import Matcher  # noqa: E402
 from knowledge.model import Content  # noqa: E402
 from knowledge.params import DEFAULT  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
-from leave_one_out import content_without  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 WEIGHTS = (0.1, 0.2, 0.3)

@@ -33,14 +33,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from asr_options import add_asr_options, with_asr_options  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
 from kiosk.hearing import ask_heard, hear  # noqa: E402
 from kiosk.services import load_knowledge  # noqa: E402
+from knowledge import replies  # noqa: E402
 from speech import load_audio, load_synthesizer, load_transcriber  # noqa: E402
 from speech.audio import ReplayRecorder  # noqa: E402
 from speech.listen import Listener  # noqa: E402
 from speech.vad import WINDOW  # noqa: E402
-from knowledge import replies  # noqa: E402
 
 QUESTIONS = [
     "làm giấy khai sinh cho con cần gì",

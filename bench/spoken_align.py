@@ -27,22 +27,23 @@ import tempfile
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from leave_one_out import content_without  # noqa: E402
+from spoken_questions import speak  # noqa: E402
+
 from kiosk.config import load_config  # noqa: E402
+from kiosk.sound_fit import sound_fit  # noqa: E402
 from knowledge.base import KnowledgeBase  # noqa: E402
 from knowledge.decision_data import hearings_of, load_spoken  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
+from knowledge.examples import EXAMPLE_SETS  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
-from kiosk.sound_fit import sound_fit  # noqa: E402
 from speech import load_transcriber  # noqa: E402
 from speech.asr import load_audio  # noqa: E402
-from spoken_questions import speak  # noqa: E402
-from leave_one_out import content_without  # noqa: E402
-from knowledge.examples import EXAMPLE_SETS  # noqa: E402
+
 
 def run(args) -> None:
     folder = ROOT / "tests" / "data" / ("questions" if args.set == "dev" else args.set)

@@ -5,7 +5,6 @@ import re
 
 from knowledge.model import PORTAL_HOST, Answer, Detail, Document, Office, Procedure
 
-
 # Sentences an answer shares with the app's answer screen (kiosk.app.screens shows these).
 BRIEF_NOTE = ("Kiosk chưa có danh sách giấy tờ chi tiết cho thủ tục này. "
               "Mời ông/bà đến quầy số {counter} để cán bộ hướng dẫn.")

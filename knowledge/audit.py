@@ -25,7 +25,11 @@ from rapidfuzz import fuzz
 
 from knowledge.model import Content, Detail, DocForm, Document, Procedure
 from knowledge.national import (
-    NationalProcedure, OfficialDocument, Snapshot, amounts_in_text, days_in_text,
+    NationalProcedure,
+    OfficialDocument,
+    Snapshot,
+    amounts_in_text,
+    days_in_text,
 )
 from knowledge.normalize import fold
 

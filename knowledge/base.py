@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from knowledge.answer import compose_answer
 from knowledge.decide import DecisionModel, Hearing, Ranking, load_model
 from knowledge.errors import UnknownProcedure
 from knowledge.families import FamilyIndex
-from knowledge.match import Matcher
 from knowledge.lobby import lobby_topic
+from knowledge.match import Matcher
 from knowledge.model import Answer, Category, Content, Decision, Detail, LobbyTopic, Match, NoneReason, Procedure
 from knowledge.normalize import fold
 from knowledge.params import DEFAULT, MatchParams

@@ -12,8 +12,8 @@ import yaml
 
 from knowledge import fields
 from knowledge.model import Content, Detail, Procedure
-from knowledge.source import CATALOGUE_COLUMNS, CATALOGUE_OPTIONAL
 from knowledge.serialize import procedure_to_dict
+from knowledge.source import CATALOGUE_COLUMNS, CATALOGUE_OPTIONAL
 
 # Field order of a procedure file, as a clerk reads it (see assets/content/README.md).
 _ORDER = fields.FILE_FIELDS

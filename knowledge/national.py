@@ -15,12 +15,31 @@ the records cannot live here without an import cycle.
 from __future__ import annotations
 
 from knowledge.national_draft import (
-    CATEGORY_WORDS, CHANNEL_LABEL, CHANNEL_ORDER, DEFAULT_CATEGORY, category_map, draft_from_national,
-    guess_category, procedure_from_record, short_agency,
+    CATEGORY_WORDS,
+    CHANNEL_LABEL,
+    CHANNEL_ORDER,
+    DEFAULT_CATEGORY,
+    category_map,
+    draft_from_national,
+    guess_category,
+    procedure_from_record,
+    short_agency,
 )
 from knowledge.national_records import (
-    COMPLETE_CATALOGUE, HOURS_PER_DAY, PORTAL, NationalError, NationalProcedure, OfficialDocument, OfficialFee,
-    OfficialTime, Snapshot, add_records, iter_records, national_from_record, read_snapshot, read_snapshot_bytes,
+    COMPLETE_CATALOGUE,
+    HOURS_PER_DAY,
+    PORTAL,
+    NationalError,
+    NationalProcedure,
+    OfficialDocument,
+    OfficialFee,
+    OfficialTime,
+    Snapshot,
+    add_records,
+    iter_records,
+    national_from_record,
+    read_snapshot,
+    read_snapshot_bytes,
 )
 from knowledge.national_text import amounts_in_text, days_in_text, first_sentence
 

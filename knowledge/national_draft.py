@@ -11,7 +11,13 @@ import re
 from typing import Any, Iterable
 
 from knowledge.model import Detail, DocForm, Document, Procedure
-from knowledge.national_records import _COMMUNE, NationalError, NationalProcedure, OfficialDocument, national_from_record
+from knowledge.national_records import (
+    _COMMUNE,
+    NationalError,
+    NationalProcedure,
+    OfficialDocument,
+    national_from_record,
+)
 from knowledge.national_text import amounts_in_text
 from knowledge.normalize import fold
 

@@ -33,6 +33,7 @@ import sqlite_utils
 from knowledge.model import Decision, Match
 from knowledge.normalize import nfc, normalize_text
 
+
 class Channel(StrEnum):
     """How a question reached the kiosk: the one vocabulary of the app, `kiosk ask` and the admin."""
 

@@ -19,8 +19,8 @@ from typing import Any, Callable
 import numpy as np
 
 from speech.errors import AudioDeviceError, SpeechError
-from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
 from speech.settings import AudioConfig
+from speech.vad import WINDOW, Endpoint, EndpointConfig, EndpointDetector, SileroVad
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
+from test_admin_support import ADMIN, CODE, CONTENT, REPO, db_of, settings_for
 
 from kiosk.admin import create_app, sheets
 from kiosk.admin.draft import content_to_dict
 from knowledge.store import current_version, read_content
-from test_admin_support import ADMIN, CODE, CONTENT, REPO, db_of, settings_for
 
 # Slow lane: a real Chromium driving the staff web app.
 pytestmark = pytest.mark.slow
@@ -33,9 +33,9 @@ if not (CHROMIUM.exists() and DRIVER.exists()):
     pytest.skip("chromium/chromium-driver not installed (script/bootstrap installs them)", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 QUESTION_FEE = "làm giấy khai sinh"

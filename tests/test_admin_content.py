@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import html
 import io
-import re
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from test_admin_support import (
+    ADMIN,
+    CODE,
+    CONTENT,
+    EDITOR,
+    REPO,
+    db_of,
+    procedure_form,
+    signed_in,
+)
 
-from kiosk.admin import draft as drafts, reports, sheets
+from kiosk.admin import draft as drafts
+from kiosk.admin import reports, sheets
 from knowledge.base import KnowledgeBase
 from knowledge.model import Decision, Match
 from knowledge.qlog import log_question
 from knowledge.store import current_version, read_content
-from test_admin_support import (
-    ADMIN, CODE, CONTENT, EDITOR, REPO, db_of, procedure_form,
-    signed_in,
-)
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
 pytestmark = pytest.mark.slow

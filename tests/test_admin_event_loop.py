@@ -12,7 +12,6 @@ import sqlite3
 
 import pytest
 from starlette.templating import Jinja2Templates
-
 from test_admin_support import CODE, procedure_form, signed_in
 from test_national import CATALOGUE, DETAILS
 

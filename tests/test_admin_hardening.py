@@ -19,19 +19,34 @@ import pytest
 import sqlite_utils
 from argon2 import PasswordHasher
 from starlette.testclient import TestClient
+from test_admin_support import (
+    ADMIN,
+    CODE,
+    CONTENT,
+    EDITOR,
+    csrf_of,
+    db_of,
+    login,
+    procedure_form,
+    settings_for,
+    signed_in,
+)
 
-from kiosk.admin import create_app, draft as drafts, sheets
+from kiosk.admin import create_app, sheets
+from kiosk.admin import draft as drafts
 from kiosk.admin.accounts import (
-    ANON_PER_ADDRESS, MAX_FAILS_PER_IP, MAX_FAILS_PER_USER, MAX_HASHING, PAIR_FREE, Accounts, stamp,
+    ANON_PER_ADDRESS,
+    MAX_FAILS_PER_IP,
+    MAX_FAILS_PER_USER,
+    MAX_HASHING,
+    PAIR_FREE,
+    Accounts,
+    stamp,
 )
 from kiosk.admin.errors import AuthError, RateLimited
 from knowledge.errors import ContentInvalid
 from knowledge.source import load_source
 from knowledge.store import current_version, read_content
-from test_admin_support import (
-    ADMIN, CODE, CONTENT, EDITOR, csrf_of, db_of, login, procedure_form,
-    settings_for, signed_in,
-)
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
 pytestmark = pytest.mark.slow

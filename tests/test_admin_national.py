@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from kiosk.admin.draft import load
 from test_admin_support import EDITOR, db_of, signed_in
 from test_national import CATALOGUE, DETAILS
+
+from kiosk.admin.draft import load
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
 pytestmark = pytest.mark.slow

@@ -7,16 +7,22 @@ import re
 import unicodedata
 
 import pytest
-
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
+from test_admin_support import (
+    ADMIN,
+    CODE,
+    EDITOR,
+    csrf_of,
+    db_of,
+    login,
+    procedure_form,
+    settings_for,
+    signed_in,
+)
 
 from kiosk.admin import create_app
 from kiosk.admin.accounts import MAX_FAILS_PER_IP, PAIR_FREE
-from test_admin_support import (
-    ADMIN, CODE, EDITOR, csrf_of, db_of, login, procedure_form, settings_for,
-    signed_in,
-)
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
 pytestmark = pytest.mark.slow

@@ -1,7 +1,6 @@
 """The conversation state machine without a window, on the shipped content."""
 from __future__ import annotations
 
-
 import pytest
 
 from kiosk.app import texts

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
-
 from test_admin_support import signed_in
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-
 REPO = Path(__file__).resolve().parents[1]
 HIDDEN = "Miễn phí [size=0](trừ hộ nghèo)[/size]"
 

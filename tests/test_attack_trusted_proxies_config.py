@@ -12,7 +12,6 @@ Found by the attacker session; fixed in the same session; these now guard the fi
 """
 from __future__ import annotations
 
-
 from kiosk.config import load_config
 
 

@@ -9,15 +9,19 @@ import sys
 import textwrap
 
 import pytest
-
-from printing import build_checklist, checklist_text, render_pdf
-from knowledge.model import PORTAL_PAGE
-from printing.checklist import portal_url
-from printing.urls import url_problem
 from test_admin_support import (
-    CODE, REPO, db_of, procedure_form, signed_in,
+    CODE,
+    REPO,
+    db_of,
+    procedure_form,
+    signed_in,
 )
 from test_printing_helpers import KHAI_SINH, OFFICE, PRINTED_AT, have, nfc_words, pdftotext
+
+from knowledge.model import PORTAL_PAGE
+from printing import build_checklist, checklist_text, render_pdf
+from printing.checklist import portal_url
+from printing.urls import url_problem
 
 HIDDEN = "Miễn phí [size=0](trừ hộ nghèo)[/size]"
 MORE = "[color=#ffffff]ẩn[/color] [b]đậm[/b] &bl; **sao** <b>thẻ</b>"

@@ -5,11 +5,11 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import procedure_yaml
 
 from knowledge.errors import ContentInvalid
 from knowledge.model import Detail, DocForm
 from knowledge.source import load_source, validate_source
-from conftest import procedure_yaml
 
 
 def test_mini_content_loads(mini_content: Path):

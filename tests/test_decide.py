@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_content
 
 from knowledge.base import KnowledgeBase
 from knowledge.decide import MODEL_PATH, DecisionModel, Evidence, Hearing, fit_logistic, load_model
@@ -14,7 +15,6 @@ from knowledge.errors import ContentInvalid
 from knowledge.export import export_content
 from knowledge.model import Decision, Detail
 from knowledge.source import load_source
-from conftest import write_content
 
 REDIRECT = """\
 code: redirect.ly-hon

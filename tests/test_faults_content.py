@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import write_content
 
 # Slow lane: each case imports content in a `kiosk` subprocess (one is killed mid-import).

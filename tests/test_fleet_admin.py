@@ -7,6 +7,8 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from fleet_support import StaticHub
+from test_admin_support import CODE, CONTENT, EDITOR, db_of, procedure_form, signed_in
 
 from kiosk.admin.routes import fleet as fleet_page
 from kiosk.config import Config, FleetConfig, PathsConfig
@@ -15,8 +17,6 @@ from kiosk.fleet.sync import sync_once
 from knowledge import bundle
 from knowledge.source import load_source
 from knowledge.store import read_content
-from test_admin_support import CODE, CONTENT, EDITOR, db_of, procedure_form, signed_in
-from fleet_support import StaticHub
 
 
 class Province:

@@ -23,7 +23,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from hub_fixtures import form_fields, wait_port
 
 pytestmark = pytest.mark.slow

@@ -6,13 +6,13 @@ import json
 from typing import Any
 
 import pytest
+from fleet_support import StatsHub
 
 from kiosk.config import Config, FleetConfig, PathsConfig
 from kiosk.fleet import stats
 from knowledge import store
 from knowledge.model import Decision, Match
 from knowledge.qlog import Channel, log_question, rate
-from fleet_support import StatsHub
 
 TODAY = dt.date.today()
 YESTERDAY = TODAY - dt.timedelta(days=1)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, write_content
+from fleet_support import StaticHub
 
 from kiosk.config import Config, FleetConfig, PathsConfig, load_config
 from kiosk.fleet import layer as layers
@@ -19,8 +21,6 @@ from kiosk.services import LiveKnowledge
 from knowledge import bundle, store
 from knowledge.serialize import content_to_dict
 from knowledge.source import load_source
-from conftest import REPO, write_content
-from fleet_support import StaticHub
 
 
 class Province:
@@ -409,9 +409,10 @@ def test_one_sync_round_applies_the_bundle_and_sends_yesterdays_statistics(tmp_p
     """`kiosk sync --once` against one hub address serving bundles and receiving statistics."""
     import datetime as dt
 
+    from fleet_support import _StatsStore
+
     from knowledge.model import Decision, Match
     from knowledge.qlog import Channel, log_question
-    from fleet_support import _StatsStore
 
     receiver = _StatsStore({"token-26734": "26734"})
     server = StaticHub(province.bundles.parent, stats=receiver)

@@ -4,10 +4,10 @@ biased with the shortlist, and both hearings reach the decision."""
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import Path
 
 import pytest
+from speech_fixtures import espeak_wav
 
 from kiosk.hearing import HeardQuestion, ask_heard, hear, shortlist_words
 from kiosk.sound_fit import FIT_CANDIDATES, FIT_WEIGHT, order_choices, sound_fit, with_phrase
@@ -15,7 +15,6 @@ from knowledge.base import AskResult, KnowledgeBase
 from knowledge.model import Decision, Match
 from knowledge.source import load_source
 from speech import load_audio
-from speech_fixtures import espeak_wav
 
 REPO = Path(__file__).resolve().parents[1]
 

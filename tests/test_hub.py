@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from hub_fixtures import form_fields
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,11 @@ from knowledge.audit import audit, report_text
 from knowledge.export import export_content
 from knowledge.model import Category, Content, Detail, DocForm, Document, Office, Procedure
 from knowledge.national import (
-    NationalError, draft_from_national, procedure_from_record, read_snapshot, read_snapshot_bytes,
+    NationalError,
+    draft_from_national,
+    procedure_from_record,
+    read_snapshot,
+    read_snapshot_bytes,
 )
 from knowledge.source import load_source, validate_source
 

@@ -17,7 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
-from test_printing_helpers import KHAI_SINH, OFFICE, PORTAL_KHAI_SINH, PRINTED_AT, have, nfc_words, pdf_page_png, pdftotext, zbar_decode
+from test_printing_helpers import (
+    KHAI_SINH,
+    OFFICE,
+    PORTAL_KHAI_SINH,
+    PRINTED_AT,
+    have,
+    nfc_words,
+    pdf_page_png,
+    pdftotext,
+    zbar_decode,
+)
 
 from kiosk.config import PrinterConfig
 from printing import PrintStatus, build_checklist, print_checklist, printer_status, retry_print

@@ -17,6 +17,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.model import Match, Office
 from knowledge.replies import Choice
 from knowledge.source import load_source
+
 REPO = Path(__file__).resolve().parents[1]
 BIRTH = "1.001193"  # Đăng ký khai sinh
 NEW_HOUSE = "1.013225"  # Cấp giấy phép xây dựng mới … ("Xây nhà mới")

@@ -11,6 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from speech_fixtures import (
+    closest,
+    fold,
+    make_config,
+    similarity,
+    write_toml,
+)
 
 from kiosk.cli import main
 from speech.asr import (
@@ -26,13 +33,6 @@ from speech.asr import (
     to_mono_16k,
 )
 from speech.errors import InvalidAudio
-from speech_fixtures import (
-    closest,
-    fold,
-    make_config,
-    similarity,
-    write_toml,
-)
 
 REPO = Path(__file__).resolve().parents[1]
 # Real recordings beside the repository (a fresh user clone has none: tests skip).

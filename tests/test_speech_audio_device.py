@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 import pytest
+from speech_fixtures import pulse_server, similarity
 
 from kiosk.config import AudioConfig, TtsConfig
 from speech.audio import Recorder, find_device, list_devices, refresh_devices
@@ -14,7 +15,6 @@ from speech.errors import AudioDeviceError
 from speech.player import Player
 from speech.tts import load_synthesizer
 from speech.vad import Endpoint
-from speech_fixtures import pulse_server, similarity
 
 # Slow lane: a private PulseAudio server, Whisper and piper.
 pytestmark = pytest.mark.slow
@@ -119,8 +119,9 @@ def test_listener_transcribes_at_the_pause_from_the_microphone(pulse, espeak_que
 def test_keep_audio_saves_and_expires(tmp_path):
     import os
 
-    from speech.audio import Recording, keep_recording
     from speech_fixtures import read_wav
+
+    from speech.audio import Recording, keep_recording
 
     keep = tmp_path / "recordings"
     keep.mkdir()
@@ -211,8 +212,9 @@ def test_no_sound_server_means_no_device(tmp_path, monkeypatch):
 
 
 def test_cli_say_plays_on_the_speaker(pulse, tmp_path, capsys):
-    from kiosk.cli import main
     from speech_fixtures import make_config, write_toml
+
+    from kiosk.cli import main
 
     toml = write_toml(tmp_path / "kiosk.toml", make_config(tmp_path))
     with Monitor() as mon:

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 import pytest
+from speech_fixtures import closest, similarity
 
 from kiosk.config import AudioConfig
 from speech.asr import load_audio
@@ -19,7 +20,6 @@ from speech.asr_whisper import FULL_WINDOW_FRAMES, _window, _windowed, encoder_f
 from speech.audio import ReplayRecorder
 from speech.listen import Listener
 from speech.vad import Endpoint
-from speech_fixtures import closest, similarity
 
 SR = 16000
 AUDIO = AudioConfig()

@@ -8,7 +8,6 @@ is tested for real by installing the embedded Whisper base from a local director
 from __future__ import annotations
 
 import dataclasses
-
 import hashlib
 import json
 import os
@@ -17,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from speech_fixtures import _cache_dir, make_config, similarity, write_toml
 
 from kiosk.cli import main
 from kiosk.config import ConfigError, load_config
@@ -25,7 +25,6 @@ from speech import model_install
 from speech.errors import ModelInstallError, ModelNotFound
 from speech.model_catalog import CATALOG, EMBEDDED, get_model
 from speech.models import MANIFEST_NAME, WHISPER_BASE_DIRNAME, check_prepared
-from speech_fixtures import _cache_dir, make_config, similarity, write_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_AUDIO = ROOT.parent / "shared" / "audio"

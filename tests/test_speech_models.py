@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from speech_fixtures import make_config, write_toml
 
 from kiosk.cli import main
 from kiosk.config import AsrConfig, PathsConfig
@@ -22,7 +23,6 @@ from speech.models import (
     resolve_asr_model,
     vad_model_path,
 )
-from speech_fixtures import make_config, write_toml
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from speech_fixtures import make_config, read_wav, write_toml
 
 from kiosk.cli import main
 from kiosk.config import TtsConfig
 from speech.errors import ModelNotFound, SynthesisError
 from speech.tts import choose_engine, load_synthesizer
-from speech_fixtures import make_config, read_wav, write_toml
 
 DATA = Path(__file__).parent / "data" / "audio"
 JOE_REFERENCE_TEXT = "Welcome to the ward office. Please take a number."

@@ -5,9 +5,9 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
-import logging
 import threading
 import unicodedata
 from collections.abc import Sequence

@@ -17,7 +17,20 @@ from starlette.staticfiles import StaticFiles
 from kiosk.admin import edits
 from kiosk.admin.headers import SecurityHeaders
 from kiosk.admin.routes import (
-    auth, fleet, home, national, notices, office, preview, procedures, publish, sheet, unanswered, usage, users, versions,
+    auth,
+    fleet,
+    home,
+    national,
+    notices,
+    office,
+    preview,
+    procedures,
+    publish,
+    sheet,
+    unanswered,
+    usage,
+    users,
+    versions,
 )
 from kiosk.admin.schema import open_admin_db
 from kiosk.admin.settings import AdminSettings

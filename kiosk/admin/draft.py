@@ -24,9 +24,10 @@ import sqlite_utils
 
 from kiosk.admin.accounts import audit, stamp
 from kiosk.admin.errors import AdminError
-from knowledge.fields import LABELS as _PROCEDURE_LABELS, names as _field_names
 from knowledge.errors import ContentInvalid, Problem
 from knowledge.export import export_content
+from knowledge.fields import LABELS as _PROCEDURE_LABELS
+from knowledge.fields import names as _field_names
 from knowledge.model import Content, Procedure
 from knowledge.serialize import content_from_dict, content_to_dict
 from knowledge.source import load_source

@@ -62,7 +62,8 @@ def _import_in_child(db_path: str, raw: bytes, filename: str, user: str, ip: str
 
 def import_sheet(db_path: Path, raw: bytes, filename: str, user: str, ip: str = "", *, apply: bool = True):
     """The same as kiosk.admin.sheets.import_sheet, run in a fresh child process."""
-    from kiosk.admin import draft as drafts, sheets
+    from kiosk.admin import draft as drafts
+    from kiosk.admin import sheets
 
     ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
     try:

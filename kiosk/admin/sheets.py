@@ -18,12 +18,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.admin import draft as drafts, edits, limits
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, limits
+from kiosk.admin.forms import (
+    DOC_FORM_LABEL,
+    clean_block,
+    clean_line,
+    clean_lines,
+    fmt_number,
+    parse_amount,
+    parse_days,
+    valid_code,
+)
 from knowledge import fields
 from knowledge.model import Detail
-from kiosk.admin.forms import (
-    DOC_FORM_LABEL, clean_block, clean_line, clean_lines, fmt_number, parse_amount, parse_days, valid_code,
-)
 
 # Columns, list columns and the columns a catalogue entry fills: from the one declaration (knowledge.fields).
 COLUMNS = fields.SHEET_COLUMNS

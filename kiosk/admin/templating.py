@@ -8,7 +8,8 @@ from typing import Any
 import jinja2
 from starlette.templating import Jinja2Templates
 
-from kiosk.admin import draft as drafts, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms
 from kiosk.admin.accounts import ROLE_LABEL
 
 HERE = Path(__file__).parent

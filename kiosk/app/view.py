@@ -8,7 +8,6 @@ from knowledge.answer import brief_note, go_to, go_verb, not_here, where_line
 from knowledge.model import Detail, Document, Notice, Office, Procedure
 
 
-
 @dataclass(frozen=True, slots=True)
 class DocRow:
     name: str

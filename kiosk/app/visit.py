@@ -18,8 +18,8 @@ from kiosk.app.ports import DeviceStatus, NullPorts, Ports
 from kiosk.app.view import AnswerView, active_notices, answer_view
 from knowledge import replies
 from knowledge.model import Answer, Category, Match, NoneReason, Procedure, ReplyKind
-from knowledge.replies import Choice
 from knowledge.qlog import Channel
+from knowledge.replies import Choice
 
 if TYPE_CHECKING:  # imported where used: knowledge.base loads the matcher
     from kiosk.app.flow import Flow

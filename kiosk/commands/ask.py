@@ -36,10 +36,8 @@ def run(args, config: Config) -> int:
     kb, db = load_knowledge(config)
     transcript = None
     if args.audio:
-        from speech import load_transcriber
-
         from kiosk.hearing import ask_heard, hear
-        from speech import load_audio
+        from speech import load_audio, load_transcriber
 
         transcriber = load_transcriber(config, vocabulary=kb.vocabulary())
         audio = load_audio(args.audio)

@@ -38,9 +38,8 @@ def _overrides(args) -> dict:
 
 def load_procedure(config: Config, code: str):
     """(Procedure, Office) from the content database, filled from the source on first use."""
-    from knowledge.errors import UnknownProcedure
-
     from kiosk.services import live_content
+    from knowledge.errors import UnknownProcedure
 
     content = live_content(config)
     procedure = content.procedure(code.strip())

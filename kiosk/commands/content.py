@@ -85,8 +85,8 @@ def _import(args, config: Config) -> int:
 
 
 def _export(args, config: Config) -> int:
-    from knowledge.export import export_content
     from kiosk.services import live_content
+    from knowledge.export import export_content
 
     content = live_content(config)
     n = export_content(content, args.out)

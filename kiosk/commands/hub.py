@@ -90,10 +90,10 @@ def _settings(args):
 
 def _hub_errors(fn):
     def run(args, config: Config) -> int:
+        import psycopg
+
         from kiosk.cli import CliError
         from kiosk.hub.errors import HubError
-
-        import psycopg
 
         try:
             return fn(args, config)
@@ -115,10 +115,9 @@ def _open(args):
 
 @_hub_errors
 def init(args, config: Config) -> int:
-    from knowledge.bundle import generate_keypair
-
     from kiosk.hub import content
     from kiosk.hub.db import meta_get, meta_set
+    from knowledge.bundle import generate_keypair
 
     settings, conn = _open(args)
     with conn.transaction():

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from kiosk.config import Config
-from kiosk.fleet import http, layer as layers
+from kiosk.fleet import http
+from kiosk.fleet import layer as layers
 from knowledge.qlog import Channel
 
 log = logging.getLogger("kiosk.fleet.stats")

@@ -29,7 +29,8 @@ from typing import Callable
 import sqlite_utils
 
 from kiosk.config import Config
-from kiosk.fleet import http, layer as layers
+from kiosk.fleet import http
+from kiosk.fleet import layer as layers
 from knowledge import bundle
 from knowledge.errors import ContentInvalid, KnowledgeError
 from knowledge.export import export_content

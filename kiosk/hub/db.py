@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-
 import psycopg
 from psycopg.rows import DictRow, dict_row
 

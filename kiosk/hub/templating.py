@@ -8,7 +8,8 @@ from typing import Any
 import jinja2
 from starlette.templating import Jinja2Templates
 
-from kiosk.admin import draft as drafts, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms
 from kiosk.admin.templating import textarea_rows
 from kiosk.hub.accounts import ROLE_LABEL
 from knowledge.qlog import STORED_CHANNEL_LABEL

@@ -5,7 +5,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from kiosk.admin import draft as drafts, edits
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits
 from kiosk.admin.accounts import audit
 from kiosk.admin.web import Ctx, render
 

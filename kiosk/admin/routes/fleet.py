@@ -19,13 +19,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms
 from kiosk.admin.accounts import audit
 from kiosk.admin.db import connect
 from kiosk.admin.edits import immediate
 from kiosk.admin.routes.conflict import show as _show
 from kiosk.admin.web import Ctx, page, redirect, render
-from kiosk.fleet import layer as layers, ward_edits
+from kiosk.fleet import layer as layers
+from kiosk.fleet import ward_edits
 
 CACHE_SECONDS = 3.0  # the procedure page reads the layer at most this often; a bundle changes it minutes apart
 SOURCE_LABEL = {"province": "Của tỉnh", "local": "Phường sửa riêng", "local-only": "Thủ tục riêng của phường"}

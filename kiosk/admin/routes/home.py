@@ -4,7 +4,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, reports
+from kiosk.admin import draft as drafts
+from kiosk.admin import reports
 from kiosk.admin.web import Ctx, page, render
 from knowledge.store import versions as list_versions
 

@@ -22,15 +22,22 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms
 from kiosk.admin.accounts import audit as audit_log
 from kiosk.admin.web import Ctx, page, redirect, render
 from knowledge.audit import KIND_LABEL, KINDS, AuditReport, audit
+from knowledge.model import Detail, Procedure
 from knowledge.national import (
-    NationalError, Snapshot, category_map, draft_from_national, guess_category, read_snapshot, read_snapshot_bytes,
+    NationalError,
+    Snapshot,
+    category_map,
+    draft_from_national,
+    guess_category,
+    read_snapshot,
+    read_snapshot_bytes,
     short_agency,
 )
-from knowledge.model import Detail, Procedure
 from knowledge.serialize import content_from_dict, procedure_to_dict
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, edits, forms, limits
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, forms, limits
 from kiosk.admin.accounts import audit
 from kiosk.admin.routes.conflict import conflict_page, stale
 from kiosk.admin.routes.office import office_render

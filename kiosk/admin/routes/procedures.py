@@ -8,7 +8,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, edits, forms, limits
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, forms, limits
 from kiosk.admin.accounts import audit
 from kiosk.admin.routes.conflict import conflict_page, stale
 from kiosk.admin.web import Ctx, page, redirect, render

@@ -5,7 +5,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, edits, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, forms
 from kiosk.admin.accounts import audit
 from kiosk.admin.errors import AdminError
 from kiosk.admin.web import Ctx, page, redirect, render, vi_message

@@ -8,7 +8,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, edits, jobs, sheets
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, jobs, sheets
 from kiosk.admin.accounts import audit
 from kiosk.admin.settings import AdminSettings
 from kiosk.admin.web import Ctx, page, redirect, render, vi_message

@@ -5,7 +5,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, edits, forms, reports
+from kiosk.admin import draft as drafts
+from kiosk.admin import edits, forms, reports
 from kiosk.admin.accounts import audit
 from kiosk.admin.routes.procedures import find_procedure
 from kiosk.admin.settings import AdminSettings

@@ -4,9 +4,9 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import charts, draft as drafts, reports
+from kiosk.admin import charts, reports
+from kiosk.admin import draft as drafts
 from kiosk.admin.web import Ctx, days_param, page, render
-
 
 DECISION_LABEL = {"answer": "Trả lời ngay", "clarify": "Hỏi lại để chọn", "none": "Không tìm thấy"}
 RATING_LABEL = {"good": "Hài lòng", "bad": "Chưa hài lòng", "none": "Không đánh giá"}

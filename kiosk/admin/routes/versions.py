@@ -9,7 +9,8 @@ from kiosk.admin import draft as drafts
 from kiosk.admin.accounts import Role
 from kiosk.admin.errors import AdminError
 from kiosk.admin.web import Ctx, int_or, page, redirect, render, vi_message
-from knowledge.store import current_version, version_row, versions as list_versions
+from knowledge.store import current_version, version_row
+from knowledge.store import versions as list_versions
 
 
 @page()

@@ -4,7 +4,8 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.hub import content as hub_content, stats as hub_stats
+from kiosk.hub import content as hub_content
+from kiosk.hub import stats as hub_stats
 from kiosk.hub.web import Ctx, page, render
 
 

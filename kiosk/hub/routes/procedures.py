@@ -7,7 +7,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, forms, limits
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms, limits
 from kiosk.admin.edits import Conflict, fingerprint
 from kiosk.admin.routes.conflict import conflict_values
 from kiosk.hub import content as hub_content

@@ -7,7 +7,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kiosk.admin import draft as drafts, forms
+from kiosk.admin import draft as drafts
+from kiosk.admin import forms
 from kiosk.hub import content as hub_content
 from kiosk.hub.db import audit
 from kiosk.hub.errors import HubError

@@ -6,7 +6,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kiosk.admin import charts
-from kiosk.hub import content as hub_content, stats as hub_stats
+from kiosk.hub import content as hub_content
+from kiosk.hub import stats as hub_stats
 from kiosk.hub.templating import DECISION_LABEL
 from kiosk.hub.web import Ctx, days_param, page, render
 
