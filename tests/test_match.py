@@ -239,6 +239,31 @@ def test_shipped_families_ask_back_on_broad_questions_only():
     assert r.choices[0].code == first and len(r.choices) == kb.params.family_choices, r
 
 
+@pytest.mark.parametrize(
+    "question, family, again",
+    [
+        ("làm lại giấy khai sinh bị mất", "mat-giay-khai-sinh", "1.004884"),
+        ("mat giay khai sinh cua con", "mat-giay-khai-sinh", "1.004884"),
+        ("mất giấy đăng ký kết hôn", "mat-giay-ket-hon", "1.004746"),
+        ("mất giấy chứng tử", "mat-giay-chung-tu", "1.005461"),
+    ],
+)
+def test_a_lost_civil_status_paper_is_asked_back_copy_or_register_again(shipped, question, family, again):
+    # Registering again is only for an event registered before 2016 whose register and paper
+    # are both lost (Nghị định 123/2015/NĐ-CP, Điều 24 khoản 1); while the register is kept,
+    # the citizen needs a copy from it (2.000635). The question was answered with
+    # re-registration; a clerk would ask whether the register is still kept.
+    r = shipped.ask(question)
+    assert r.decision is Decision.CLARIFY and r.family == family, r
+    assert {c.code for c in r.choices} == {"2.000635", again}, r
+    assert "sổ gốc" in shipped.procedure(again).short_title  # the button says which case it is
+
+
+def test_a_lost_paper_whose_register_is_lost_too_is_registered_again(shipped):
+    r = shipped.ask("mất cả giấy khai sinh lẫn sổ gốc do lụt")
+    assert r.matches[0].code == "1.004884" and r.decision is not Decision.NONE, r
+
+
 @pytest.mark.slow
 def test_shipped_content_general_question_ranks_the_general_procedure_first():
     repo = Path(__file__).resolve().parents[1]
