@@ -61,17 +61,26 @@ def _terms(folded_key: str) -> list[str]:
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
 
 
-def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[frozenset[str], ...]:
-    """The phonetic syllables of each clause of a question of several clauses."""
+def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[tuple[str, ...], ...]:
+    """The phonetic syllables of each clause of a question of several clauses (each once, in
+    the order said: see ``_distinct``)."""
     parts = [p for p in _CLAUSE_SPLIT.split(text) if p.strip()]
     if len(parts) < 2:
         return ()
     out = []
     for p in parts:
-        toks = frozenset(t for t in keys(p)[2].split() if t in query_idf)
+        toks = tuple(t for t in _distinct(keys(p)[2].split()) if t in query_idf)
         if len(toks) >= clause_min:
             out.append(toks)
     return tuple(out)
+
+
+def _distinct(tokens: list[str]) -> list[str]:
+    """Each token once, in the order of first appearance. Not a set: sums of weights over a
+    set run in an order that changes with Python's string hashing from one start of the
+    kiosk to the next, and the last bits of the float sums with it; a tie among candidates
+    then broke differently, and a question's fourth choice could change after a restart."""
+    return list(dict.fromkeys(tokens))
 
 
 def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
@@ -198,7 +207,7 @@ class Matcher:
         n = max(len(per_code), 1)
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
-        self._entry_idf_total = [sum(self._idf[t] for t in toks) for toks in self._entry_tokens]
+        self._entry_idf_total = [math.fsum(self._idf[t] for t in toks) for toks in self._entry_tokens]  # exact: any order
         # Procedure-level evidence: every (folded) syllable and syllable pair of all its texts.
         # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
         # needs "kết hôn" from one text and "nước ngoài" context from another).
@@ -272,7 +281,7 @@ class Matcher:
         if len(cheap) > 2 * k:
             overlap = np.zeros(len(cheap), dtype=np.float32)
             shared = np.zeros(len(cheap), dtype=np.int32)
-            for t in set(folded.split()):
+            for t in _distinct(folded.split()):
                 ix = self._off_topic_postings.get(t)
                 if ix is not None:
                     overlap[ix] += self._off_topic_idf[t]
@@ -297,7 +306,7 @@ class Matcher:
     def _bag_scores(self, folded: str) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
         out = np.zeros(len(self._code_ids), dtype=np.float32)
-        terms = [t for t in set(_terms(folded)) if t in self._bag_idf]
+        terms = [t for t in _distinct(_terms(folded)) if t in self._bag_idf]
         total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
             return out
@@ -306,7 +315,7 @@ class Matcher:
         return out * (100.0 / total)
 
     def _coverage(self, query_idf: dict[str, float], q_total: float, entry: int,
-                  clauses: tuple[frozenset[str], ...] = ()) -> tuple[float, float]:
+                  clauses: tuple[tuple[str, ...], ...] = ()) -> tuple[float, float]:
         """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
         short question contained in a title, both count; shared rare words count most.
         A long story told in clauses ("vợ tôi mới sinh đôi, …, giờ làm giấy khai sinh thì
@@ -335,7 +344,7 @@ class Matcher:
         if n <= 2 * k:
             return np.arange(n), None
         overlap = np.zeros(n, dtype=np.float32)
-        for t in set(ph.split()):
+        for t in _distinct(ph.split()):
             ix = self._postings.get(t)
             if ix is not None:
                 overlap[ix] += self._idf[t]
@@ -396,7 +405,7 @@ class Matcher:
                 if len(js):
                     more.append(int(js[np.argmax(raw[js])]))
             top = np.union1d(top, np.array(more, dtype=np.int64))
-        query_idf = {t: self._idf.get(t, self._idf_unknown) for t in set(ph.split())}
+        query_idf = {t: self._idf.get(t, self._idf_unknown) for t in _distinct(ph.split())}
         q_total = sum(query_idf.values())
         clauses = _clauses(text, query_idf, prm.clause_min)
         final = np.zeros_like(raw)
