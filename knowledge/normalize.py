@@ -359,6 +359,14 @@ _KIN = frozenset(
 )
 _KIN_GAP = frozenset("đã mới vừa cũng da moi vua cung".split())
 _PAPERS = frozenset("giấy sổ thẻ căn bằng hồ bản trích chứng giay so the can bang ho ban trich chung".split())
+# What a person loses rather than dies of: "tôi mất việc" (a job), "nhà tôi mất điện, mất nước,
+# mất mạng" (a supply cut), "bố tôi mất sức lao động" (the capacity to work, a disability
+# question), "chồng tôi mất ví". Unaccented only where the word is nothing else ("vi" is also
+# "vì", "do" "do", "tai" "tại": "mẹ tôi mất vì bệnh" is a death).
+_LOST_THINGS = frozenset(
+    "việc điện nước mạng sóng ngủ ví bóp xe sức trí liên khả đồ tiền chìa túi tài mật quyền đất"
+    " viec dien mang song ngu bop xe suc tri lien kha chia".split()
+)
 
 
 def _died(tokens: list[str]) -> list[str]:
@@ -371,8 +379,12 @@ def _died(tokens: list[str]) -> list[str]:
             j -= 1
         if j < 0 or tokens[j] not in _KIN:
             continue
-        if i + 1 < len(tokens) and tokens[i + 1] in _PAPERS:
-            continue  # "mẹ mất giấy khai sinh": lost
+        k = i + 1
+        if k < len(tokens) and tokens[k] in ("cả", "hết", "ca", "het") and k + 1 < len(tokens):
+            k += 1  # "mất cả giấy khai sinh lẫn sổ", "mất hết giấy tờ"; "mất cả rồi" stays a death
+        if k < len(tokens) and (tokens[k] in _PAPERS or (
+                tokens[k] in _LOST_THINGS and not (tokens[k] == "nước" and tokens[k + 1:k + 2] == ["ngoài"]))):
+            continue  # "mẹ mất giấy khai sinh", "tôi mất việc": lost
         if t == "mat" and i + 1 < len(tokens) and tokens[i + 1] == "tien":
             continue
         if i + 1 < len(tokens) and tokens[i + 1] in ("tích", "tich"):

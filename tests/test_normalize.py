@@ -210,6 +210,18 @@ def test_unaccented_chat_spellings_still_expand():
         ("bố tôi mất tích năm năm rồi", False),  # missing: a court declares it, not a death to register
         ("chong toi mat tich tren bien", False),
         ("tuyên bố mất tích", False),
+        # what a person loses rather than dies of
+        ("tôi mất việc muốn xin trợ cấp thất nghiệp", False),
+        ("nhà tôi mất điện mấy ngày", False),
+        ("Kiệt nhà tôi mất nước ba ngày rồi", False),
+        ("bố tôi mất sức lao động", False),
+        ("chồng tôi mất ví", False),
+        ("tôi mất cả giấy khai sinh lẫn sổ", False),
+        ("mẹ tôi mất vì bệnh", True),
+        ("ba tôi mất do tai nạn", True),
+        ("ông tôi mất tại bệnh viện", True),
+        ("mẹ tôi mất nước ngoài", True),
+        ("ba mạ tôi mất cả rồi", True),
     ],
 )
 def test_mat_after_a_relative_means_died(text, died):
