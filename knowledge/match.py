@@ -79,7 +79,7 @@ def _distinct(tokens: list[str]) -> list[str]:
     """Each token once, in the order of first appearance. Not a set: sums of weights over a
     set run in an order that changes with Python's string hashing from one start of the
     kiosk to the next, and the last bits of the float sums with it; a tie among candidates
-    then broke differently, and a question's fourth choice could change after a restart."""
+    then broke differently, and a question's choices could change after a restart."""
     return list(dict.fromkeys(tokens))
 
 
