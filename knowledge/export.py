@@ -100,7 +100,8 @@ def export_content(content: Content, out_dir: str | Path) -> int:
     _atomic_write(out / "catalogue.csv", buf.getvalue())
     if content.families:
         _atomic_write(out / "families.yaml", _dump([
-            {"id": f.id, "name": f.name, "terms": list(f.terms), "members": list(f.members)} for f in content.families
+            {"id": f.id, "name": f.name, "terms": list(f.terms), "members": list(f.members),
+             **({"tells_apart": list(f.tells_apart)} if f.tells_apart else {})} for f in content.families
         ]))
         written += 1
     return written + 1

@@ -7,7 +7,10 @@ and none of the words that distinguish one member from the others. Distinguishin
 words are learned from the content itself: the syllables and syllable pairs of a
 member's texts (title, short title, aliases, keywords) that at most a third of the
 family's members share (for a family of two: one), other than the family's own terms
-and the most common words of the whole index.
+and the most common words of the whole index; and the phrases the content names for it
+(``Family.tells_apart``) where the members' own words are too common to count ("bản sao",
+"sổ gốc" for a lost birth certificate: a copy while the register is kept, registering again
+when it is lost too).
 "làm giấy khai sinh cho con" is not broad: "cho con" is in the aliases of the plain
 birth registration and of few of its siblings.
 """
@@ -27,6 +30,7 @@ class _Indexed:
     terms: tuple[tuple[str, ...], ...]  # folded token sequences
     members: tuple[str, ...]  # codes present in the matcher
     distinguishing: frozenset[str]  # bag terms that tell members apart
+    tells_apart: tuple[tuple[str, ...], ...]  # folded token sequences named in the content (Family.tells_apart)
 
 
 def _contains(tokens: list[str], seq: tuple[str, ...]) -> bool:
@@ -70,7 +74,8 @@ class FamilyIndex:
             limit = max(1, len(members) // prm.family_distinct_divisor)
             distinct = frozenset(t for t, n in share.items()
                                  if n <= limit and t not in named and index_idf.get(t, 0.0) > common)
-            self._families.append(_Indexed(f, seqs, members, distinct))
+            apart = tuple(tuple(keys(t)[1].split()) for t in f.tells_apart if keys(t)[1])
+            self._families.append(_Indexed(f, seqs, members, distinct, apart))
 
     def __len__(self) -> int:
         return len(self._families)
@@ -87,7 +92,8 @@ class FamilyIndex:
         for fam in self._families:
             if firsts is not None and not any(b in fam.members for b in firsts):
                 continue
-            if any(_contains(tokens, seq) for seq in fam.terms) and not (query_terms & fam.distinguishing):
+            if (any(_contains(tokens, seq) for seq in fam.terms) and not (query_terms & fam.distinguishing)
+                    and not any(_contains(tokens, seq) for seq in fam.tells_apart)):
                 return fam.family
         return None
 

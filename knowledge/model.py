@@ -188,6 +188,9 @@ class Family:
     name: str
     terms: tuple[str, ...]  # the words that name the family, as citizens say them
     members: tuple[str, ...]  # procedure codes, most asked first
+    # words that say which member is meant, where the content's own words are too common in
+    # the index to count ("bản sao", "sổ gốc" for a lost birth certificate)
+    tells_apart: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

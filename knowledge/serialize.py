@@ -56,7 +56,8 @@ def content_to_dict(c: Content) -> dict[str, Any]:
         "office": {**asdict(c.office), "counters": [{**asdict(x), "categories": list(x.categories)} for x in c.office.counters],
                    "lobby": [{**asdict(t), "phrases": list(t.phrases)} for t in c.office.lobby]},
         "notices": [asdict(n) for n in c.notices],
-        "families": [{**asdict(f), "terms": list(f.terms), "members": list(f.members)} for f in c.families],
+        "families": [{**asdict(f), "terms": list(f.terms), "members": list(f.members),
+                      "tells_apart": list(f.tells_apart)} for f in c.families],
     }
 
 
@@ -73,7 +74,8 @@ def content_from_dict(d: dict[str, Any], version: str | None = None, imported_at
         categories=tuple(Category(**x) for x in d["categories"]),
         office=office,
         notices=tuple(Notice(**n) for n in d.get("notices") or ()),
-        families=tuple(Family(f["id"], f["name"], tuple(f["terms"]), tuple(f["members"])) for f in d.get("families") or ()),
+        families=tuple(Family(f["id"], f["name"], tuple(f["terms"]), tuple(f["members"]), tuple(f.get("tells_apart") or ()))
+                       for f in d.get("families") or ()),
         version=version,
         imported_at=imported_at,
     )

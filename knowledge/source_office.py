@@ -11,7 +11,7 @@ from knowledge.model import Category, Counter, Family, LobbyTopic, Notice, Offic
 from knowledge.source_common import Collector, dedupe, text, text_list
 from knowledge.source_yaml import Located
 
-FAMILY_FIELDS = {"id", "name", "terms", "members"}
+FAMILY_FIELDS = {"id", "name", "terms", "members", "tells_apart"}
 LOBBY_FIELDS = {"title", "phrases", "answer"}
 
 
@@ -147,5 +147,6 @@ def parse_families(doc: Located, rel: str, codes: set[str], col: Collector) -> l
         for j, m in enumerate(members or ()):
             if m not in codes:
                 col.add(rel, doc.line(i, "members", j), f"[{i}].members", f"không có thủ tục mã {m} / unknown procedure code")
-        out.append(Family(fid or "", name or "", dedupe(terms or ()), dedupe(members or ())))
+        out.append(Family(fid or "", name or "", dedupe(terms or ()), dedupe(members or ()),
+                          dedupe(text_list(f.get("tells_apart")) or ())))
     return out

@@ -111,6 +111,22 @@ def test_a_question_that_says_which_member_is_not_broad(kb):
     assert r.decision in (Decision.ANSWER, Decision.CLARIFY)
 
 
+def test_words_the_content_names_tell_a_familys_members_apart(rich_content, tmp_path):
+    # Where the members' own words are too common in the index to count ("bản sao", "sổ
+    # gốc" for a lost birth certificate), staff name them in families.yaml.
+    from knowledge.serialize import content_from_dict, content_to_dict
+
+    (rich_content / "families.yaml").write_text(FAMILIES + "  tells_apart: [bản vẽ thiết kế]\n", encoding="utf-8")
+    content = load_source(rich_content)
+    assert content.families[0].tells_apart == ("bản vẽ thiết kế",)
+    kb = KnowledgeBase(content)
+    assert kb.ask("cho hỏi về giấy phép xây dựng").family == "giay-phep-xay-dung"
+    assert kb.ask("cho hỏi về giấy phép xây dựng, ban ve thiet ke").family is None
+    export_content(content, tmp_path / "out")
+    assert load_source(tmp_path / "out").families == content.families
+    assert content_from_dict(json.loads(json.dumps(content_to_dict(content)))).families == content.families
+
+
 def test_what_the_ward_does_not_do_is_answered_with_where_to_go(kb):
     r = kb.ask("tôi muốn nộp đơn ly hôn")
     assert r.decision is Decision.ANSWER
