@@ -157,6 +157,10 @@ def _item(doc: Document) -> ChecklistItem:
 
 def _counter(procedure: Procedure, office: Office) -> tuple[str, str]:
     """(counter number or "", where to go in words)."""
+    if procedure.is_redirect:
+        # Not done at this office: its field's counter ("Quầy số 4") would send the citizen
+        # to a desk that cannot take the papers; the slip names the office that can.
+        return "", _nfc(" ".join(procedure.where.split()).rstrip(".") or procedure.handled_by)
     place = office.place_of(procedure)
     if place:
         return "", _nfc(place)  # free text, e.g. "Công an phường, tầng 1"
@@ -174,6 +178,9 @@ def build_checklist(procedure: Procedure, office: Office, printed_at: datetime) 
     """The checklist for one procedure at this office, stamped with ``printed_at``."""
     unverified = set(procedure.unverified)
     number, place = _counter(procedure, office)
+    # A redirect's office keeps its own hours; this office's printed under it would be wrong.
+    # (A place in words, "Ban Chỉ huy quân sự phường", is still the ward's: its hours stay.)
+    elsewhere = procedure.is_redirect
     return Checklist(
         office_name=_nfc(office.name),
         office_address=_nfc(office.address),
@@ -184,7 +191,7 @@ def build_checklist(procedure: Procedure, office: Office, printed_at: datetime) 
         processing_time=_nfc(procedure.processing_time),
         counter_number=number,
         counter_name=place,
-        hours=_nfc(office.hours),
+        hours="" if elsewhere else _nfc(office.hours),
         hotline=_nfc(office.hotline),
         printed_at=printed_at,
         qr_url=portal_url(procedure),

@@ -143,3 +143,26 @@ def test_layout_lists_every_document_once(checklist):
     items = [b for b in blocks(checklist) if isinstance(b, Item)]
     assert len(items) == len(checklist.items)
     assert items[0].form_line == "Bản chính –\u00a001\u00a0bản"
+
+
+def test_a_redirect_slip_names_the_other_office_not_a_counter_here():
+    # `kiosk checklist redirect.ho-chieu` printed "Nơi nộp hồ sơ: Quầy số 4 – …" (the field's
+    # counter of this office, which does not issue passports) and this office's hours.
+    from knowledge.model import Detail
+
+    passport = dataclasses.replace(
+        KHAI_SINH, code="redirect.ho-chieu", title="Cấp hộ chiếu phổ thông ở trong nước", category="cu-tru",
+        detail=Detail.REDIRECT, handled_by="Công an Thành phố Hồ Chí Minh",
+        where="Phòng Quản lý xuất nhập cảnh Công an Thành phố Hồ Chí Minh, số 196 Nguyễn Thị Minh Khai.")
+    c = build_checklist(passport, OFFICE, PRINTED_AT)
+    assert (c.counter_number, c.counter) == ("", "Phòng Quản lý xuất nhập cảnh Công an Thành phố Hồ Chí Minh, "
+                                                 "số 196 Nguyễn Thị Minh Khai")
+    assert c.hours == ""
+    text = checklist_text(c)
+    assert "Quầy số" not in text and "Giờ làm việc" not in text
+    assert "Giờ làm việc" not in checklist_speech_text(c)
+    no_where = build_checklist(dataclasses.replace(passport, where=""), OFFICE, PRINTED_AT)
+    assert no_where.counter == "Công an Thành phố Hồ Chí Minh"
+    # the same procedure done here keeps the field's counter and the office's hours
+    here = build_checklist(dataclasses.replace(passport, detail=KHAI_SINH.detail), OFFICE, PRINTED_AT)
+    assert here.counter == "Quầy số 5 – Quầy Công an phường (cư trú)" and here.hours == OFFICE.hours
