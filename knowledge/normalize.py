@@ -353,7 +353,7 @@ def _takes_time(tokens: list[str]) -> list[str]:
 # meets the texts that say "qua đời".
 _KIN = frozenset(
     "bố ba cha mẹ má ông bà nội ngoại chồng vợ con cháu anh chị em cô chú bác dì cậu thím mợ tôi tui nhà thân ổng bả"
-    " bo cha me ma ong ba noi ngoai chong vo con chau anh chi em co chu bac di cau".split()
+    " bo cha me ma ong ba noi ngoai chong vo con chau anh chi em co chu bac di cau toi tui nha".split()
 )
 _KIN_GAP = frozenset("đã mới vừa cũng da moi vua cung".split())
 _PAPERS = frozenset("giấy sổ thẻ căn bằng hồ bản trích chứng giay so the can bang ho ban trich chung".split())
@@ -365,6 +365,9 @@ _LOST_THINGS = frozenset(
     "việc điện nước mạng sóng ngủ ví bóp xe sức trí liên khả đồ tiền chìa túi tài mật quyền đất"
     " viec dien mang song ngu bop suc tri lien kha chia".split()
 )
+# … and a part of the body, often after a number: "bố chồng tôi mất một chân do đạp mìn".
+_LOST_LIMBS = frozenset("chân tay mắt ngón răng chan ngon rang".split())
+_ONE_OR_TWO = frozenset("một hai 1 2 mot".split())
 
 
 def _died(tokens: list[str]) -> list[str]:
@@ -380,7 +383,13 @@ def _died(tokens: list[str]) -> list[str]:
         k = i + 1
         if k < len(tokens) and tokens[k] in ("cả", "hết", "ca", "het") and k + 1 < len(tokens):
             k += 1  # "mất cả giấy khai sinh lẫn sổ", "mất hết giấy tờ"; "mất cả rồi" stays a death
-        if k < len(tokens) and (tokens[k] in _PAPERS or (
+        if tokens[k:k + 1] and tokens[k] in _ONE_OR_TWO and tokens[k + 1:k + 2] and tokens[k + 1] in _LOST_LIMBS:
+            continue  # "mất một chân": a limb lost, not a death
+        if tokens[k:k + 1] and tokens[k] in _LOST_LIMBS:
+            continue
+        # unaccented "can" is "cần" (need) far more often than "căn" (cước, hộ)
+        paper = k < len(tokens) and (tokens[k + 1:k + 2] == ["cuoc"] if tokens[k] == "can" else tokens[k] in _PAPERS)
+        if k < len(tokens) and (paper or (
                 tokens[k] in _LOST_THINGS and not (tokens[k] == "nước" and tokens[k + 1:k + 2] == ["ngoài"]))):
             continue  # "mẹ mất giấy khai sinh", "tôi mất việc": lost
         if t == "mat" and i + 1 < len(tokens) and tokens[i + 1] == "tien":

@@ -222,6 +222,16 @@ def test_unaccented_chat_spellings_still_expand():
         ("ông tôi mất tại bệnh viện", True),
         ("mẹ tôi mất nước ngoài", True),
         ("ba mạ tôi mất cả rồi", True),
+        # unaccented: "tôi" typed "toi" between the relative and "mất"; "can" is "cần"
+        ("me toi mat roi lam giay gi", True),
+        ("ba tui mat hom qua", True),
+        ("ong noi mat can lam gi", True),
+        ("me toi mat can cuoc", False),
+        ("toi mat viec roi", False),
+        ("nha toi mat dien", False),
+        ("bo chong toi mat 1 chan do dap min", False),  # a leg lost
+        ("ông tôi mất một tay hồi chiến tranh", False),
+        ("bà tôi mất hai ngày trước", True),
     ],
 )
 def test_mat_after_a_relative_means_died(text, died):
