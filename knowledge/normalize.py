@@ -370,6 +370,23 @@ _LOST_LIMBS = frozenset("chân tay mắt ngón răng chan ngon rang".split())
 _ONE_OR_TWO = frozenset("một hai 1 2 mot".split())
 
 
+def _lost_after(tokens: list[str], k: int) -> bool:
+    """Whether the words from ``k`` on, just after "mất", name a thing lost (a paper, a job, a
+    limb) rather than leave the "mất" a death."""
+    if tokens[k:k + 1] in (["cả"], ["hết"], ["ca"], ["het"]) and k + 1 < len(tokens):
+        k += 1  # "mất cả giấy khai sinh lẫn sổ", "mất hết giấy tờ"; "mất cả rồi" stays a death
+    if tokens[k:k + 1] and tokens[k] in _ONE_OR_TWO and tokens[k + 1:k + 2] and tokens[k + 1] in _LOST_LIMBS:
+        k += 1  # "mất một chân"
+    if k >= len(tokens):
+        return False
+    word, after = tokens[k], tokens[k + 1:k + 2]
+    if word == "can":
+        return after == ["cuoc"]  # unaccented "can" is "cần" (need) far more often than "căn" (cước)
+    if word == "nước":
+        return after != ["ngoài"]  # "mẹ tôi mất (ở) nước ngoài" is a death
+    return word in _PAPERS or word in _LOST_THINGS or word in _LOST_LIMBS
+
+
 def _died(tokens: list[str]) -> list[str]:
     out = list(tokens)
     for i, t in enumerate(tokens):
@@ -380,18 +397,8 @@ def _died(tokens: list[str]) -> list[str]:
             j -= 1
         if j < 0 or tokens[j] not in _KIN:
             continue
-        k = i + 1
-        if k < len(tokens) and tokens[k] in ("cả", "hết", "ca", "het") and k + 1 < len(tokens):
-            k += 1  # "mất cả giấy khai sinh lẫn sổ", "mất hết giấy tờ"; "mất cả rồi" stays a death
-        if tokens[k:k + 1] and tokens[k] in _ONE_OR_TWO and tokens[k + 1:k + 2] and tokens[k + 1] in _LOST_LIMBS:
-            continue  # "mất một chân": a limb lost, not a death
-        if tokens[k:k + 1] and tokens[k] in _LOST_LIMBS:
-            continue
-        # unaccented "can" is "cần" (need) far more often than "căn" (cước, hộ)
-        paper = k < len(tokens) and (tokens[k + 1:k + 2] == ["cuoc"] if tokens[k] == "can" else tokens[k] in _PAPERS)
-        if k < len(tokens) and (paper or (
-                tokens[k] in _LOST_THINGS and not (tokens[k] == "nước" and tokens[k + 1:k + 2] == ["ngoài"]))):
-            continue  # "mẹ mất giấy khai sinh", "tôi mất việc": lost
+        if _lost_after(tokens, i + 1):
+            continue  # "mẹ mất giấy khai sinh", "tôi mất việc", "mất một chân": lost
         if t == "mat" and i + 1 < len(tokens) and tokens[i + 1] == "tien":
             continue
         if i + 1 < len(tokens) and tokens[i + 1] in ("tích", "tich"):

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from knowledge.answer import says_when
+from knowledge.answer import go_to, says_when
 from knowledge.model import NATIONAL_CODE_RE, Detail, DocForm, Document, Office, Procedure
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def _counter(procedure: Procedure, office: Office) -> tuple[str, str]:
     if procedure.is_redirect:
         # Not done at this office: its field's counter ("Quầy số 4") would send the citizen
         # to a desk that cannot take the papers; the slip names the office that can.
-        return "", _nfc(" ".join(procedure.where.split()).rstrip(".") or procedure.handled_by)
+        return "", _nfc(go_to(procedure) or procedure.handled_by)
     place = office.place_of(procedure)
     if place:
         return "", _nfc(place)  # free text, e.g. "Công an phường, tầng 1"
@@ -178,9 +178,6 @@ def build_checklist(procedure: Procedure, office: Office, printed_at: datetime) 
     """The checklist for one procedure at this office, stamped with ``printed_at``."""
     unverified = set(procedure.unverified)
     number, place = _counter(procedure, office)
-    # A redirect's office keeps its own hours; this office's printed under it would be wrong.
-    # (A place in words, "Ban Chỉ huy quân sự phường", is still the ward's: its hours stay.)
-    elsewhere = procedure.is_redirect
     return Checklist(
         office_name=_nfc(office.name),
         office_address=_nfc(office.address),
@@ -191,7 +188,9 @@ def build_checklist(procedure: Procedure, office: Office, printed_at: datetime) 
         processing_time=_nfc(procedure.processing_time),
         counter_number=number,
         counter_name=place,
-        hours="" if elsewhere else _nfc(office.hours),
+        # a redirect's office keeps its own hours (a place in words, "Ban Chỉ huy quân sự
+        # phường", is still the ward's: its hours stay)
+        hours="" if procedure.is_redirect else _nfc(office.hours),
         hotline=_nfc(office.hotline),
         printed_at=printed_at,
         qr_url=portal_url(procedure),
