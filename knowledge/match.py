@@ -28,7 +28,6 @@ from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
 from knowledge.normalize import keys
 from knowledge.params import DEFAULT, MatchParams
-from knowledge.prefilter import BoundedRatio
 
 # The ranking's weights are in knowledge.params.MatchParams (each with how it was set); the
 # answer/clarify/none decision is not a score threshold but learned (knowledge.decide).
@@ -185,13 +184,9 @@ class Matcher:
         self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
         self.catalogue_only = frozenset(brief - redirects)  # codes known by a catalogue row only
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
-        # Pre-filter structures: sorted-syllable strings (plain ratio on them is
-        # token-sort similarity, ~15x cheaper than token-set) and syllable postings.
-        sorted_phon = [" ".join(sorted(t.split())) for t in phon]
-        # the pre-filter's similarity is computed once per distinct string (texts repeat
-        # across procedures: shared aliases, copied examples)
-        distinct, self._sorted_phon_of = np.unique(np.array(sorted_phon, dtype=object), return_inverse=True)
-        self._sorted_phon_ratio = BoundedRatio(list(distinct), np.bincount(self._sorted_phon_of, minlength=len(distinct)))
+        # Sorted-syllable strings: plain ratio on them is token-sort similarity, ~15x cheaper
+        # than rapidfuzz's token_sort_ratio, which sorts both sides on every call.
+        self._sorted_phon = np.array([" ".join(sorted(t.split())) for t in phon], dtype=object)
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
             for t in toks:
@@ -208,6 +203,7 @@ class Matcher:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
         self._entry_idf_total = [math.fsum(self._idf[t] for t in toks) for toks in self._entry_tokens]  # exact: any order
+        self._entry_idf_total_arr = np.maximum(np.array(self._entry_idf_total, dtype=np.float32), 1e-6)
         # Procedure-level evidence: every (folded) syllable and syllable pair of all its texts.
         # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
         # needs "kết hôn" from one text and "nước ngoài" context from another).
@@ -335,38 +331,34 @@ class Matcher:
     def __len__(self) -> int:
         return len(self.titles)
 
-    def _candidates(self, ph: str, codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-        """Entry indices worth full scoring: best by shared rare syllables ∪ best by cheap
-        similarity ∪ the texts of ``codes`` (procedure indices) sharing the most rare syllables;
-        and that similarity for them (None when every entry is a candidate)."""
+    def _candidates(self, ph: str, codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Entry indices worth full scoring: best by shared rare syllables ∪ the texts of
+        ``codes`` (procedure indices) sharing the most rare syllables; and their token-sort
+        similarity to the question."""
         n = len(self._entries)
         k = self.params.candidates
         if n <= 2 * k:
-            return np.arange(n), None
-        overlap = np.zeros(n, dtype=np.float32)
-        for t in _distinct(ph.split()):
-            ix = self._postings.get(t)
-            if ix is not None:
-                overlap[ix] += self._idf[t]
-        by_overlap = np.argpartition(-overlap, k)[:k]
+            cand = np.arange(n)
+        else:
+            overlap = np.zeros(n, dtype=np.float32)
+            for t in _distinct(ph.split()):
+                ix = self._postings.get(t)
+                if ix is not None:
+                    overlap[ix] += self._idf[t]
+            # Shared rare syllables alone tie thousands of texts for a short question ("khai
+            # sinh"); among equals, the texts most of whose words it holds go first (a
+            # tie-break only: the smallest IDF is far above 1e-3).
+            key = overlap + np.float32(1e-3) * (overlap / self._entry_idf_total_arr)
+            cand = np.argpartition(-key, k)[:k]
+            if codes is not None and len(codes):
+                m = self.params.bag_texts
+                extra = []
+                for c in codes:
+                    ents = self._code_entries[c]
+                    extra.append(ents if len(ents) <= m else ents[np.argpartition(-key[ents], m)[:m]])
+                cand = np.union1d(cand, np.concatenate(extra))
         query = " ".join(sorted(ph.split()))
-        cheap = self._sorted_phon_ratio.scores(query, k)[self._sorted_phon_of]
-        by_ratio = np.argpartition(-cheap, k)[:k]
-        cand = np.union1d(by_overlap, by_ratio)
-        if codes is not None and len(codes):
-            m = self.params.bag_texts
-            extra = []
-            for c in codes:
-                ents = self._code_entries[c]
-                extra.append(ents if len(ents) <= m else ents[np.argpartition(-overlap[ents], m)[:m]])
-            cand = np.union1d(cand, np.concatenate(extra))
-        # the bounded similarity is 0 where it could not be among the best; the candidates
-        # found by shared syllables alone need their true value
-        ratio = cheap[cand]
-        missing = np.flatnonzero(ratio == 0)
-        if len(missing):
-            ratio[missing] = self._sorted_phon_ratio.exact(query, self._sorted_phon_of[cand[missing]])
-        return cand, ratio
+        return cand, process.cdist([query], self._sorted_phon[cand].tolist(), scorer=fuzz.ratio, dtype=np.float32)[0]
 
     def _score(self, text: str) -> "_Scored":
         prm = self.params
@@ -387,9 +379,6 @@ class Matcher:
             process.cdist([f], folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
             process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0], prm.set_share,
         )
-        if sorted_ratio is None:
-            sorted_ratio = process.cdist([ph], phon, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0]
-        # (token-sort ratio is plain ratio on sorted syllables: the pre-filter computed it)
         s_p = _blend(
             process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], sorted_ratio, prm.set_share
         ) - prm.phonetic_penalty

@@ -39,7 +39,7 @@ class MatchParams:
     coverage_floor: float = 0.6  # c4ef56f: score multiplier when nothing is covered (1.0 when all is), dev set
     query_coverage_share: float = 0.5  # c4ef56f: coverage = this × query covered + rest × text covered, dev set
     rescore_top: int = 25  # c4ef56f: candidate texts re-scored with coverage; more changed no dev answer
-    candidates: int = 50  # 00b76a5: texts kept by each cheap pre-filter; smaller lost none of the dev set
+    candidates: int = 50  # 00b76a5: texts kept by shared rare syllables (and the off-topic filter); smaller lost none of the dev set
     # Candidates by the procedure's whole vocabulary: the ``bag_candidates`` procedures whose
     # evidence bags (syllables and pairs of all their texts) hold most of the question, each
     # with its ``bag_texts`` texts sharing the most rare syllables, are scored too. A long

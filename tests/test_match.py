@@ -423,8 +423,10 @@ def test_a_story_finds_the_procedure_whose_vocabulary_it_uses(shipped, question,
 
 def test_without_vocabulary_candidates_the_story_loses_its_procedure(shipped):
     """``bag_candidates`` = 0 is the ranking before them: the same story then ranks the
-    right procedure nowhere near the choices."""
-    q = "chủ nhật này nhà tôi gả con gái, tính dựng rạp trên lề đường trước cửa hai ngày, vậy có phải xin phép không"
+    right procedure nowhere near the choices. (A training-set question, not an example: the
+    street-tent story this test told before needs them no longer, since candidates by shared
+    syllables break ties by coverage instead of a similarity pre-filter.)"""
+    q = "Vợ tôi đẻ trên xe taxi, không có cái giấy bệnh viện, làm giấy cho con được không"
     off = Matcher(shipped.content.procedures, params=dataclasses.replace(DEFAULT, bag_candidates=0))
-    assert "1.013274" not in [m.code for m in off.search(q, 4)]
-    assert shipped.matcher.search(q, 1)[0].code == "1.013274"
+    assert "1.001193" not in [m.code for m in off.search(q, 4)]
+    assert shipped.matcher.search(q, 1)[0].code == "1.001193"
