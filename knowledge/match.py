@@ -184,8 +184,8 @@ class Matcher:
         self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
         self.catalogue_only = frozenset(brief - redirects)  # codes known by a catalogue row only
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
-        # Sorted-syllable strings: plain ratio on them is token-sort similarity, ~15x cheaper
-        # than rapidfuzz's token_sort_ratio, which sorts both sides on every call.
+        # Sorted-syllable strings, sorted once here: plain ratio on them is token-sort
+        # similarity, which rapidfuzz's token_sort_ratio would re-sort on every ask.
         self._sorted_phon = np.array([" ".join(sorted(t.split())) for t in phon], dtype=object)
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
@@ -203,6 +203,8 @@ class Matcher:
         self._idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log((n + 1) / 0.5)
         self._entry_idf_total = [math.fsum(self._idf[t] for t in toks) for toks in self._entry_tokens]  # exact: any order
+        # the same totals as one float32 vector for the candidate search (the list stays for
+        # _coverage's per-entry Python arithmetic, whose floats it must not change)
         self._entry_idf_total_arr = np.maximum(np.array(self._entry_idf_total, dtype=np.float32), 1e-6)
         # Procedure-level evidence: every (folded) syllable and syllable pair of all its texts.
         # One alias rarely holds every word a citizen uses ("kết hôn … người Hàn Quốc"
