@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.qlog import mask
+from knowledge.masking import mask
 
 DIGITS = {"không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "linh", "lẻ"}
 

@@ -146,7 +146,7 @@ def test_shipped_content_validates_and_has_60_full_procedures(tmp_path):
     ],
 )
 def test_question_log_masks_names_and_numbers(question, kept, masked):
-    from knowledge.qlog import scrub
+    from knowledge.masking import scrub
 
     out = scrub(question)
     assert kept in out

@@ -16,8 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from knowledge.masking import mask as scrub  # noqa: E402  (untruncated: the log keeps 300 characters)
 from knowledge.model import Decision, Match  # noqa: E402
-from knowledge.qlog import mask as scrub  # noqa: E402  (untruncated: the log keeps 300 characters)
 
 PII = REPO / "tests" / "data" / "privacy" / "pii_questions.csv"
 # Written after the rules were tuned on PII, measured once before any change (96.1 %: two

@@ -1,7 +1,7 @@
 """The daily statistics a kiosk sends to its province hub: counts only, no personal data.
 
 Built from the question log, whose text is already masked when it is written
-(knowledge.qlog: names, numbers, dates, addresses); the unanswered questions go as their
+(knowledge.masking: names, numbers, dates, addresses); the unanswered questions go as their
 masked *normalised* text with a count. One POST per finished local day; the hub keeps one
 row per (ward, kiosk, day) and replaces it, so a retry after a lost answer counts once.
 Today is never sent (it is not finished). A day the hub did not acknowledge is retried on
