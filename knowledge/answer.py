@@ -132,10 +132,13 @@ _PARENS = re.compile(r"\s*\([^()]*\)")
 
 def _first_sentence(text: str) -> str:
     """The first sentence/clause, without asides in brackets: official fee and time texts
-    run on for a whole paragraph, and a listener cannot skip what a reader skims."""
+    run on for a whole paragraph, and a listener cannot skip what a reader skims. Asides go
+    first: one holding a separator ("12 ngày (phường 05 ngày; Sở 07 ngày)") was cut inside
+    its brackets and read aloud unclosed."""
+    text = _PARENS.sub("", text)
     for sep in (". ", "; ", " — "):
         text = text.split(sep, 1)[0]
-    return _PARENS.sub("", text).rstrip(".;").strip()
+    return text.rstrip(".;").strip()
 
 
 def spoken_title(title: str, max_words: int = 12) -> str:
@@ -149,8 +152,15 @@ def spoken_title(title: str, max_words: int = 12) -> str:
         return head
     for i in range(6, len(words)):
         if words[i - 1].endswith(","):
-            return " ".join(words[:i]).rstrip(",")
-    return " ".join(words[:max_words])
+            return _closed(" ".join(words[:i]).rstrip(","))
+    return _closed(" ".join(words[:max_words]))
+
+
+def _closed(head: str) -> str:
+    """A cut head without a bracket left open ("… hoạt động in (cấp" → "… hoạt động in")."""
+    if head.count("(") > head.count(")"):
+        head = head[:head.rindex("(")]
+    return head.rstrip(" ,;–-")
 
 
 def spoken_summary(p: Procedure, office: Office) -> str:
