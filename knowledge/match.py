@@ -88,12 +88,6 @@ def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
 
 PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
 OFF_TOPIC_PATH = Path(__file__).with_name("off_topic.txt")
-# A catalogue row carries at most three story-like questions written for it (catalogue.csv
-# "examples"); a procedure written up from such a row, before citizens' questions are added
-# (bench/write_examples.py), has the same thin evidence. The decision's ``brief`` feature is
-# that thinness, not how detailed the answer is: fitted on catalogue rows, it keeps the
-# calibration when a row is written up (twenty-sixth session, docs/matching.md).
-CATALOGUE_EXAMPLES = 3
 # A text scores 100 only with exactly the question's words at full weight (a title, short
 # title or alias: examples weigh less); float32 sums land a hair below.
 EXACT = 99.95
@@ -141,7 +135,6 @@ class Matcher:
         self.bags: dict[str, frozenset[str]] = {}  # code → folded syllables and pairs of all its texts
         curated: dict[str, set[str]] = {}  # code → the same, of its curated texts only
         brief: set[str] = set()
-        sparse: set[str] = set()
         redirects: set[str] = set()
         entries: list[_Entry] = []
         is_curated: list[bool] = []
@@ -156,8 +149,6 @@ class Matcher:
                 self.labels[p.code] = p.short_title
             if p.detail is not Detail.FULL:
                 brief.add(p.code)
-            if p.detail is not Detail.FULL or len(p.examples) <= CATALOGUE_EXAMPLES:
-                sparse.add(p.code)
             if p.detail is Detail.REDIRECT:
                 redirects.add(p.code)
             texts = ([(p.title, params.title_weight)] + [(p.short_title, 1.0)] * bool(p.short_title)
@@ -190,7 +181,6 @@ class Matcher:
                        * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
-        self._sparse = np.array([str(c) in sparse for c in self._code_ids], dtype=bool)
         self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
         self.catalogue_only = frozenset(brief - redirects)  # codes known by a catalogue row only
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
@@ -502,7 +492,7 @@ class Matcher:
             score1=top[0], score2=top[1], score3=top[2], score4=top[3],
             query_coverage=d1[1], text_coverage=d1[2], bag=float(sc.bag[order[0]]),
             unknown_share=sc.unknown, tokens=len(sc.folded.split()), phonetic_only=d1[3],
-            brief=bool(self._sparse[order[0]]), redirect=bool(self._redirect[order[0]]),
+            brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
             off_topic=self.off_topic_score(sc.folded), topic=self.topic_ratio(sc.folded),
             exact=bool(sc.exact[order[0]]),
         )

@@ -372,26 +372,6 @@ def test_equal_evidence_puts_the_written_up_procedure_before_a_catalogue_only_on
         assert [m.code for m in matches[:2]] == ["9.000002", "9.000001"]
 
 
-def test_a_procedure_written_up_from_a_catalogue_row_is_still_thin_evidence_for_the_decision():
-    from knowledge.model import Detail, Procedure
-
-    # The decision learned `brief` on catalogue rows: a title, aliases and three story-like
-    # questions. Writing the answer up (documents, fees) adds no evidence that a question is
-    # about it, so the feature stays on until citizens' questions are added to its examples.
-    stories = ("nhà tôi ở bản xa muốn xin hỗ trợ gạo cho con", "con học bán trú xin tiền ăn trưa",
-               "xin gạo cho cháu ở lại trường buổi trưa")
-    row = dict(code="9.000003", title="Hỗ trợ gạo cho học sinh bán trú", category="giao-duc", handled_by="UBND cấp xã",
-               aliases=("xin hỗ trợ gạo bán trú",), examples=stories)
-    asked = stories + ("nhà nghèo xin gạo cho con ăn trưa ở trường", "hỗ trợ gạo học sinh bán trú nộp ở đâu")
-
-    def brief_of(p: Procedure) -> bool:
-        return Matcher([p]).rank("xin hỗ trợ gạo bán trú").evidence.brief
-
-    assert brief_of(Procedure(**row, detail=Detail.BRIEF))
-    assert brief_of(Procedure(**row))  # written up, same texts
-    assert not brief_of(Procedure(**{**row, "examples": asked}))
-
-
 def test_match_params_are_the_one_place_of_the_matching_numbers(mini_content: Path):
     # issue 17: bench/tune_match.py passes a MatchParams instead of patching module globals
     import dataclasses
