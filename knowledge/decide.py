@@ -66,7 +66,7 @@ class Evidence:
     unknown_share: float  # IDF share of the question's syllables the index has never seen
     tokens: int  # syllables left after normalisation
     phonetic_only: bool  # candidate 1 was found only by sound-alike merging
-    brief: bool  # candidate 1 has thin evidence: a catalogue row, or written up from one (Matcher: CATALOGUE_EXAMPLES)
+    brief: bool  # candidate 1 is catalogue-only
     redirect: bool = False  # candidate 1 is a redirect ("not done here: go to …")
     off_topic: float = 0.0  # closeness (0–100) to a question seen about no procedure (Matcher.off_topic_score)
     topic: float = 0.0  # its words: procedures' against chit-chat's, log-likelihood ratio (Matcher.topic_ratio)
