@@ -159,8 +159,8 @@ def spoken_title(title: str, max_words: int = 12) -> str:
 def _closed(head: str) -> str:
     """A cut head without a bracket left open ("… hoạt động in (cấp" → "… hoạt động in")."""
     if head.count("(") > head.count(")"):
-        head = head[:head.rindex("(")]
-    return head.rstrip(" ,;–-")
+        head = head[:head.rindex("(")].rstrip(" ,;–-") or head
+    return head
 
 
 def spoken_summary(p: Procedure, office: Office) -> str:

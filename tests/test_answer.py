@@ -228,3 +228,12 @@ def test_the_content_addresses_the_citizen_as_ong_ba(kb):
         for m in re.finditer(r"\bbạn\b", text, re.IGNORECASE):
             addressed.append((p.code, text[max(0, m.start() - 30):m.end() + 20]))
     assert not addressed, addressed
+
+
+def test_a_spoken_clause_or_title_never_leaves_a_bracket_open():
+    from knowledge.answer import _first_sentence, spoken_title
+
+    assert _first_sentence("12 ngày làm việc (phường 05 ngày; Sở 07 ngày); hồ sơ bổ sung thì tính lại") == \
+        "12 ngày làm việc"
+    assert spoken_title("Thủ tục xác nhận thay đổi thông tin đăng ký hoạt động in (cấp xã) tại phường nơi đặt cơ sở") == \
+        "xác nhận thay đổi thông tin đăng ký hoạt động in"
