@@ -195,3 +195,17 @@ def test_shipped_redirects_and_families_survive_export_and_reload(tmp_path: Path
     assert {p.code for p in again.procedures if p.detail is Detail.REDIRECT} == redirects
     assert [f.members for f in again.families] == [f.members for f in content.families]
     assert again.procedure("redirect.ly-hon").where == content.procedure("redirect.ly-hon").where
+
+
+def test_the_shipped_content_fits_what_the_admin_accepts():
+    # `kiosk content validate` reads the files; the admin (forms, spreadsheet import) also holds
+    # every field to a length (knowledge.fields). A file over one is valid but cannot be
+    # exported and imported again by staff (2026-12-06: a counter in words of 68 characters
+    # broke the spreadsheet round trip).
+    from kiosk.admin.limits import procedure_problems
+    from knowledge.serialize import content_to_dict
+
+    root = Path(__file__).resolve().parents[1] / "assets" / "content"
+    over = {p["code"]: problems for p in content_to_dict(load_source(root))["procedures"]
+            if (problems := procedure_problems(p))}
+    assert over == {}
