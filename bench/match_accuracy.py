@@ -10,7 +10,8 @@ every procedure written from its title (not used as examples). ``--spoken``: the
 questions as heard through espeak-ng → Whisper base (transcripts cached by
 bench/spoken_questions.py in tests/data/spoken/). Prints top-1/top-3, the decision
 breakdown, the share of in-scope questions whose right procedure the kiosk offered (answer
-or clarify choices), broad questions clarified, out-of-scope refused or redirected.
+or clarify choices; ``offered_two_pages_pct``: or on the clarify screen's second page, after
+"Không phải"), broad questions clarified, out-of-scope refused or redirected.
 """
 from __future__ import annotations
 

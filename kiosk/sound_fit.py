@@ -97,4 +97,12 @@ def order_choices(result: AskResult, fitted: tuple[tuple[Match, float], ...], of
         return result
     ordered = sorted(fitted, key=lambda mf: -(mf[0].score + FIT_WEIGHT * mf[1]))
     choices = [m for m, _ in ordered[:offered]]
-    return dataclasses.replace(result, choices=choices)
+    # The fitted candidates left off the first page lead the second one.
+    shown = {m.code for m in choices}
+    more: list[Match] = []
+    for m in [m for m, _ in ordered[offered:]] + result.more_choices:
+        if m.code not in shown:
+            shown.add(m.code)
+            more.append(m)
+    more = more[:offered]
+    return dataclasses.replace(result, choices=choices, more_choices=more)

@@ -12,7 +12,18 @@ from knowledge.errors import UnknownProcedure
 from knowledge.families import FamilyIndex
 from knowledge.lobby import lobby_topic
 from knowledge.match import Matcher
-from knowledge.model import Answer, Category, Content, Decision, Detail, LobbyTopic, Match, NoneReason, Procedure
+from knowledge.model import (
+    Answer,
+    Category,
+    Content,
+    Decision,
+    Detail,
+    Family,
+    LobbyTopic,
+    Match,
+    NoneReason,
+    Procedure,
+)
 from knowledge.normalize import fold
 from knowledge.params import DEFAULT, MatchParams
 from knowledge.social import social_reason
@@ -31,6 +42,9 @@ class AskResult:
     family: str | None = None  # id of the family a broad question named
     reason: NoneReason | None = None  # why "none", when it is not the plain NOT_FOUND (small talk)
     lobby: LobbyTopic | None = None  # the lobby topic asked about (reason LOBBY)
+    more_choices: list[Match] = field(default_factory=list)
+    """A clarify screen's second page, after "Không phải": the next plausible procedures
+    (the rest of a family, then the ranking's next ones with some evidence); [] otherwise."""
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -46,6 +60,7 @@ class AskResult:
             "choices": [{"code": m.code, "title": m.title, "score": m.score} for m in self.choices],
             "reason": None if self.reason is None else self.reason.value,
             "lobby": None if self.lobby is None else {"title": self.lobby.title, "text": self.lobby.answer},
+            "more_choices": [{"code": m.code, "title": m.title, "score": m.score} for m in self.more_choices],
         }
 
 
@@ -70,6 +85,7 @@ class KnowledgeBase:
         self._by_code = {p.code: p for p in content.procedures}
         self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}
         self._redirects = {p.code for p in content.procedures if p.detail is Detail.REDIRECT}
+        self._brief = {p.code for p in content.procedures if p.detail is Detail.BRIEF}
         if answer_threshold is not None or clarify_threshold is not None:
             params = dataclasses.replace(
                 params, answer_floor=params.answer_floor if answer_threshold is None else answer_threshold,
@@ -194,8 +210,29 @@ class KnowledgeBase:
         elif decision is Decision.CLARIFY:
             choices = matches[:self.params.offered]
         answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
+        more = self.more_choices(ranking.scores, choices, family) if decision is Decision.CLARIFY else []
         return AskResult(text, decision, matches, answer, transcript, choices, p_answer, p_offer,
-                         family.id if family else None)
+                         family.id if family else None, more_choices=more)
+
+    def more_choices(self, scores: dict[str, float], shown: list[Match], family: Family | None = None) -> list[Match]:
+        """The second page of a clarify screen: what a citizen who tapped "Không phải" may
+        still mean. A family's other members (a family can have seven); otherwise the
+        ranking's next procedures — only those with some evidence (``scores`` holds no
+        zero), in the ranking's order. A second page of four lifts the right procedure
+        within reach from 76.7 to 81.3 % of the spoken development questions and from 95.1
+        to 96.1 % of training set 10 (docs/matching.md, twenty-seventh session)."""
+        seen = {m.code for m in shown}
+        if family is not None:
+            # The question named the family: its other members, not whatever else shares a word.
+            rest_of_family = [m for m in self.families.choices(family, scores, len(family.members)) if m.code not in seen]
+            if rest_of_family:
+                return rest_of_family[:self.params.offered]
+        out: list[Match] = []
+        rest = sorted((c for c in scores if c not in seen and c in self._by_code),
+                      key=lambda c: (-round(scores[c], 1), c in self._brief, len(self.matcher.titles[c])))
+        out += [Match(c, self.matcher.titles[c], round(scores[c], 1), self.matcher.labels.get(c, ""))
+                for c in rest[:self.params.offered]]
+        return out[:self.params.offered]
 
     def vocabulary(self) -> list[str]:
         """Domain phrases to bias speech recognition, most general first: short titles of

@@ -42,6 +42,8 @@ class Report:
     answered_wrong: int = 0
     clarified_with_right: int = 0
     clarified_without_right: int = 0
+    # of clarified_without_right: the right procedure on the second page ("Không phải" once more)
+    second_page_right: int = 0
     missed: int = 0  # in scope but "none"
     oos_refused: int = 0  # "none"
     oos_redirected: int = 0  # answered with a redirect entry ("not done here: go to …"), the right outcome
@@ -77,6 +79,8 @@ class Report:
             "oos_sent_wrong_pct": round(self.pct(self.oos_redirected_elsewhere + self.oos_redirected_unlabelled,
                                                  self.out_of_scope), 1),
             "offered_right_pct": round(self.pct(self.answered_right + self.clarified_with_right, self.in_scope), 1),
+            "offered_two_pages_pct": round(self.pct(self.answered_right + self.clarified_with_right + self.second_page_right,
+                                                    self.in_scope), 1),
             "broad_questions": self.broad,
             "broad_clarified_pct": round(self.pct(self.broad_clarified, self.broad), 1),
         }
@@ -143,6 +147,7 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
                 r.clarified_with_right += 1
             else:
                 r.clarified_without_right += 1
+                r.second_page_right += any(m.code in scope for m in res.more_choices)
         else:
             r.missed += 1
         if not ok1 or res.decision is not Decision.ANSWER:

@@ -27,6 +27,10 @@ if TYPE_CHECKING:  # knowledge.base builds on this module
 CLARIFY_HEADING = "Ông/bà muốn hỏi việc nào?"
 CLARIFY_HINT = "Mời ông/bà chạm vào một việc dưới đây. Nếu không đúng, nhấn “Không phải”."
 SAY_CLARIFY = "Có phải ông bà hỏi về {choices}? Mời ông bà chạm vào việc cần hỏi trên màn hình, hoặc nhấn nút Không phải."
+# The second page, after "Không phải" (knowledge.base.KnowledgeBase.more_choices).
+CLARIFY_MORE_HEADING = "Hay ông/bà muốn hỏi một trong các việc này?"
+CLARIFY_MORE_HINT = "Mời ông/bà chạm vào việc cần hỏi. Nếu vẫn không đúng, nhấn “Không phải”."
+SAY_CLARIFY_MORE = "Hay ông bà hỏi về {choices}? Mời ông bà chạm vào việc cần hỏi trên màn hình, hoặc nhấn nút Không phải."
 
 # Nothing found / not heard / none of the offered choices.
 NOT_FOUND_TITLE = "Xin lỗi, kiosk chưa tìm được thủ tục phù hợp."
@@ -196,6 +200,11 @@ def clarify_question(choices: Iterable[Choice]) -> str:
 def clarify_spoken(choices: Iterable[Choice]) -> str:
     """The same question read aloud, then what to do."""
     return SAY_CLARIFY.format(choices=_listed(choices, True))
+
+
+def clarify_more_spoken(choices: Iterable[Choice]) -> str:
+    """The second page read aloud."""
+    return SAY_CLARIFY_MORE.format(choices=_listed(choices, True))
 
 
 def clarify_reply(choices: Iterable[Choice]) -> Reply:

@@ -193,6 +193,8 @@ def test_clarify_then_choose_records_the_choice(make):
 def test_none_of_these_and_nothing_found(make):
     flow, ports = make()
     ask_by_voice(flow, ports, "khai sinh")
+    flow.none_of_these()  # the second page of choices
+    assert flow.state is State.CLARIFY and flow.clarify_page == 2
     flow.none_of_these()
     assert flow.state is State.NONE and flow.none_reason == "not_these"
     assert "quầy số 1" in ports.last("speak")[1]
@@ -417,6 +419,8 @@ def test_every_screen_can_be_read_aloud(make):
     ask_by_voice(flow, ports, "khai sinh")
     seen[State.CLARIFY] = flow.screen_speech()
     flow.none_of_these()
+    assert flow.state is State.CLARIFY and flow.screen_speech().startswith("Hay ông bà hỏi về")
+    flow.none_of_these()
     seen[State.NONE] = flow.screen_speech()
     flow.speaking_done(flow.speak_token)
     flow.idle_tick(61)
@@ -595,6 +599,8 @@ def test_none_of_these_offers_fields_and_asking_again(make):
     flow, ports = make()
     ask_by_voice(flow, ports, "xin giấy phép xây dựng")
     assert flow.state is State.CLARIFY
+    flow.none_of_these()  # the family's other members first
+    assert flow.state is State.CLARIFY and flow.clarify_page == 2
     choices = list(flow.choices)
     flow.none_of_these()
     assert flow.state is State.NONE and flow.none_reason == "not_these" and flow.can_go_back
@@ -618,6 +624,41 @@ def test_none_of_these_offers_fields_and_asking_again(make):
     # its answer probability 0.80 is under the bar that keeps each earlier blind set ≤ 3 % wrong)
     ask_by_voice(flow, ports, "làm giấy đăng ký kết hôn")
     assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
+
+
+def test_not_these_shows_the_next_choices_once(make, knowledge):
+    """"Không phải" shows the next plausible procedures once (knowledge.base.more_choices),
+    then the fields; "Quay lại" on the second page brings the first choices back; a choice
+    there is answered and logged like one on the first page."""
+    kb, _ = knowledge
+    flow, ports = make()
+    ask_by_voice(flow, ports, "xin giấy phép xây dựng")
+    assert flow.state is State.CLARIFY and flow.clarify_page == 1 and not flow.can_go_back
+    first, second = [c.code for c in flow.choices], [c.code for c in flow.more_choices]
+    family = next(f for f in kb.content.families if NEW_HOUSE in f.members)
+    assert NEW_HOUSE in first and second and not set(first) & set(second)
+    assert set(second) <= set(family.members)  # a family's question: the rest of the family
+    flow.none_of_these()
+    assert flow.state is State.CLARIFY and flow.clarify_page == 2 and flow.can_go_back
+    assert [c.code for c in flow.choices] == second
+    said = ports.last("speak")[1]
+    assert said == flow.screen_speech() and said.startswith("Hay ông bà hỏi về")
+    assert lower_first(flow.choices[0].label) in said
+    flow.back()  # "Quay lại": the first page again
+    assert flow.state is State.CLARIFY and flow.clarify_page == 1 and [c.code for c in flow.choices] == first
+    flow.none_of_these()
+    flow.choose(second[0])
+    assert flow.state is State.ANSWER and flow.answer.code == second[0]
+    flow.ask_another()
+    flow.rate("good")
+    row = flow.db["question_log"].get(flow.db.execute("select max(id) from question_log").fetchone()[0])
+    assert row["decision"] == "clarify" and row["chosen_code"] == second[0]
+    # a question whose clarify has nothing more goes straight to the fields
+    flow, ports = make()
+    ask_by_voice(flow, ports, "xin giấy phép xây dựng")
+    flow.more_choices = []
+    flow.none_of_these()
+    assert flow.state is State.NONE
 
 
 def test_the_app_says_what_kiosk_ask_says(make, knowledge):

@@ -118,6 +118,11 @@ def _check_new_screens(r):
     c = r["clarify"]
     assert "Xây nhà mới" in c["labels"] and 2 <= len(c["labels"]) <= 4
     assert c["spoken"].startswith("Có phải ông bà hỏi về ") and c["spoken"] in r["said"]
+    # "Không phải" once: the family's other members on a second page, said aloud, with a way back
+    m = r["more_choices"]
+    assert m["labels"] and not set(m["labels"]) & set(m["first"]) and m["first"] == c["labels"]
+    assert m["heading"] == "Hay ông/bà muốn hỏi một trong các việc này?" and m["back"] and not m["back_on_first"]
+    assert m["spoken"].startswith("Hay ông bà hỏi về ") and m["spoken"] in r["said"]
     # the answer's heading is the short title a citizen recognises, the official one under it
     h = r["answer_heading"]
     assert h["label"] != h["title"] and h["texts"] == [h["label"], f"Tên thủ tục: {h['title']}"], h
@@ -424,11 +429,22 @@ def scenario(d: Driver, printer: str):
     yield from ask("xin giấy phép xây dựng")
     yield from d.see("13-clarify")
     d.results["clarify"] = {"labels": [c.label for c in f.choices], "spoken": f.screen_speech()}
+    first_page = [c.label for c in f.choices]
+    yield from d.tap("Không phải")  # the family's other members, on a second page
+    yield d.until(lambda: f.state is State.CLARIFY and f.clarify_page == 2)
+    yield from d.see("13a-more-choices")
+    screen = app.shell.ids.sm.get_screen("clarify")
+    d.results["more_choices"] = {"labels": [c.label for c in f.choices], "first": first_page,
+                                 "heading": screen.ids.heading.text, "spoken": f.screen_speech(),
+                                 "back": has_button(d, "Quay lại")}
     yield from d.tap("Không phải")
     yield d.until(st(State.NONE))
     yield from d.see("13b-not-these")
     yield from d.tap("Quay lại")
-    yield d.until(st(State.CLARIFY))
+    yield d.until(lambda: f.state is State.CLARIFY and f.clarify_page == 2)
+    yield from d.tap("Quay lại")  # the first page again
+    yield d.until(lambda: f.clarify_page == 1)
+    d.results["more_choices"]["back_on_first"] = has_button(d, "Quay lại")
     yield from d.tap(f.choices[0].label)
     yield d.until(st(State.ANSWER))
     yield d.pause(0.2)

@@ -47,7 +47,8 @@ def test_ask_json_contract(tmp_path, mini_content):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)  # exactly one JSON object
     # the original six, and what was added since (fields are only ever added)
-    assert set(out) == {"query", "transcript", "decision", "matches", "answer", "choices", "reason", "lobby"}
+    assert set(out) == {"query", "transcript", "decision", "matches", "answer", "choices", "reason", "lobby",
+                        "more_choices"}
     assert out["query"] == "cho em hỏi đăng ký kết hôn cần gì" and out["transcript"] is None
     assert out["reason"] is None and out["lobby"] is None
     assert out["decision"] == "answer"
@@ -55,7 +56,7 @@ def test_ask_json_contract(tmp_path, mini_content):
     assert all(set(m) == {"code", "title", "score"} and isinstance(m["score"], float) for m in out["matches"])
     assert out["matches"][0]["code"] == "1.000894"
     assert out["answer"]["code"] == "1.000894" and "Lệ phí" in out["answer"]["text"]
-    assert out["answer"]["kind"] == "procedure" and out["choices"] == []
+    assert out["answer"]["kind"] == "procedure" and out["choices"] == [] and out["more_choices"] == []
 
 
 @pytest.mark.slow
@@ -67,6 +68,11 @@ def test_ask_clarify_and_none_in_json(tmp_path, mini_content):
     assert 2 <= len(clarify["choices"]) <= 4
     assert all(set(m) == {"code", "title", "score"} for m in clarify["choices"])
     assert [m["code"] for m in clarify["choices"]] == [m["code"] for m in clarify["matches"]][:len(clarify["choices"])]
+    # the second page (after "Không phải"): other procedures with some evidence, same shape
+    more = clarify["more_choices"]
+    assert len(more) <= 4 and all(set(m) == {"code", "title", "score"} and m["score"] > 0 for m in more)
+    assert not {m["code"] for m in more} & {m["code"] for m in clarify["choices"]}
+    assert none["more_choices"] == []
 
 
 @pytest.mark.slow

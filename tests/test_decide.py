@@ -90,6 +90,24 @@ def test_a_broad_question_clarifies_within_its_family_with_short_titles(kb):
     assert r.to_json()["choices"] and r.to_json()["answer"] is None
 
 
+def test_a_clarify_screen_has_a_second_page_of_other_plausible_procedures(kb):
+    """After "Không phải": the ranking's next procedures with some evidence, none shown
+    twice, in the ranking's order; only a clarify has one."""
+    family = kb.ask("cho hỏi về giấy phép xây dựng")
+    shown = {m.code for m in family.choices}
+    # every member is on the first page already, so the ranking's next ones follow
+    more = family.more_choices
+    assert more and len(more) <= kb.params.offered and not {m.code for m in more} & shown
+    assert all(m.score > 0 for m in more) and [m.score for m in more] == sorted((m.score for m in more), reverse=True)
+    assert family.to_json()["more_choices"] == [{"code": m.code, "title": m.title, "score": m.score} for m in more]
+    plain = kb.ask("đăng ký", limit=12)
+    assert plain.decision is Decision.CLARIFY and plain.family is None
+    assert [m.code for m in plain.more_choices] == [m.code for m in plain.matches[len(plain.choices):]][:len(plain.more_choices)]
+    answered, nothing = kb.ask("làm giấy đăng ký kết hôn"), kb.ask("")
+    assert answered.decision is Decision.ANSWER and nothing.decision is Decision.NONE
+    assert answered.more_choices == [] and nothing.more_choices == []
+
+
 def test_citizens_examples_do_not_stop_a_broad_question_from_being_asked_back(rich_content):
     # Examples tell a citizen's story ("con tôi", "ngân hàng", "bản vẽ"): their words must not
     # count as what tells a family's members apart, or with thousands of examples no

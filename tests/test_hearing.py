@@ -112,6 +112,10 @@ def test_the_choices_follow_the_fit_only_on_a_plain_clarify_screen(shipped):
     ordered = order_choices(_clarify(shipped, ms), fitted, 4)
     assert [m.code for m in ordered.choices] == [ms[5].code, ms[0].code, ms[1].code, ms[2].code]
     assert ordered.matches == ms  # the ranking itself is the text's
+    # the fitted candidates left off the first page lead the second one (after "Không phải")
+    later = Match("1.000009", "thủ tục 9", 40.0)
+    with_more = dataclasses.replace(_clarify(shipped, ms), more_choices=[ms[4], later])
+    assert [m.code for m in order_choices(with_more, fitted, 4).more_choices] == [ms[3].code, ms[4].code, later.code]
     answered = AskResult("x", Decision.ANSWER, ms, None, "x")
     assert order_choices(answered, fitted, 4) is answered
     family = dataclasses.replace(_clarify(shipped, ms), family="chung-thuc")

@@ -8,7 +8,8 @@ listeners that something changed. Results from workers come back as further even
 token of the request so that a late answer to a cancelled request is ignored.
 
     home ─press─► listening ─heard─► thinking ─(transcript shown briefly)─► answer | redirect | clarify | none
-    clarify ─choose─► answer | redirect      clarify ─"Không phải"─► none (fields, ask again)
+    clarify ─choose─► answer | redirect      clarify ─"Không phải"─► clarify, page 2 (the next choices, when
+    there are) ─"Không phải"─► none (fields, ask again); "Quay lại" on page 2 ─► page 1
     home ─tile─► browse ─choose─► answer ─print/repeat/stop─► answer ─ask another─► rating ─► home
     any ─(idle_timeout_s without a touch)─► idle_warning ─continue─► back │ ─(idle_warning_s)─► home (cleared)
 
@@ -44,6 +45,9 @@ class Flow(VoicePath, TouchPath, AnswerActions, ReadingAloud, StaffMode):
         self._stop_speaking()
         if self.state is State.CHECKLIST:
             self._go(State.ANSWER)
+        elif self.state is State.CLARIFY and self.clarify_page == 2:  # the first choices again
+            self.clarify_page = 1
+            self.choices, self.more_choices = self.more_choices, self.choices
         elif self.state in (State.ANSWER, State.REDIRECT, State.BROWSE, State.NONE) and self._back:
             target = self._back.pop()
             self._go(target)

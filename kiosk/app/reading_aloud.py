@@ -41,6 +41,8 @@ class ReadingAloud(Visit):
         if s in (State.ANSWER, State.REDIRECT, State.CHECKLIST) and self.answer is not None:
             return self.answer.spoken
         if s is State.CLARIFY:
+            if self.clarify_page == 2:
+                return replies.clarify_more_spoken(self.choices)
             return replies.clarify_spoken(self.choices)
         if s is State.NONE:
             return self.none_reply().spoken

@@ -67,6 +67,18 @@ class KScreen(Screen):
     def build(self, app, flow) -> None:
         pass
 
+    def show_only_if(self, shown: bool, widget_id: str, row_id: str, index: int) -> None:
+        """Put the widget ``widget_id`` into ``row_id`` at ``index`` or take it out. ``ids``
+        holds weak references: a widget taken out of the tree is kept here, or it is gone
+        when it is wanted back."""
+        kept = self.__dict__.setdefault("_kept", {})
+        widget = kept.setdefault(widget_id, self.ids[widget_id].__self__)
+        row = self.ids[row_id]
+        if shown and widget.parent is None:
+            row.add_widget(widget, index=index)
+        elif not shown and widget.parent is not None:
+            row.remove_widget(widget)
+
 
 def fill_tiles(grid, app, flow) -> None:
     grid.clear_widgets()
@@ -206,9 +218,14 @@ class RedirectScreen(AnswerScreen):
 
 class ClarifyScreen(KScreen):
     def key(self, app, flow):
-        return (_layout_key(app), tuple(flow.choices))
+        return (_layout_key(app), tuple(flow.choices), flow.clarify_page, bool(flow.more_choices))
 
     def build(self, app, flow):
+        second = flow.clarify_page == 2
+        self.ids.heading.text = texts.CLARIFY_MORE_HEADING if second else texts.CLARIFY_HEADING
+        self.ids.hint.text = texts.CLARIFY_MORE_HINT if second else texts.CLARIFY_HINT
+        self.ids.not_these.sub = texts.NOT_THESE_MORE if flow.more_choices and not second else texts.NOT_THESE_LAST
+        self.show_only_if(second, "back", "actions", index=len(self.ids.actions.children))  # first, on the left
         box = self.ids.choices
         box.clear_widgets()
         t = app.theme
@@ -235,11 +252,7 @@ class NoneScreen(KScreen):
 
     def build(self, app, flow):
         fill_tiles(self.ids.tiles, app, flow)
-        back, row = self.ids.back, self.ids.actions
-        if flow.can_go_back and back.parent is None:
-            row.add_widget(back, index=0)  # last, on the right
-        elif not flow.can_go_back and back.parent is not None:
-            row.remove_widget(back)
+        self.show_only_if(flow.can_go_back, "back", "actions", index=0)  # last, on the right
 
 
 class BrowseScreen(KScreen):

@@ -11,11 +11,14 @@ from knowledge.answer import UNVERIFIED_NOTE  # noqa: F401 (re-exported for the 
 from knowledge.replies import (  # noqa: F401 (re-exported for the app)
     CLARIFY_HEADING,
     CLARIFY_HINT,
+    CLARIFY_MORE_HEADING,
+    CLARIFY_MORE_HINT,
     NOT_FOUND_BODY,
     NOT_FOUND_TITLE,
     NOT_HEARD_BODY,
     NOT_HEARD_TITLE,
     SAY_CLARIFY,
+    SAY_CLARIFY_MORE,
     SAY_NOT_FOUND,
     SAY_NOT_HEARD,
     SAY_NOT_THESE,
@@ -49,6 +52,8 @@ SEARCH_HINT = "Gõ vài chữ của tên thủ tục (không cần dấu), ví d
 SEARCH_NOTHING = "Chưa thấy thủ tục phù hợp. Ông/bà thử gõ chữ khác, hoặc hỏi cán bộ tại quầy số {counter}."
 BRIEF_MARK = "Hỏi cán bộ tại quầy"
 REDIRECT_MARK = "Không làm tại đây — xem nơi giải quyết"
+NOT_THESE_MORE = "Xem thêm việc khác"  # "Không phải" when the clarify screen has a second page
+NOT_THESE_LAST = "Hỏi lại hoặc chọn lĩnh vực"
 
 # Printing
 PRINTING = "Đang in phiếu, xin chờ giây lát…"

@@ -95,6 +95,9 @@ class Visit:
         self.view: AnswerView | None = None
         self.choices: list[Choice] = []
         """The clarify screen's buttons (short label, official title)."""
+        self.more_choices: list[Choice] = []
+        """The clarify screen's second page, shown after "Không phải" (knowledge.base.more_choices)."""
+        self.clarify_page = 1
         self.none_reason = NoneReason.NOT_FOUND  # NOT_THESE after "Không phải"
         self.category: Category | None = None
         self.browse_items: list[Procedure] = []
@@ -129,7 +132,7 @@ class Visit:
     @property
     def can_go_back(self) -> bool:
         """"Quay lại" has somewhere to go other than home (e.g. the choices after "Không phải")."""
-        return bool(self._back)
+        return bool(self._back) or (self.state is State.CLARIFY and self.clarify_page == 2)
 
     @property
     def printer_available(self) -> bool:

@@ -130,6 +130,8 @@ class VoicePath(Visit):
             return
         if result.decision is Decision.CLARIFY and result.choices:
             self.choices = list(replies.choices_of(result.choices, self.kb.content.procedure))
+            self.more_choices = list(replies.choices_of(result.more_choices, self.kb.content.procedure))
+            self.clarify_page = 1
             self._go(State.CLARIFY)
         else:
             self.none_reason = result.reason or NoneReason.NOT_FOUND
