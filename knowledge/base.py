@@ -43,8 +43,9 @@ class AskResult:
     reason: NoneReason | None = None  # why "none", when it is not the plain NOT_FOUND (small talk)
     lobby: LobbyTopic | None = None  # the lobby topic asked about (reason LOBBY)
     more_choices: list[Match] = field(default_factory=list)
-    """A clarify screen's second page, after "Không phải": the next plausible procedures
-    (the rest of a family, then the ranking's next ones with some evidence); [] otherwise."""
+    """What the kiosk offers after "Không phải" on a clarify screen (its second page: the
+    rest of a family, or the ranking's next procedures with some evidence) or after "Không
+    phải việc này?" on an answer (the ranking's next ones); [] for "none"."""
 
     def to_json(self) -> dict:
         """The `kiosk ask --json` contract (shared/DESIGN.md)."""
@@ -210,13 +211,18 @@ class KnowledgeBase:
         elif decision is Decision.CLARIFY:
             choices = matches[:self.params.offered]
         answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
-        more = self.more_choices(ranking.scores, choices, family) if decision is Decision.CLARIFY else []
+        if decision is Decision.CLARIFY:
+            more = self.more_choices(ranking.scores, choices, family)
+        elif decision is Decision.ANSWER:  # what "Không phải việc này?" on the answer offers
+            more = self.more_choices(ranking.scores, matches[:1])
+        else:
+            more = []
         return AskResult(text, decision, matches, answer, transcript, choices, p_answer, p_offer,
                          family.id if family else None, more_choices=more)
 
     def more_choices(self, scores: dict[str, float], shown: list[Match], family: Family | None = None) -> list[Match]:
-        """The second page of a clarify screen: what a citizen who tapped "Không phải" may
-        still mean. A family's other members (a family can have seven); otherwise the
+        """What a citizen who tapped "Không phải" may still mean (a clarify screen's second
+        page, or the alternatives to an answer, ``shown`` = its procedure). A family's other members (a family can have seven); otherwise the
         ranking's next procedures — only those with some evidence (``scores`` holds no
         zero), in the ranking's order. A second page of four lifts the right procedure
         within reach from 76.7 to 81.3 % of the spoken development questions and from 95.1

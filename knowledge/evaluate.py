@@ -42,7 +42,8 @@ class Report:
     answered_wrong: int = 0
     clarified_with_right: int = 0
     clarified_without_right: int = 0
-    # of clarified_without_right: the right procedure on the second page ("Không phải" once more)
+    # of clarified_without_right and answered_wrong: the right procedure on the page a
+    # "Không phải" brings (the clarify screen's second page, an answer's alternatives)
     second_page_right: int = 0
     missed: int = 0  # in scope but "none"
     oos_refused: int = 0  # "none"
@@ -142,6 +143,7 @@ def evaluate(kb: KnowledgeBase, questions: list[LabelledQuestion], *, heard: dic
                 r.answered_right += 1
             else:
                 r.answered_wrong += 1
+                r.second_page_right += any(m.code in scope for m in res.more_choices)
         elif res.decision is Decision.CLARIFY:
             if any(m.code in scope for m in res.choices):
                 r.clarified_with_right += 1

@@ -661,6 +661,39 @@ def test_not_these_shows_the_next_choices_once(make, knowledge):
     assert flow.state is State.NONE
 
 
+def test_an_answer_the_kiosk_chose_offers_the_next_ones(make):
+    """"Không phải việc này?" on an answer to a question: the ranking's next procedures as
+    choices, said aloud; "Quay lại" returns to the answer; an answer the citizen chose by
+    touch offers none."""
+    flow, ports = make()
+    ask_by_voice(flow, ports, "làm giấy đăng ký kết hôn")
+    assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
+    alternatives = [c.code for c in flow.alternatives]
+    assert alternatives and MARRIAGE not in alternatives
+    flow.not_this_one()
+    assert flow.state is State.CLARIFY and [c.code for c in flow.choices] == alternatives and flow.can_go_back
+    said = ports.last("speak")[1]
+    assert said == flow.screen_speech() and said.startswith("Hay ông bà hỏi về")
+    flow.back()
+    assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
+    flow.not_this_one()
+    flow.choose(alternatives[0])
+    assert flow.state in (State.ANSWER, State.REDIRECT) and flow.answer.code == alternatives[0]
+    assert flow.alternatives == []  # chosen, not guessed
+    flow.back()  # the choices, then the first answer
+    assert flow.state is State.CLARIFY
+    flow.back()
+    assert flow.state is State.ANSWER and flow.answer.code == MARRIAGE
+    flow.none_of_these()  # not on an answer screen: nothing happens
+    assert flow.state is State.ANSWER
+    flow.home()
+    flow.tap_category("ho-tich")
+    flow.choose(BIRTH)
+    assert flow.alternatives == []
+    flow.not_this_one()
+    assert flow.state is State.ANSWER
+
+
 def test_the_app_says_what_kiosk_ask_says(make, knowledge):
     """One source for the words: the flow speaks replies.reply_for(...) for every decision."""
     kb, _ = knowledge

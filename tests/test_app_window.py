@@ -128,6 +128,8 @@ def _check_new_screens(r):
     assert h["label"] != h["title"] and h["texts"] == [h["label"], f"Tên thủ tục: {h['title']}"], h
     assert r["redirect"]["code"] == "redirect.ly-hon" and not r["redirect"]["print_button"]
     assert r["redirect"]["spoken"].startswith("Việc này không làm tại phường. Ông bà đến Tòa án")
+    assert r["not_this_one"]["labels"] and r["not_this_one"]["spoken"].startswith("Hay ông bà hỏi về ")
+    assert r["not_this_one"]["spoken"] in r["said"]
     # a question about the building: the office's answer (none written yet: the help counter)
     assert r["lobby"]["heading"] == "Nhà vệ sinh" and "quầy số" in r["lobby"]["body"]
     assert r["lobby"]["spoken"].startswith("Nhà vệ sinh.")
@@ -456,6 +458,12 @@ def scenario(d: Driver, printer: str):
     d.results["redirect"] = {"code": f.answer.code if f.answer else None, "spoken": f.screen_speech(),
                              "print_button": has_button(d, "In danh sách giấy tờ") or
                              has_button(d, "Xem phóng to và mã QR")}
+    yield from d.tap("Không phải việc ông/bà hỏi?")  # the kiosk guessed: its next ones
+    yield d.until(st(State.CLARIFY))
+    yield from d.see("13c2-not-this-one")
+    d.results["not_this_one"] = {"labels": [c.label for c in f.choices], "spoken": f.screen_speech()}
+    yield from d.tap("Quay lại")
+    yield d.until(st(State.REDIRECT))
     yield from ask("nhà vệ sinh ở đâu ạ")
     yield from d.see("13d-lobby")
     d.results["lobby"] = {"heading": app.none_title, "body": app.none_body, "spoken": f.screen_speech()}

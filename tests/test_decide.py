@@ -92,7 +92,7 @@ def test_a_broad_question_clarifies_within_its_family_with_short_titles(kb):
 
 def test_a_clarify_screen_has_a_second_page_of_other_plausible_procedures(kb):
     """After "Không phải": the ranking's next procedures with some evidence, none shown
-    twice, in the ranking's order; only a clarify has one."""
+    twice, in the ranking's order; "none" offers nothing more."""
     family = kb.ask("cho hỏi về giấy phép xây dựng")
     shown = {m.code for m in family.choices}
     # every member is on the first page already, so the ranking's next ones follow
@@ -103,9 +103,12 @@ def test_a_clarify_screen_has_a_second_page_of_other_plausible_procedures(kb):
     plain = kb.ask("đăng ký", limit=12)
     assert plain.decision is Decision.CLARIFY and plain.family is None
     assert [m.code for m in plain.more_choices] == [m.code for m in plain.matches[len(plain.choices):]][:len(plain.more_choices)]
-    answered, nothing = kb.ask("làm giấy đăng ký kết hôn"), kb.ask("")
+    answered, nothing = kb.ask("làm giấy đăng ký kết hôn", limit=12), kb.ask("")
     assert answered.decision is Decision.ANSWER and nothing.decision is Decision.NONE
-    assert answered.more_choices == [] and nothing.more_choices == []
+    # an answer's alternatives ("Không phải việc này?"): the ranking after its first
+    assert [m.code for m in answered.more_choices] == [m.code for m in answered.matches[1:1 + len(answered.more_choices)]]
+    assert answered.matches[0].code not in {m.code for m in answered.more_choices}
+    assert nothing.more_choices == []
 
 
 def test_citizens_examples_do_not_stop_a_broad_question_from_being_asked_back(rich_content):

@@ -10,6 +10,7 @@ token of the request so that a late answer to a cancelled request is ignored.
     home ─press─► listening ─heard─► thinking ─(transcript shown briefly)─► answer | redirect | clarify | none
     clarify ─choose─► answer | redirect      clarify ─"Không phải"─► clarify, page 2 (the next choices, when
     there are) ─"Không phải"─► none (fields, ask again); "Quay lại" on page 2 ─► page 1
+    answer | redirect (the kiosk's guess) ─"Không phải việc này?"─► clarify (the next ones) ─"Quay lại"─► the answer
     home ─tile─► browse ─choose─► answer ─print/repeat/stop─► answer ─ask another─► rating ─► home
     any ─(idle_timeout_s without a touch)─► idle_warning ─continue─► back │ ─(idle_warning_s)─► home (cleared)
 
@@ -45,11 +46,15 @@ class Flow(VoicePath, TouchPath, AnswerActions, ReadingAloud, StaffMode):
         self._stop_speaking()
         if self.state is State.CHECKLIST:
             self._go(State.ANSWER)
-        elif self.state is State.CLARIFY and self.clarify_page == 2:  # the first choices again
+        elif self.state is State.CLARIFY and self.clarify_page == 2 and self.more_choices:  # the first page again
             self.clarify_page = 1
             self.choices, self.more_choices = self.more_choices, self.choices
-        elif self.state in (State.ANSWER, State.REDIRECT, State.BROWSE, State.NONE) and self._back:
+        elif self.state in (State.ANSWER, State.REDIRECT, State.BROWSE, State.NONE, State.CLARIFY) and self._back:
             target = self._back.pop()
+            if self.state is State.CLARIFY and target in (State.ANSWER, State.REDIRECT) and self._guess is not None:
+                answer, alternatives = self._guess  # the kiosk's answer, not one chosen since
+                self._enter_answer(answer, speak=False)
+                self.alternatives = alternatives
             self._go(target)
         else:
             self._go_home()

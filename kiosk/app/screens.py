@@ -27,7 +27,7 @@ def _label(text, kind="KLabel", **kw):
     return getattr(Factory, kind)(text=text, **kw)
 
 
-def _heading(content, flow, title_of, subtitle_of=lambda v: ""):
+def _heading(app, content, flow, title_of, subtitle_of=lambda v: ""):
     """Clear an answer-like screen and put the title and the citizen's question on it;
     (content, view), the view None when there is nothing to show."""
     content.clear_widgets()
@@ -38,6 +38,9 @@ def _heading(content, flow, title_of, subtitle_of=lambda v: ""):
             content.add_widget(_label(subtitle_of(v), tone="muted"))
         if flow.transcript:
             content.add_widget(_label(f"Ông/bà hỏi: “{flow.transcript}”", tone="muted"))
+        if flow.alternatives:  # the kiosk guessed: one tap to the next ones, near the top
+            content.add_widget(_button(texts.NOT_THIS_ONE, lambda: flow.not_this_one(), icon="question",
+                                       sub=texts.NOT_THIS_ONE_SUB, font_size=app.theme.big))
     return content, v
 
 
@@ -120,7 +123,7 @@ class ThinkingScreen(KScreen):
 class AnswerScreen(KScreen):
     def key(self, app, flow):
         return (_layout_key(app), id(flow.view), flow.transcript, app.tts_available, app.printer_available,
-                flow.print_ok is False)
+                flow.print_ok is False, bool(flow.alternatives))
 
     def build(self, app, flow):
         self.build_actions(app, flow)
@@ -144,7 +147,7 @@ class AnswerScreen(KScreen):
     def build_content(self, app, flow):
         # The words a citizen recognises as the heading ("Sang tên xe"), the official title,
         # often 30 words long, under it in small type for the counter and the slip.
-        c, v = _heading(self.ids.content, flow, lambda v: v.label or v.title,
+        c, v = _heading(app, self.ids.content, flow, lambda v: v.label or v.title,
                         lambda v: f"Tên thủ tục: {v.title}" if v.label and v.label != v.title else "")
         if v is None:
             return
@@ -190,7 +193,7 @@ class RedirectScreen(AnswerScreen):
     """"Việc này không làm tại phường": where to go instead and what to bring."""
 
     def build_content(self, app, flow):
-        c, v = _heading(self.ids.content, flow, lambda v: v.label)
+        c, v = _heading(app, self.ids.content, flow, lambda v: v.label)
         if v is None:
             return
         box = Factory.NoticeBox()

@@ -54,6 +54,8 @@ BRIEF_MARK = "Hỏi cán bộ tại quầy"
 REDIRECT_MARK = "Không làm tại đây — xem nơi giải quyết"
 NOT_THESE_MORE = "Xem thêm việc khác"  # "Không phải" when the clarify screen has a second page
 NOT_THESE_LAST = "Hỏi lại hoặc chọn lĩnh vực"
+NOT_THIS_ONE = "Không phải việc ông/bà hỏi?"  # on an answer the kiosk chose
+NOT_THIS_ONE_SUB = "Chạm để xem các việc gần giống"
 
 # Printing
 PRINTING = "Đang in phiếu, xin chờ giây lát…"

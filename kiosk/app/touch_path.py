@@ -69,6 +69,20 @@ class TouchPath(Visit):
             self._speak(self.none_reply().spoken)
         self._changed()
 
+    def not_this_one(self) -> None:
+        """"Không phải việc này?" on an answer the kiosk chose: the next procedures of the
+        ranking as choices. Of the questions answered wrongly, about three in four have the
+        right one there (training sets 9 and 10, authored set; docs/matching.md)."""
+        self._touch()
+        if self.state in (State.ANSWER, State.REDIRECT) and self.alternatives:
+            self._stop_speaking()
+            self._back = [self.state]  # "Quay lại" shows the answer again
+            self._guess = (self.answer, list(self.alternatives)) if self.answer is not None else None
+            self.choices, self.more_choices, self.clarify_page = list(self.alternatives), [], 2
+            self._go(State.CLARIFY)
+            self._speak(replies.clarify_more_spoken(self.choices))
+        self._changed()
+
     def tap_category(self, code: str) -> None:
         self._touch()
         cat = next((c for c in self.kb.categories() if c.code == code), None)

@@ -98,6 +98,9 @@ class Visit:
         self.more_choices: list[Choice] = []
         """The clarify screen's second page, shown after "Không phải" (knowledge.base.more_choices)."""
         self.clarify_page = 1
+        self.alternatives: list[Choice] = []
+        """Offered by "Không phải việc này?" on an answer to a question (not to a tap)."""
+        self._guess: tuple[Answer, list[Choice]] | None = None  # that answer, for "Quay lại"
         self.none_reason = NoneReason.NOT_FOUND  # NOT_THESE after "Không phải"
         self.category: Category | None = None
         self.browse_items: list[Procedure] = []
@@ -221,6 +224,7 @@ class Visit:
         if speak:
             self._stop_speaking()
         self.answer = answer
+        self.alternatives = []  # the caller sets them when the answer is the kiosk's guess
         self.view = answer_view(answer.procedure, self.kb.content.office)
         self.print_busy = False
         self.print_message = ""

@@ -127,6 +127,7 @@ class VoicePath(Visit):
         self._back = []
         if result.decision is Decision.ANSWER:
             self._enter_answer(result.answer, speak=speak)
+            self.alternatives = list(replies.choices_of(result.more_choices, self.kb.content.procedure))
             return
         if result.decision is Decision.CLARIFY and result.choices:
             self.choices = list(replies.choices_of(result.choices, self.kb.content.procedure))
