@@ -21,7 +21,7 @@ from knowledge.evaluate import LabelledQuestion, evaluate, load_questions  # noq
 from knowledge.model import Detail  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
-SHOWN = ("top1_pct", "offered_right_pct", "answered_wrong_pct", "oos_refused_or_redirected_pct")
+SHOWN = ("top1_pct", "offered_right_pct", "offered_two_pages_pct", "answered_wrong_pct", "oos_refused_or_redirected_pct")
 
 
 def group_rows(kb: KnowledgeBase, groups: dict[str, list[LabelledQuestion]], heard) -> list[str]:
@@ -59,7 +59,7 @@ def main() -> None:
             by_content.setdefault(q.kind, []).append(q)
     print(f"{args.qset}{' (spoken)' if args.spoken else ''}: {len(questions)} questions; {platform.machine()}, "
           f"Python {platform.python_version()}")
-    print(f"  {'group':<34} {'n':>5}  {'top-1':>6}  {'offer':>6}  {'wrong':>6}  {'oos ok':>6}")
+    print(f"  {'group':<34} {'n':>5}  {'top-1':>6}  {'offer':>6}  {'2 page':>6}  {'wrong':>6}  {'oos ok':>6}")
     for rows in (group_rows(kb, by_content, heard), group_rows(kb, by_persona, heard)):
         print("\n".join(rows))
 
