@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -221,24 +222,23 @@ class KnowledgeBase:
                          family.id if family else None, more_choices=more)
 
     def more_choices(self, scores: dict[str, float], shown: list[Match], family: Family | None = None) -> list[Match]:
-        """What a citizen who tapped "Không phải" may still mean (a clarify screen's second
-        page, or the alternatives to an answer, ``shown`` = its procedure). A family's other members (a family can have seven); otherwise the
-        ranking's next procedures — only those with some evidence (``scores`` holds no
-        zero), in the ranking's order. A second page of four lifts the right procedure
-        within reach from 76.7 to 81.3 % of the spoken development questions and from 95.1
-        to 96.1 % of training set 10 (docs/matching.md, twenty-seventh session)."""
+        """What a citizen who tapped "Không phải" may still mean: a clarify screen's second
+        page, or the alternatives to an answer (``shown`` = its procedure). A family's other
+        members (a family can have seven); otherwise the ranking's next procedures, only
+        those with some evidence (``scores`` holds no zero), in the ranking's order. A second
+        page of four lifts the right procedure within reach from 76.7 to 81.3 % of the spoken
+        development questions (docs/matching.md, twenty-seventh session)."""
         seen = {m.code for m in shown}
         if family is not None:
             # The question named the family: its other members, not whatever else shares a word.
             rest_of_family = [m for m in self.families.choices(family, scores, len(family.members)) if m.code not in seen]
             if rest_of_family:
                 return rest_of_family[:self.params.offered]
-        out: list[Match] = []
-        rest = sorted((c for c in scores if c not in seen and c in self._by_code),
-                      key=lambda c: (-round(scores[c], 1), c in self._brief, len(self.matcher.titles[c])))
-        out += [Match(c, self.matcher.titles[c], round(scores[c], 1), self.matcher.labels.get(c, ""))
-                for c in rest[:self.params.offered]]
-        return out[:self.params.offered]
+        titles = self.matcher.titles
+        # nsmallest, not a sort: at 2,000 procedures a long question scores most of them.
+        rest = heapq.nsmallest(self.params.offered, (c for c in scores if c not in seen and c in self._by_code),
+                               key=lambda c: (-round(scores[c], 1), c in self._brief, len(titles[c])))
+        return [Match(c, titles[c], round(scores[c], 1), self.matcher.labels.get(c, "")) for c in rest]
 
     def vocabulary(self) -> list[str]:
         """Domain phrases to bias speech recognition, most general first: short titles of
