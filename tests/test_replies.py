@@ -105,6 +105,8 @@ def test_kiosk_ask_prints_the_same_words(tmp_path, content_dir, kb):
     assert r.stdout.splitlines()[1] == replies.clarify_question(expected.choices)
     house = kb.procedure(NEW_HOUSE)
     assert f"  - {house.short_title} ({house.title}) [{NEW_HOUSE}]" in r.stdout
+    more = "; ".join(f"{m.label or m.title} [{m.code}]" for m in kb.ask(q).more_choices)
+    assert more and r.stdout.splitlines()[-1] == f"Nếu không phải: {more}"  # the second page
     r = _kiosk("ask", "--no-log", "ly hôn", data_dir=tmp_path, content_dir=content_dir)
     assert r.stdout.startswith("[Chỉ nơi giải quyết]\nViệc này không làm tại phường. Ông/bà đến Tòa án")
     out = json.loads(_kiosk("ask", "--no-log", "--json", "ly hôn", data_dir=tmp_path, content_dir=content_dir).stdout)

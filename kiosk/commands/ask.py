@@ -65,6 +65,8 @@ def run(args, config: Config) -> int:
             print(f"Nghe được: {transcript or '(không nghe rõ)'}")
         print(f"[{OFFICE_LABEL if result.reason in OFFICE_REASONS else KIND_LABEL[reply.kind]}]")
         print(reply.text)
+        if result.more_choices:  # what "Không phải" would offer next
+            print("Nếu không phải: " + "; ".join(f"{m.label or m.title} [{m.code}]" for m in result.more_choices))
         sys.stdout.flush()
 
     if args.speak or args.say_to:
