@@ -31,7 +31,7 @@ HELD_OUT_SET = "blind5"
 # blind7 (frozen 2026-12-03 10:17: a mixed set like blind5, written after blind5's and
 # blind6's out-of-scope needs had been read), blind8 (frozen 2026-12-03 19:10, likewise,
 # after blind7 had been measured with the thirteenth session's changes) and blind9 (frozen
-# 2026-12-04 07:30, after blind8 had been measured twice) and blind10 (frozen 2026-12-06 04:10,
+# 2026-12-04 07:30, after blind8 had been measured twice) and blind10 (frozen 2026-12-06 04:05,
 # after blind9 had been measured at twelve states of the kiosk).
 HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8", "blind9", "blind10")
 # The earlier blind sets: each is left out in turn to choose between designs and to check
