@@ -67,14 +67,14 @@ PROBE = textwrap.dedent('''
     app = types.SimpleNamespace(theme=theme, portrait=False, flow=None)
     p = kb.content.procedure("redirect.ly-hon")
     p = dataclasses.replace(p, where="Tòa án " + HIDDEN, handled_by="Tòa khác " + HIDDEN, notes="Ghi chú " + HIDDEN)
-    flow = types.SimpleNamespace(view=answer_view(p, kb.content.office), transcript="", help_counter="1")
+    flow = types.SimpleNamespace(view=answer_view(p, kb.content.office), transcript="", help_counter="1", alternatives=[])
     me = types.SimpleNamespace(ids=types.SimpleNamespace(content=W("box"), scroll=W("scroll")))
     screens.RedirectScreen.build_content(me, app, flow)
     redirect = shown(me.ids.content, [])
     flow = types.SimpleNamespace(choices=[Choice("1.001193", "Khai sinh", "Đăng ký khai sinh " + HIDDEN),
                                           Choice("1.000094", "Kết hôn", "Đăng ký kết hôn")])
     me = types.SimpleNamespace(ids=types.SimpleNamespace(choices=W("box"), scroll=W("scroll")))
-    screens.ClarifyScreen.build(me, app, flow)
+    screens.ClarifyScreen.build_choices(me, app, flow)
     print(json.dumps({"redirect": redirect, "clarify": shown(me.ids.choices, [])}, ensure_ascii=False))
 ''')
 

@@ -65,7 +65,7 @@ KIVY_PROBE = textwrap.dedent('''
     flow = types.SimpleNamespace(view=view, transcript="", help_counter=office.help_counter,
                                  content_notices=lambda: [Notice("Nghỉ " + HIDDEN, MORE, None, None)],
                                  notices=[], categories=lambda: [Category("ho-tich", "Hộ tịch " + HIDDEN, None, None)],
-                                 browse_items=[p], category=None, print_ok=None)
+                                 browse_items=[p], category=None, print_ok=None, alternatives=[])
     me = types.SimpleNamespace(ids=types.SimpleNamespace(content=W("box"), scroll=W("scroll"), actions=W("box"),
                                                          tiles=W("grid"), device_notices=W("box"), notices=W("box")))
     screens.AnswerScreen.build_content(me, app, flow)

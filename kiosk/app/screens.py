@@ -229,6 +229,9 @@ class ClarifyScreen(KScreen):
         self.ids.hint.text = texts.CLARIFY_MORE_HINT if second else texts.CLARIFY_HINT
         self.ids.not_these.sub = texts.NOT_THESE_MORE if flow.more_choices and not second else texts.NOT_THESE_LAST
         self.show_only_if(second, "back", "actions", index=len(self.ids.actions.children))  # first, on the left
+        self.build_choices(app, flow)
+
+    def build_choices(self, app, flow):
         box = self.ids.choices
         box.clear_widgets()
         t = app.theme
