@@ -87,7 +87,6 @@ class KnowledgeBase:
         self._by_code = {p.code: p for p in content.procedures}
         self._full = {p.code for p in content.procedures if p.detail is Detail.FULL}
         self._redirects = {p.code for p in content.procedures if p.detail is Detail.REDIRECT}
-        self._brief = {p.code for p in content.procedures if p.detail is Detail.BRIEF}
         if answer_threshold is not None or clarify_threshold is not None:
             params = dataclasses.replace(
                 params, answer_floor=params.answer_floor if answer_threshold is None else answer_threshold,
@@ -237,7 +236,7 @@ class KnowledgeBase:
         titles = self.matcher.titles
         # nsmallest, not a sort: at 2,000 procedures a long question scores most of them.
         rest = heapq.nsmallest(self.params.offered, (c for c in scores if c not in seen and c in self._by_code),
-                               key=lambda c: (-round(scores[c], 1), c in self._brief, len(titles[c])))
+                               key=lambda c: (-round(scores[c], 1), c in self.matcher.catalogue_only, len(titles[c])))
         return [Match(c, titles[c], round(scores[c], 1), self.matcher.labels.get(c, "")) for c in rest]
 
     def vocabulary(self) -> list[str]:

@@ -47,8 +47,7 @@ class Flow(VoicePath, TouchPath, AnswerActions, ReadingAloud, StaffMode):
         if self.state is State.CHECKLIST:
             self._go(State.ANSWER)
         elif self.state is State.CLARIFY and self.clarify_page == 2 and self.more_choices:  # the first page again
-            self.clarify_page = 1
-            self.choices, self.more_choices = self.more_choices, self.choices
+            self._turn_clarify_page()
         elif self.state in (State.ANSWER, State.REDIRECT, State.BROWSE, State.NONE, State.CLARIFY) and self._back:
             target = self._back.pop()
             if self.state is State.CLARIFY and target in (State.ANSWER, State.REDIRECT) and self._guess is not None:

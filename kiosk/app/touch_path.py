@@ -58,8 +58,7 @@ class TouchPath(Visit):
         self._touch()
         if self.state is State.CLARIFY and self.clarify_page == 1 and self.more_choices:
             self._stop_speaking()
-            self.clarify_page = 2
-            self.choices, self.more_choices = self.more_choices, self.choices
+            self._turn_clarify_page()
             self._speak(replies.clarify_more_spoken(self.choices))
         elif self.state is State.CLARIFY:
             self._stop_speaking()

@@ -220,6 +220,11 @@ class Visit:
             self.question_id = None
 
     # ------------------------------------------- reached from the voice and the touch path
+    def _turn_clarify_page(self) -> None:
+        """Between the clarify screen's two pages: the page not shown waits in ``more_choices``."""
+        self.clarify_page = 2 if self.clarify_page == 1 else 1
+        self.choices, self.more_choices = self.more_choices, self.choices
+
     def _enter_answer(self, answer: Answer, *, speak: bool = True) -> None:
         if speak:
             self._stop_speaking()
