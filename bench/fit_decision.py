@@ -28,6 +28,9 @@ question, and the two bars are chosen on the out-of-fold probabilities:
   looks much like chit-chat, and three choices cost one tap where a refusal costs the visit.
 
 ``--write`` stores the model fitted on all rows in knowledge/decision_model.json.
+``--keep-answer`` refits the offer model and its bars only: the shipped answer model and
+answer bar are kept exactly (re-expressed over the new features' standardisation), so
+what the kiosk answers outright does not move.
 
 The held-out sets (tests/data/blind5, blind6) are never read here.
 """
@@ -36,6 +39,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import json
 import platform
 import sys
 from pathlib import Path
@@ -55,7 +59,8 @@ from knowledge.model import Detail  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 FEATURES = ("score1", "gap12", "gap13", "gap14", "query_coverage", "text_coverage", "bag", "unknown_share",
-            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "topic", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1", "exact")
+            "log_tokens", "phonetic_only", "brief", "redirect", "off_topic", "off_topic_gap", "topic", "spoken", "asr_logprob", "asr_no_speech", "spoken_score1", "exact",
+            "pair_coverage", "missed_rarest", "missed_second", "top3_coverage")
 FOLDS = 5
 L2 = 1.0
 WRONG_TYPED, WRONG_SPOKEN, OOS_REFUSED, OOS_REFUSED_SPOKEN = 0.02, 0.04, 0.90, 0.75
@@ -76,7 +81,7 @@ SIGNS = {"asr_logprob": +1, "asr_no_speech": -1}
 # Evidence for the offer model only: whether a question reads like one about a procedure at
 # all says nothing about which one; in the answer model it lowered a greeting followed by a
 # question ("cảm ơn, cho hỏi làm giấy khai sinh cho con cần gì": asked back).
-OFFER_ONLY = frozenset({"topic"})
+OFFER_ONLY = frozenset({"topic", "pair_coverage", "missed_rarest", "missed_second", "top3_coverage"})
 
 
 def fit_signed(x: np.ndarray, y: np.ndarray, drop: frozenset[str] = frozenset()) -> Logistic:
@@ -106,7 +111,7 @@ OFFER_SCAN_FROM = 0.30  # where the set-by-set offer bar search starts (the out-
 
 
 def calibrated_bars(content, content_dir: Path, train: list[str], examples: list[str],
-                    start: float, offer_start: float) -> tuple[float, float, dict]:
+                    start: float, offer_start: float, keep_answer: bool = False) -> tuple[float, float, dict]:
     """The lowest answer bar ≥ ``start`` at which each earlier blind set, left out of the
     examples and of the fit (its decision refitted on the rest), is answered wrongly at
     most ``WRONG_HELD_OUT``. Out-of-fold estimates are optimistic: folds share authors and
@@ -122,17 +127,19 @@ def calibrated_bars(content, content_dir: Path, train: list[str], examples: list
     wrong: dict[str, dict[str, float]] = {}
     left_out = []
     for left in (s for s in HELD_OUT_SETS if s in train):
-        lo = leave_out(content, left, train=train, examples=examples, content_dir=content_dir)
+        lo = leave_out(content, left, train=train, examples=examples, content_dir=content_dir, keep_answer=keep_answer)
         left_out.append(lo)
         wrong[left] = {}
+        if keep_answer:  # the answer bar is the shipped one: nothing to choose
+            continue
         for t in grid:
             wrong[left][f"{t:.2f}"] = evaluate(lo.kb(t), lo.questions).summary()["answered_wrong_pct"]
             if wrong[left][f"{t:.2f}"] <= 100 * WRONG_HELD_OUT:
                 break
     # each set's first bar within the bound (raising the bar further answers fewer)
-    firsts = [next((float(k) for k, v in w.items() if v <= 100 * WRONG_HELD_OUT), grid[-1]) for w in wrong.values()]
+    firsts = [next((float(k) for k, v in w.items() if v <= 100 * WRONG_HELD_OUT), grid[-1]) for w in wrong.values() if w]
     floor = max(firsts, default=start)
-    for left, w in wrong.items():
+    for left, w in ((k, v) for k, v in wrong.items() if v):
         print(f"  {left} left out: wrong answers by answer bar " + ", ".join(f"{k} → {v} %" for k, v in w.items()))
     handled: dict[str, dict[str, float]] = {}
     offer_floor = offer_start
@@ -182,6 +189,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(MODEL_PATH), help="where --write writes (default: %(default)s)")
     ap.add_argument("--no-calibrate", action="store_true",
                     help="skip the bars' check on each earlier blind set left out (see calibrated_bars)")
+    ap.add_argument("--keep-answer", action="store_true",
+                    help="keep the shipped answer model and bar; fit the offer model and its bars only")
     ap.add_argument("--content", default=str(ROOT / "assets" / "content"))
     ap.add_argument("--train", default=",".join(EXAMPLE_SETS),
                     help="question sets under tests/data to fit on (comma-separated; default: %(default)s)")
@@ -245,9 +254,12 @@ def main() -> None:
     # example's first candidate is often a sibling, which reads as "short questions are
     # unsure".
     for_answer = np.array([name != "catalogue" for name in row_set])
+    shipped = DecisionModel.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8"))) if args.keep_answer else None
+    kept = shipped.answer_in(FEATURES, mean, scale) if shipped is not None else None
     for k in range(FOLDS):
         tr, te = fold != k, fold == k
-        ma, mo = fit_signed(x[tr & for_answer], y_a[tr & for_answer], OFFER_ONLY), fit_signed(x[tr], y_scope[tr])
+        ma = kept or fit_signed(x[tr & for_answer], y_a[tr & for_answer], OFFER_ONLY)
+        mo = fit_signed(x[tr], y_scope[tr])
         pa[te] = [ma(v) for v in x[te]]
         po[te] = np.maximum([mo(v) for v in x[te]], pa[te])
 
@@ -274,8 +286,9 @@ def main() -> None:
         return float(np.sum(mask & (pa >= t) & (y_a == 0)) / max(np.sum(mask), 1))
 
     grid = np.round(np.arange(0.30, 0.99, 0.01), 2)
-    answer_p = next(t for t in grid if wrong_rate(typed_in & like_traffic, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
-                    and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
+    answer_p = shipped.answer_p if shipped is not None else next(
+        t for t in grid if wrong_rate(typed_in & like_traffic, t) <= WRONG_TYPED and wrong_rate(spoken_in, t) <= WRONG_SPOKEN
+        and np.sum(oos & (pa >= t)) / max(np.sum(oos), 1) <= 1 - OOS_REFUSED)
     # (an out-of-scope question is "refused" by "none" or by a redirect; those whose
     # best match is a redirect are rightly answered and left out of the refusal count)
     ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
@@ -283,7 +296,8 @@ def main() -> None:
     held_out: dict = {}
     if not args.no_calibrate:
         floor, offer_floor, held_out = calibrated_bars(content, Path(args.content), args.train.split(","),
-                                                       args.examples.split(","), float(answer_p), OFFER_SCAN_FROM)
+                                                       args.examples.split(","), float(answer_p), OFFER_SCAN_FROM,
+                                                       keep_answer=args.keep_answer)
         if floor > answer_p:
             print(f"answer bar raised {answer_p} → {floor}: the lowest at which every earlier blind set, left out, "
                   f"is answered wrongly ≤ {100 * WRONG_HELD_OUT:.0f} %")
@@ -332,7 +346,7 @@ def main() -> None:
     print(f"bars: answer p ≥ {answer_p}, offer p ≥ {offer_p} (spoken {offer_p_spoken}); out-of-fold figures:")
     cv = {"typed_in_scope": report(typed_in, "typed, in scope"), "spoken_in_scope": report(spoken_in, "spoken, in scope"),
           "out_of_scope": report(oos, "typed out of scope"), "spoken_out_of_scope": report(oos_spoken, "spoken out of scope")}
-    ma, mo = fit_signed(x[for_answer], y_a[for_answer], OFFER_ONLY), fit_signed(x, y_scope)
+    ma, mo = kept or fit_signed(x[for_answer], y_a[for_answer], OFFER_ONLY), fit_signed(x, y_scope)
     for name, m in (("answer", ma), ("offer", mo)):
         print(f"  {name} weights: " + ", ".join(f"{f}={w:+.2f}" for f, w in zip(FEATURES, m.weights)) + f", bias={m.bias:+.2f}")
     if args.write:
@@ -341,6 +355,7 @@ def main() -> None:
                                   "fitted": dt.date.today().isoformat(), "script": "bench/fit_decision.py",
                                   "rows": len(rows), "procedures": len(kb.matcher), "cross_validated": cv,
                                   "held_out_by_bar": held_out,
+                                  **({"answer_kept_from": shipped.note.get("fitted")} if shipped is not None else {}),
                                   "targets": {"wrong_typed": WRONG_TYPED, "wrong_spoken": WRONG_SPOKEN,
                                               "oos_refused": OOS_REFUSED, "oos_refused_spoken": OOS_REFUSED_SPOKEN}},
                               float(offer_p_spoken))

@@ -55,7 +55,7 @@ class LeftOut:
 
 
 def leave_out(content: Content, left: str, *, train: list[str] | None = None, examples: list[str] | None = None,
-              content_dir: Path | None = None) -> LeftOut:
+              content_dir: Path | None = None, keep_answer: bool = False) -> LeftOut:
     """``left``'s questions out of ``content``'s examples and out of a decision refitted on
     the rest (``train``/``examples`` default to the shipped sets)."""
     rest_train = [s for s in (train or EXAMPLE_SETS) if s != left]
@@ -66,6 +66,8 @@ def leave_out(content: Content, left: str, *, train: list[str] | None = None, ex
                "--train", ",".join(rest_train), "--examples", ",".join(rest_examples)]
         if content_dir is not None:
             cmd += ["--content", str(content_dir)]
+        if keep_answer:  # the shipped answer model, the offer model fitted without ``left``
+            cmd += ["--keep-answer"]
         subprocess.run(cmd, check=True, capture_output=True)
         model = DecisionModel.from_json(json.loads(out.read_text(encoding="utf-8")))
     questions = load_questions(DATA / left)

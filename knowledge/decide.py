@@ -71,6 +71,11 @@ class Evidence:
     off_topic: float = 0.0  # closeness (0–100) to a question seen about no procedure (Matcher.off_topic_score)
     topic: float = 0.0  # its words: procedures' against chit-chat's, log-likelihood ratio (Matcher.topic_ratio)
     exact: bool = False  # a text of candidate 1 (title, alias) has exactly the question's words
+    # Whether the first candidates hold what the question is about (Matcher._concept_cover):
+    pair_coverage: float = 1.0  # IDF share of the question's syllable pairs in candidate 1's texts
+    missed_rarest: float = 0.0  # the rarest known syllable of the question candidate 1 lacks (IDF, 0–1)
+    missed_second: float = 0.0  # the second rarest
+    top3_coverage: float = 1.0  # IDF share of the question's terms in the first three candidates' texts
 
     @classmethod
     def empty(cls) -> "Evidence":
@@ -100,6 +105,10 @@ class Evidence:
             "asr_no_speech": hearing.no_speech_prob if hearing is not None else 0.0,
             "spoken_score1": self.score1 / 100 if spoken else 0.0,
             "exact": float(self.exact),
+            "pair_coverage": self.pair_coverage,
+            "missed_rarest": self.missed_rarest,
+            "missed_second": self.missed_second,
+            "top3_coverage": self.top3_coverage,
         }
 
 
@@ -174,6 +183,17 @@ class DecisionModel:
         # … unless it is closer still to a question seen about no procedure ("mấy giờ rồi":
         # both words are in a citizen's example of reporting a guest's stay).
         return ev.tokens > 0 and ev.unknown_share == 0.0 and ev.query_coverage >= 0.999 and ev.off_topic < ev.score1
+
+    def answer_in(self, features: tuple[str, ...], mean: np.ndarray, scale: np.ndarray) -> Logistic:
+        """This model's answer model, exactly, over other standardised features (a feature
+        it lacks gets weight 0): to refit the offer model alone and keep the answers."""
+        old = {f: (w, m, s) for f, w, m, s in zip(self.features, self.answer.weights, self.mean, self.scale)}
+        weights, bias = [], self.answer.bias
+        for f, m, s in zip(features, mean, scale):
+            w, m0, s0 = old.get(f, (0.0, 0.0, 1.0))
+            weights.append(float(w * s / s0))  # w·(x − m0)/s0 = w·s/s0 · (x − m)/s + w·(m − m0)/s0
+            bias += w * (m - m0) / s0
+        return Logistic(tuple(weights), float(bias))
 
     def to_json(self) -> dict:
         return {

@@ -34,9 +34,13 @@ SAY_CLARIFY_MORE = "Hay ông bà hỏi về {choices}? Mời ông bà chạm và
 
 # Nothing found / not heard / none of the offered choices.
 NOT_FOUND_TITLE = "Xin lỗi, kiosk chưa tìm được thủ tục phù hợp."
-NOT_FOUND_BODY = "Mời ông/bà chọn lĩnh vực trên màn hình, hoặc hỏi cán bộ tại quầy số {counter}."
+# The needs the kiosk refuses are mostly papers another body issues (a hospital's referral, a
+# university's dormitory, a bank's deposit box: training set 7, off-topic set 3): say so.
+NOT_FOUND_BODY = ("Mời ông/bà chọn lĩnh vực trên màn hình, hoặc hỏi cán bộ tại quầy số {counter}. "
+                  "Giấy tờ do bệnh viện, trường học, ngân hàng hay công ty cấp thì ông/bà hỏi nơi cấp.")
 SAY_NOT_FOUND = ("Xin lỗi, kiosk chưa tìm được thủ tục phù hợp. Ông bà có thể chọn lĩnh vực trên màn hình, "
-                 "hoặc hỏi cán bộ tại quầy số {counter}.")
+                 "hoặc hỏi cán bộ tại quầy số {counter}. Giấy tờ do bệnh viện, trường học, ngân hàng hay công ty "
+                 "cấp thì ông bà hỏi nơi cấp.")
 NOT_HEARD_TITLE = "Xin lỗi, kiosk chưa nghe rõ."
 NOT_HEARD_BODY = "Mời ông/bà nhấn nút và nói lại chậm, rõ hơn, hoặc chọn lĩnh vực trên màn hình."
 SAY_NOT_HEARD = "Xin lỗi, kiosk chưa nghe rõ. Mời ông bà nhấn nút và nói lại, hoặc chọn lĩnh vực trên màn hình."

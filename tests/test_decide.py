@@ -243,6 +243,33 @@ def test_fit_logistic_recovers_a_separable_rule():
     assert acc > 0.97 and m.weights[0] > 0 > m.weights[1]
 
 
+def test_an_answer_model_kept_over_new_features_gives_the_same_probabilities():
+    # bench/fit_decision.py --keep-answer refits the offer model over more features and keeps
+    # the answers: the kept model, re-expressed over the new standardisation, must be exact
+    shipped = load_model()
+    rng = np.random.default_rng(3)
+    evidence = [Evidence(*rng.uniform(0, 100, 4), *rng.uniform(0, 1, 2), rng.uniform(0, 100), rng.uniform(0, 0.3),
+                         int(rng.integers(1, 40)), bool(rng.integers(2)), bool(rng.integers(2)), bool(rng.integers(2)),
+                         rng.uniform(0, 100), rng.uniform(-3, 3), bool(rng.integers(2)), *rng.uniform(0, 1, 4))
+                for _ in range(50)]
+    features = (*shipped.features, "pair_coverage", "missed_second") if "missed_second" not in shipped.features \
+        else shipped.features
+    x = np.array([[e.features()[f] for f in features] for e in evidence])
+    mean, scale = x.mean(axis=0) + 0.3, x.std(axis=0) + 0.7  # any other standardisation
+    kept = shipped.answer_in(features, mean, scale)
+    for e, row in zip(evidence, x):
+        assert kept((row - mean) / scale) == pytest.approx(shipped.probabilities(e)[0], abs=1e-9)
+
+
+def test_a_need_whose_own_words_no_candidate_holds_is_told_from_a_procedures_question():
+    # "thụ tinh ống nghiệm" shares "cần giấy tờ gì" with procedures and its own words with none
+    m = KnowledgeBase(load_source(Path(__file__).resolve().parents[1] / "assets" / "content")).matcher
+    known = m.rank("làm giấy khai sinh cho con cần giấy tờ gì").evidence
+    other = m.rank("vợ chồng con tôi muốn đi làm thụ tinh ống nghiệm thì cần giấy tờ gì").evidence
+    assert known.pair_coverage == pytest.approx(1.0) and known.missed_rarest == 0.0 and known.top3_coverage > 0.99
+    assert other.pair_coverage < 0.9 and other.missed_rarest > 0.5
+
+
 def test_the_shipped_model_is_fitted_and_documented():
     d = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     m = DecisionModel.from_json(d)
