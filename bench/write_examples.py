@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS, examples_of, off_topic_of  # noqa: E402
-from knowledge.match import OFF_TOPIC_PATH  # noqa: E402
+from knowledge.off_topic import OFF_TOPIC_PATH  # noqa: E402
 
 MARKER = "# Câu hỏi thật (bench/write_examples.py viết lại phần dưới dòng này từ các bộ câu hỏi đã gắn nhãn)"
 

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from knowledge.match import Matcher, _terms
+from knowledge.match import Matcher
 from knowledge.model import Family, Match
 from knowledge.normalize import keys
+from knowledge.terms import terms as _terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,11 @@ from rapidfuzz import fuzz, process
 from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
 from knowledge.normalize import keys
+from knowledge.off_topic import OffTopicIndex, load_off_topic
 from knowledge.params import DEFAULT, MatchParams
+from knowledge.terms import blend as _blend
+from knowledge.terms import distinct as _distinct
+from knowledge.terms import terms as _terms
 
 # The ranking's weights are in knowledge.params.MatchParams (each with how it was set); the
 # answer/clarify/none decision is not a score threshold but learned (knowledge.decide).
@@ -50,13 +54,6 @@ class _Entry:
     weight: float
 
 
-def _terms(folded_key: str) -> list[str]:
-    """Bag terms: folded syllables and syllable pairs. Not the sound-alike key: merged
-    single syllables collide too easily ("máy"~"mai", "giờ"~"độ")."""
-    toks = folded_key.split()
-    return toks + [f"{a}_{b}" for a, b in zip(toks, toks[1:])]
-
-
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
 
 
@@ -74,31 +71,10 @@ def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[t
     return tuple(out)
 
 
-def _distinct(tokens: list[str]) -> list[str]:
-    """Each token once, in the order of first appearance. Not a set: sums of weights over a
-    set run in an order that changes with Python's string hashing from one start of the
-    kiosk to the next, and the last bits of the float sums with it; a tie among candidates
-    then broke differently, and a question's choices could change after a restart."""
-    return list(dict.fromkeys(tokens))
-
-
-def _blend(a: np.ndarray, b: np.ndarray, set_share: float) -> np.ndarray:
-    return set_share * a + (1 - set_share) * b
-
-
 PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
-OFF_TOPIC_PATH = Path(__file__).with_name("off_topic.txt")
 # A text scores 100 only with exactly the question's words at full weight (a title, short
 # title or alias: examples weigh less); float32 sums land a hair below.
 EXACT = 99.95
-
-
-def load_off_topic(path: Path = OFF_TOPIC_PATH) -> tuple[str, ...]:
-    """Questions people put to the kiosk that are about no procedure (bench/write_examples.py)."""
-    if not path.is_file():
-        return ()
-    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip() and not line.startswith("#"))
 
 
 def load_prior(path: Path = PRIOR_PATH) -> dict:
@@ -120,15 +96,7 @@ class Matcher:
         procedure (default: knowledge/off_topic.txt) — how close a question comes to them
         is evidence for the decision, never a match."""
         prior = load_prior() if prior is None else prior
-        self._off_topic = sorted({keys(t)[1] for t in (load_off_topic() if off_topic is None else off_topic)} - {""})
-        self._off_topic_sorted = [" ".join(sorted(t.split())) for t in self._off_topic]
-        ot_postings: dict[str, list[int]] = {}
-        for i, t in enumerate(self._off_topic):
-            for w in set(t.split()):
-                ot_postings.setdefault(w, []).append(i)
-        self._off_topic_postings = {w: np.array(ix, dtype=np.int32) for w, ix in ot_postings.items()}
-        self._off_topic_ntok = np.array([len(set(t.split())) for t in self._off_topic], dtype=np.int32)
-        self._off_topic_idf = {w: math.log((len(self._off_topic) + 1) / (len(ix) + 0.5)) for w, ix in ot_postings.items()}
+        self._off_topic = OffTopicIndex(load_off_topic() if off_topic is None else off_topic, params)
         self.params = params
         self.titles: dict[str, str] = {}
         self.labels: dict[str, str] = {}
@@ -253,7 +221,7 @@ class Matcher:
         proc_lm: Counter[str] = Counter()
         for c in tf.values():
             proc_lm.update(c)
-        ot_lm: Counter[str] = Counter(t for q in self._off_topic for t in _terms(q))
+        ot_lm: Counter[str] = Counter(t for q in self._off_topic.questions for t in _terms(q))
         lm_vocab = len(set(proc_lm) | set(ot_lm))
         dp = sum(proc_lm.values()) + alpha * lm_vocab
         do = sum(ot_lm.values()) + alpha * lm_vocab
@@ -269,32 +237,7 @@ class Matcher:
     def off_topic_score(self, folded: str) -> float:
         """0–100: how close the question (its folded key, ``normalize.keys(text)[1]``) comes to
         one the kiosk has seen about no procedure."""
-        if not self._off_topic or not folded:
-            return 0.0
-        # (token-sort similarity is plain ratio on sorted syllables, computed here ~15x cheaper;
-        # the costly token-set similarity only for the questions closest by it or sharing the
-        # most syllables, as for procedures: ~1 ms saved per ask with 785 off-topic questions)
-        cheap = process.cdist([" ".join(sorted(folded.split()))], self._off_topic_sorted, scorer=fuzz.ratio,
-                              dtype=np.float32)[0]
-        k = 2 * self.params.candidates
-        if len(cheap) > 2 * k:
-            overlap = np.zeros(len(cheap), dtype=np.float32)
-            shared = np.zeros(len(cheap), dtype=np.int32)
-            for t in _distinct(folded.split()):
-                ix = self._off_topic_postings.get(t)
-                if ix is not None:
-                    overlap[ix] += self._off_topic_idf[t]
-                    shared[ix] += 1
-            # a short off-topic question all of whose words the question holds ("mấy giờ")
-            # is a token-set match of 100 whatever the rest
-            inside = np.flatnonzero(shared == self._off_topic_ntok)
-            cand = np.union1d(np.union1d(np.argpartition(-cheap, k)[:k], np.argpartition(-overlap, k)[:k]), inside)
-        else:
-            cand = np.arange(len(cheap))
-        texts = [self._off_topic[i] for i in cand]
-        return float(np.max(_blend(
-            process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], cheap[cand],
-            self.params.set_share)))
+        return self._off_topic.score(folded)
 
     def topic_ratio(self, folded: str) -> float:
         """Mean log-likelihood ratio per known term: procedures' texts against questions

@@ -11,9 +11,9 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.evaluate import LabelledQuestion, load_questions
 from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS, examples_of, off_topic_of, with_examples
-from knowledge.match import load_off_topic
 from knowledge.model import Content, Decision, Detail
 from knowledge.normalize import keys
+from knowledge.off_topic import load_off_topic
 from knowledge.source import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
