@@ -129,17 +129,17 @@ def calibrated_bars(content, content_dir: Path, train: list[str], examples: list
     for left in (s for s in HELD_OUT_SETS if s in train):
         lo = leave_out(content, left, train=train, examples=examples, content_dir=content_dir, keep_answer=keep_answer)
         left_out.append(lo)
-        wrong[left] = {}
         if keep_answer:  # the answer bar is the shipped one: nothing to choose
             continue
+        wrong[left] = {}
         for t in grid:
             wrong[left][f"{t:.2f}"] = evaluate(lo.kb(t), lo.questions).summary()["answered_wrong_pct"]
             if wrong[left][f"{t:.2f}"] <= 100 * WRONG_HELD_OUT:
                 break
     # each set's first bar within the bound (raising the bar further answers fewer)
-    firsts = [next((float(k) for k, v in w.items() if v <= 100 * WRONG_HELD_OUT), grid[-1]) for w in wrong.values() if w]
+    firsts = [next((float(k) for k, v in w.items() if v <= 100 * WRONG_HELD_OUT), grid[-1]) for w in wrong.values()]
     floor = max(firsts, default=start)
-    for left, w in ((k, v) for k, v in wrong.items() if v):
+    for left, w in wrong.items():
         print(f"  {left} left out: wrong answers by answer bar " + ", ".join(f"{k} → {v} %" for k, v in w.items()))
     handled: dict[str, dict[str, float]] = {}
     offer_floor = offer_start

@@ -46,6 +46,7 @@ class _Scored:
     detail: dict[int, tuple[float, float, float, bool]]
     unknown: float  # IDF-weighted share of the query's syllables the index has never seen
     exact: np.ndarray  # per procedure: one of its texts has exactly the question's words
+    terms: tuple[str, ...] = ()  # the question's bag terms the index knows, each once
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +246,7 @@ class Matcher:
         lr = [self._topic_lr[t] for t in _terms(folded) if t in self._topic_lr]
         return sum(lr) / len(lr) if lr else 0.0
 
-    def _concept_cover(self, folded: str, first: list[str]) -> dict[str, float]:
+    def _concept_cover(self, terms: tuple[str, ...], first: list[str]) -> dict[str, float]:
         """Whether the first candidates hold what the question is about, not only its
         paperwork words. A need the ward does not handle ("giấy chuyển viện", "ký túc xá")
         shares "giấy", "đăng ký", "cần gì" with many procedures, and its own rare words
@@ -255,7 +256,6 @@ class Matcher:
         With training set 7's questions as rows, the offer model refitted on them refuses
         35.9 % of off-topic set 3 (never fitted on) instead of 18.5 %, for 0.6 → 1.4 % of
         training set 10's in-scope questions refused (docs/matching.md, 2026-12-06)."""
-        terms = [t for t in _distinct(_terms(folded)) if t in self._bag_idf]
         if not terms or not first:
             return {}
         idf = self._bag_idf
@@ -272,10 +272,14 @@ class Matcher:
             "top3_coverage": sum(idf[t] for t in terms if any(t in b for b in bags)) / total,
         }
 
-    def _bag_scores(self, folded: str) -> np.ndarray:
-        """0–100: IDF-weighted share of the query's known terms found in each procedure's bag."""
+    def _bag_terms(self, folded: str) -> tuple[str, ...]:
+        """The question's bag terms (syllables and pairs) the index knows, each once."""
+        return tuple(t for t in _distinct(_terms(folded)) if t in self._bag_idf)
+
+    def _bag_scores(self, terms: tuple[str, ...]) -> np.ndarray:
+        """0–100: IDF-weighted share of the query's known terms (``_bag_terms``) found in each
+        procedure's bag."""
         out = np.zeros(len(self._code_ids), dtype=np.float32)
-        terms = [t for t in _distinct(_terms(folded)) if t in self._bag_idf]
         total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
             return out
@@ -339,7 +343,8 @@ class Matcher:
         _, f, ph = keys(text)
         if not f or not self._entries:
             return _Scored(best, best, f, ph, {}, 0.0, best > 0)
-        bag_all = self._bag_scores(f)
+        bag_terms = self._bag_terms(f)
+        bag_all = self._bag_scores(bag_terms)
         # A long story's fuzzy scores favour short generic texts all of whose words it holds;
         # the procedures whose whole vocabulary holds most of it are scored too (params.py).
         kb = prm.bag_candidates
@@ -395,7 +400,7 @@ class Matcher:
         exact = best >= EXACT
         if prm.nb_weight > 0:
             total = self._sibling_term(f, total, exact=exact)
-        return _Scored(total, bag, f, ph, detail, unknown, exact)
+        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms)
 
     def _sibling_term(self, folded: str, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
         """``exact``: procedures one of whose texts (title, alias) has exactly the question's
@@ -466,7 +471,7 @@ class Matcher:
             brief=bool(self._brief[order[0]]), redirect=bool(self._redirect[order[0]]),
             off_topic=self.off_topic_score(sc.folded), topic=self.topic_ratio(sc.folded),
             exact=bool(sc.exact[order[0]]),
-            **self._concept_cover(sc.folded, [str(self._code_ids[i]) for i in order[:3]]),
+            **self._concept_cover(sc.terms, [str(self._code_ids[i]) for i in order[:3]]),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
         return Ranking(matches[:limit], scores, ev, sc.folded)
