@@ -45,8 +45,9 @@ EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
 # questions about catalogue-only procedures) judges the names those procedures carry;
 # train10 (960 questions, 2026-12-04) asks about common needs in unusual circumstances;
 # off_topic3 (270, 2026-12-04) about paperwork that belongs to neither the ward nor a
-# redirect entry.
-DEVELOPMENT_SETS = ("train9", "train10", "off_topic3")
+# redirect entry; off_topic4 (300, 2026-12-06) remarks and small talk that sound like
+# paperwork (as examples or as rows they refused more in-scope questions, docs/matching.md).
+DEVELOPMENT_SETS = ("train9", "train10", "off_topic3", "off_topic4")
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.

@@ -210,6 +210,23 @@ def test_catalogue_only_needs_are_offered(shipped):
 
 
 @pytest.mark.slow
+def test_remarks_that_sound_like_paperwork_are_refused(shipped):
+    """Regression guard on tests/data/off_topic4: remarks, family-event small talk and
+    requests no office handles, that mention papers, weddings, funerals or the ward
+    ("hồi xưa làm giấy khai sinh phải đạp xe lên huyện…"); a development set, neither examples
+    nor training rows (figures: bench/match_accuracy.py --set off_topic4)."""
+    from knowledge.evaluate import evaluate, load_questions
+
+    questions = load_questions(Path(__file__).resolve().parents[1] / "tests" / "data" / "off_topic4")
+    assert len(questions) == 300 and not any(q.codes for q in questions)
+    s = evaluate(shipped, questions).summary()
+    # 2026-12-06 (twenty-ninth session, out of sample): 73.3 % refused or sent on, 1.3 % sent
+    # to some office. About three points of margin.
+    assert s["oos_refused_or_redirected_pct"] >= 70.0, s
+    assert s["oos_sent_wrong_pct"] <= 3.0, s
+
+
+@pytest.mark.slow
 def test_the_content_recognises_its_own_examples():
     """The development questions are examples in the content (bench/write_examples.py):
     asked again word for word, they find their procedure. In-sample, not a measure."""
