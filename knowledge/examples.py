@@ -47,8 +47,9 @@ EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
 # off_topic3 (270, 2026-12-04) about paperwork that belongs to neither the ward nor a
 # redirect entry; off_topic4 (300, 2026-12-06) remarks and small talk that sound like
 # paperwork (as examples or as rows they refused more in-scope questions, docs/matching.md);
-# train11 (480, 2026-12-06) new authors as hard as the eleventh blind set's.
-DEVELOPMENT_SETS = ("train9", "train10", "off_topic3", "off_topic4", "train11")
+# train11 (480, 2026-12-06) new authors as hard as the eleventh blind set's; train12 (480,
+# 2026-12-06) vague questions: half name a family or a life event without saying which paper.
+DEVELOPMENT_SETS = ("train9", "train10", "off_topic3", "off_topic4", "train11", "train12")
 
 # Kinds that name one procedure: a broad question names a family (the decision must ask
 # back, an example would teach one member), an out-of-scope one names none.
