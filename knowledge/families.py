@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from knowledge.match import Matcher
 from knowledge.model import Family, Match
-from knowledge.normalize import keys
+from knowledge.normalize import family_term_tokens, keys
 from knowledge.terms import terms as _terms
 
 
@@ -63,10 +63,9 @@ class FamilyIndex:
             members = tuple(m for m in f.members if m in matcher.curated_bags)
             if len(members) < 2:
                 continue
-            # A term the normaliser shortens ("so hong" → "so": "hong" is chat for
-            # "không"; "can cuoc" → "cuoc": "can" is "cần") would fire on any "sổ".
-            seqs = tuple(tuple(keys(t)[1].split()) for t in f.terms
-                         if keys(t)[1] and len(keys(t)[1].split()) >= min(2, len(t.split())))
+            # A term the normaliser shortens would fire on any "sổ" (content validation
+            # reports it to the clerk: knowledge.source_office.parse_families).
+            seqs = tuple(seq for t in f.terms if (seq := family_term_tokens(t)))
             named = {t for seq in seqs for t in _terms(" ".join(seq))}
             share: dict[str, int] = {}
             for m in members:

@@ -428,3 +428,12 @@ def keys(text: str) -> tuple[str, str, str]:
     n = normalize_text(text)
     f = fold(n)
     return n, f, phonetic(f)
+
+
+def family_term_tokens(term: str) -> tuple[str, ...]:
+    """The folded words by which a family's term (families.yaml ``terms``) is found in a
+    question, or () when normalising leaves too little of it: "giấy tờ xe" keeps only "xe"
+    ("giấy tờ" is dropped from every question) and "so hong" only "so" ("hong" is chat for
+    "không"), which would name the family in any question about any vehicle or any "sổ"."""
+    words = keys(term)[1].split()
+    return tuple(words) if words and len(words) >= min(2, len(term.split())) else ()

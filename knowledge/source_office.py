@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from knowledge.model import Category, Counter, Family, LobbyTopic, Notice, Office
+from knowledge.normalize import family_term_tokens, keys
 from knowledge.source_common import Collector, dedupe, text, text_list
 from knowledge.source_yaml import Located
 
@@ -144,6 +145,13 @@ def parse_families(doc: Located, rel: str, codes: set[str], col: Collector) -> l
         if fid in seen:
             col.add(rel, doc.line(i, "id"), f"[{i}].id", f"trùng nhóm '{fid}' / duplicate family")
         seen.add(fid or "")
+        for j, t in enumerate(terms or ()):
+            if not family_term_tokens(t):
+                left = keys(t)[1] or "không còn chữ nào"
+                col.add(rel, doc.line(i, "terms", j), f"[{i}].terms",
+                        f"cụm '{t}' chỉ còn '{left}' sau khi kiosk bỏ những chữ chung chung (hoặc hiểu thành chữ "
+                        "khác), quá ngắn để nhận ra nhóm: xin viết cụm dài hơn hoặc xóa đi / "
+                        "too little of the term is left once normalised to name the family")
         for j, m in enumerate(members or ()):
             if m not in codes:
                 col.add(rel, doc.line(i, "members", j), f"[{i}].members", f"không có thủ tục mã {m} / unknown procedure code")

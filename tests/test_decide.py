@@ -179,6 +179,18 @@ def test_a_family_naming_an_unknown_procedure_is_reported(rich_content):
     assert any("1.999999" in str(p) for p in exc.value.problems)
 
 
+def test_a_family_term_that_normalising_shrinks_to_one_word_is_reported(rich_content):
+    # "giấy tờ" is dropped from every question: "giấy tờ nhà" would name the family in any
+    # question with "nhà"; a one-word term ("gpxd") stays a term.
+    (rich_content / "families.yaml").write_text(FAMILIES.replace("gpxd]", "gpxd, giấy tờ nhà]"), encoding="utf-8")
+    with pytest.raises(ContentInvalid) as exc:
+        load_source(rich_content)
+    [problem] = exc.value.problems
+    assert problem.file == "families.yaml" and problem.line == 3 and "'giấy tờ nhà' chỉ còn 'nha'" in problem.message
+    (rich_content / "families.yaml").write_text(FAMILIES, encoding="utf-8")
+    assert load_source(rich_content).families[0].terms == ("giấy phép xây dựng", "xin phép xây dựng", "gpxd")
+
+
 def test_a_redirect_without_where_to_go_is_reported(rich_content):
     path = rich_content / "redirects" / "redirect.ly-hon.yaml"
     path.write_text(REDIRECT.replace("where: Tòa án nhân dân khu vực nơi vợ hoặc chồng cư trú\n", ""), encoding="utf-8")
