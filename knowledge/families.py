@@ -63,8 +63,9 @@ class FamilyIndex:
             members = tuple(m for m in f.members if m in matcher.curated_bags)
             if len(members) < 2:
                 continue
-            # A term the normaliser shortens would fire on any "sổ" (content validation
-            # reports it to the clerk: knowledge.source_office.parse_families).
+            # A term the normaliser shortens to one word would name the family in too many
+            # questions ("so hong" → "so"); `kiosk content validate` tells the clerk
+            # (knowledge.source_office.idle_family_terms).
             seqs = tuple(seq for t in f.terms if (seq := family_term_tokens(t)))
             named = {t for seq in seqs for t in _terms(" ".join(seq))}
             share: dict[str, int] = {}

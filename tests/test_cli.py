@@ -105,6 +105,17 @@ def test_content_commands(tmp_path, mini_content):
 
 
 @pytest.mark.slow
+def test_content_validate_notes_a_family_term_the_kiosk_cannot_use(tmp_path, mini_content):
+    (mini_content / "families.yaml").write_text(
+        '- id: khai-sinh\n  name: Khai sinh\n  terms: [khai sinh, giấy tờ con]\n  members: ["1.001193", "1.004884"]\n',
+        encoding="utf-8")
+    v = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)
+    assert v.returncode == 0 and "Hợp lệ" in v.stdout
+    [note] = [line for line in v.stdout.splitlines() if line.startswith("Lưu ý")]
+    assert "'giấy tờ con' chỉ còn 'con'" in note  # "khai sinh", two words left of two, is not noted
+
+
+@pytest.mark.slow
 def test_invalid_content_exits_1_and_lists_problems(tmp_path, mini_content):
     (mini_content / "procedures" / "1.000894.yaml").write_text("code: [\n", encoding="utf-8")
     r = kiosk("content", "validate", data_dir=tmp_path, content_dir=mini_content)

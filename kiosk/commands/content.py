@@ -64,6 +64,11 @@ def _validate(args, config: Config) -> int:
         print(f"Lỗi: {len(problems)} lỗi trong {src} / {len(problems)} problems")
         return 1
     print(f"Hợp lệ / valid: {src}")
+    from knowledge.source import load_source
+    from knowledge.source_office import idle_family_terms
+
+    for note in idle_family_terms(load_source(src).families):
+        print(f"Lưu ý / note: {note}")
     return 0
 
 
