@@ -54,20 +54,20 @@ def _source(args, config: Config) -> Path:
 
 
 def _validate(args, config: Config) -> int:
-    from knowledge.source import validate_source
-
-    src = _source(args, config)
-    problems = validate_source(src)
-    if problems:
-        for pr in problems:
-            print(str(pr))
-        print(f"Lỗi: {len(problems)} lỗi trong {src} / {len(problems)} problems")
-        return 1
-    print(f"Hợp lệ / valid: {src}")
+    from knowledge.errors import ContentInvalid
     from knowledge.source import load_source
     from knowledge.source_office import idle_family_terms
 
-    for note in idle_family_terms(load_source(src).families):
+    src = _source(args, config)
+    try:
+        content = load_source(src)  # once: the notes below read what validation loaded
+    except ContentInvalid as exc:
+        for pr in exc.problems:
+            print(str(pr))
+        print(f"Lỗi: {len(exc.problems)} lỗi trong {src} / {len(exc.problems)} problems")
+        return 1
+    print(f"Hợp lệ / valid: {src}")
+    for note in idle_family_terms(content.families):
         print(f"Lưu ý / note: {note}")
     return 0
 
