@@ -136,7 +136,7 @@ CONCEPTS: dict[str, str] = {
 FILLER_PHRASES: tuple[str, ...] = (
     "cho em hỏi", "cho tôi hỏi", "cho cháu hỏi", "cho con hỏi", "cho bác hỏi", "cho mình hỏi",
     "cho chị hỏi", "cho anh hỏi", "cho cô hỏi", "cho chú hỏi", "cho ông hỏi", "cho bà hỏi",
-    "xin hỏi", "làm ơn", "cho hỏi", "vui lòng", "làm sao", "như thế nào", "thế nào", "ra sao",
+    "xin hỏi", "làm ơn", "cho hỏi", "vui lòng", "cảm ơn", "cám ơn", "làm sao", "như thế nào", "thế nào", "ra sao",
     "cần những gì", "cần những giấy tờ gì", "cần giấy tờ gì", "những giấy tờ gì", "giấy tờ gì",
     "những gì", "cần gì", "mang theo gì", "phải làm gì", "làm gì", "ở đâu", "chỗ nào", "bao lâu",
     "mấy ngày", "bao nhiêu ngày", "mấy tháng", "bao nhiêu tiền", "hết bao nhiêu", "bao nhiêu",
