@@ -33,6 +33,13 @@ ABBREVIATIONS: dict[str, str] = {
     # inspections, driving licences); typed as such ("xin giay vsattp o dau")
     "attp": "an toàn thực phẩm", "vsattp": "vệ sinh an toàn thực phẩm", "pccc": "phòng cháy chữa cháy",
     "gplx": "giấy phép lái xe", "bhtn": "bảo hiểm thất nghiệp",
+    # initials of the services' own names, as forms, notices and the press print them
+    # ("dang ky nvqs o dau", "TNXP xin trợ cấp", "ông nội là CCB")
+    "nvqs": "nghĩa vụ quân sự", "tnxp": "thanh niên xung phong", "ccb": "cựu chiến binh",
+    "htx": "hợp tác xã", "mst": "mã số thuế", "lltp": "lý lịch tư pháp", "btxh": "bảo trợ xã hội",
+    "xntthn": "xác nhận tình trạng hôn nhân", "gpmb": "giải phóng mặt bằng",
+    "tdc": "tái định cư", "tđc": "tái định cư", "hdmb": "hợp đồng mua bán", "hđmb": "hợp đồng mua bán",
+    "dkkh": "đăng ký kết hôn", "đkkh": "đăng ký kết hôn", "dkks": "đăng ký khai sinh", "đkks": "đăng ký khai sinh",
 }
 
 # Regional words (mostly southern) mapped to the word used in titles and aliases.

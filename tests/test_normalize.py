@@ -105,6 +105,20 @@ def test_thanks_before_a_question_is_politeness_not_evidence(thanks):
     assert keys(f"{thanks} làm giấy khai sinh cho con")[1] == keys("làm giấy khai sinh cho con")[1]
 
 
+@pytest.mark.parametrize("typed, spelled", [
+    ("dang ky nvqs o dau", "đăng ký nghĩa vụ quân sự ở đâu"),
+    ("ông nội là TNXP mất, xin mai táng phí", "ông nội là thanh niên xung phong mất, xin mai táng phí"),
+    ("ba em là CCB", "ba em là cựu chiến binh"),
+    ("xin lltp", "xin lý lịch tư pháp"),
+    ("lap htx trong che", "lập hợp tác xã trồng chè"),
+    ("đkkh cần gì", "đăng ký kết hôn cần gì"),
+])
+def test_initials_of_a_service_read_as_its_name(typed, spelled):
+    # training set 9: "da dang ky nvqs gio di lam thi cap nhat thong tin o dau" was answered
+    # with a SIM-card redirect ("cập nhật thông tin"): "nvqs" was a word the index had never seen
+    assert keys(typed)[1] == keys(spelled)[1]
+
+
 def test_a_question_of_only_fillers_keeps_its_words():
     assert normalize_text("dạ vâng ạ") != ""
 
