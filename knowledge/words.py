@@ -27,6 +27,7 @@ ABBREVIATIONS: dict[str, str] = {
     "gpkd": "giấy phép kinh doanh", "tthc": "thủ tục hành chính", "hs": "hồ sơ",
     "j": "gì", "ji": "gì", "z": "vậy", "v": "vậy", "zậy": "vậy", "ntn": "như thế nào", "bn": "bao nhiêu",
     "trc": "trước", "vs": "với", "ng": "người", "mik": "mình", "mk": "mình", "e": "em",
+    "ck": "chồng", "vk": "vợ", "bme": "bố mẹ", "bm": "bố mẹ", "cx": "cũng", "ds": "danh sách",
     "nc": "nước", "nn": "nước ngoài", "xn": "xác nhận", "tths": "tình trạng hôn nhân",
     "ttsn": "tình trạng hôn nhân", "tthn": "tình trạng hôn nhân", "sy": "sao y", "xd": "xây dựng",
     # the initials printed on the papers themselves (food-safety certificates, fire-safety

@@ -112,8 +112,11 @@ def test_thanks_before_a_question_is_politeness_not_evidence(thanks):
     ("xin lltp", "xin lý lịch tư pháp"),
     ("lap htx trong che", "lập hợp tác xã trồng chè"),
     ("đkkh cần gì", "đăng ký kết hôn cần gì"),
+    # chat initials for family ("vk ck em", "nhà bme ck cũ")
+    ("vk ck em muốn nhập hộ khẩu cho mẹ", "vợ chồng em muốn nhập hộ khẩu cho mẹ"),
+    ("ở nhà bme ck", "ở nhà bố mẹ chồng"),
 ])
-def test_initials_of_a_service_read_as_its_name(typed, spelled):
+def test_initials_read_as_the_words_they_stand_for(typed, spelled):
     # training set 9: "da dang ky nvqs gio di lam thi cap nhat thong tin o dau" was answered
     # with a SIM-card redirect ("cập nhật thông tin"): "nvqs" was a word the index had never seen
     assert keys(typed)[1] == keys(spelled)[1]
