@@ -46,6 +46,7 @@ ABBREVIATIONS: dict[str, str] = {
 # Regional words (mostly southern) mapped to the word used in titles and aliases.
 DIALECT: dict[str, str] = {
     "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
+    "bảng số": "biển số", "bang so": "biển số",  # the South's licence plate ("giấy xe với bảng số")
     "chứng tử": "khai tử", "giấy chứng tử": "giấy khai tử", "báo tử": "khai tử", "nhập khẩu": "nhập hộ khẩu", "cắt khẩu": "cắt hộ khẩu", "tách khẩu": "tách hộ khẩu",
     # "thị thực" alone is a visa (three redirect entries); only with a paper is it the old
     # word for certifying one.
@@ -126,6 +127,10 @@ CONCEPTS: dict[str, str] = {
     "đăng ký vợ chồng": "đăng ký kết hôn", "đăng ký làm vợ chồng": "đăng ký kết hôn",
     "làm vợ chồng": "đăng ký kết hôn", "lam vo chong": "đăng ký kết hôn",
     "cưới nhau": "kết hôn", "cuoi nhau": "kết hôn", "sổ đất": "sổ đỏ", "so dat": "sổ đỏ",
+    # … the land certificate, the vehicle's registration and the building permit by what they
+    # are for ("còn cái giấy đất thì tui làm sao": training set 12 named whole families so)
+    "giấy đất": "sổ đỏ", "giay dat": "sổ đỏ", "giấy xe": "giấy đăng ký xe", "giay xe": "giấy đăng ký xe",
+    "giấy xây nhà": "giấy phép xây dựng", "giay xay nha": "giấy phép xây dựng",
     # … and cards and services by what they do.
     "thẻ khám bệnh": "thẻ bảo hiểm y tế", "the kham benh": "thẻ bảo hiểm y tế",
     "thẻ có chíp": "thẻ căn cước", "thẻ gắn chíp": "thẻ căn cước", "thẻ chíp": "thẻ căn cước",

@@ -314,6 +314,9 @@ def test_thi_thuc_is_a_visa_unless_it_is_said_of_a_paper(text, certify):
         ("cuốn giấy đi máy bay qua Đài Loan", "hộ chiếu"),
         ("đi thử gen ở đâu", "xét nghiệm adn"),
         ("bà mất rồi đặt chỗ thiêu ở đâu", "hỏa táng"),
+        ("còn cái giấy đất thì tui làm sao", "sổ đỏ"),  # training set 12: the land family, unnamed
+        ("khách hỏi hoài vụ giấy xe với bảng số", "đăng ký xe biển số"),  # "bảng số": the South's plate
+        ("bà già kêu tui hỏi cái giấy xây nhà là sao", "phép xây dựng"),
     ],
 )
 def test_papers_named_by_what_they_record(text, concept):
