@@ -15,9 +15,10 @@ REPO = Path(__file__).resolve().parents[1]
 # Fixtures shared across test modules live in these plugin modules (tests/ is on
 # sys.path): the speech fixtures (espeak clips, the Whisper transcriber, a clean
 # environment), the admin ones (a filled database, the app, a test client), the hub's
-# throw-away PostgreSQL server and the fleet's static hub serving a province's bundles.
+# throw-away PostgreSQL server, the fleet's static hub serving a province's bundles, and the
+# conversation flow's knowledge and fake ports (tests/test_app_flow*.py).
 # Test modules import only plain helpers from them, never a fixture by name.
-pytest_plugins = ["speech_fixtures", "test_admin_support", "hub_fixtures", "fleet_support"]
+pytest_plugins = ["speech_fixtures", "test_admin_support", "hub_fixtures", "fleet_support", "app_flow_support"]
 
 # Fixtures that load a model: every test using one belongs to the slow lane, so a new
 # test that asks for the recogniser is marked without anyone remembering to.
