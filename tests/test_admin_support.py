@@ -116,3 +116,8 @@ def procedure_form(client, code: str) -> dict[str, object]:
         first = re.search(r'<option value="([^"]*)"', m.group(2))
         data[name] = h.unescape((sel or first).group(1))
     return data
+
+
+def import_sheet(client, token: str, name: str, raw: bytes):
+    """Upload ``raw`` as the spreadsheet ``name`` to the import page."""
+    return client.post("/sheet/import", data={"csrf": token}, files={"file": (name, raw)})

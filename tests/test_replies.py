@@ -1,5 +1,5 @@
 """The words of every decision (knowledge.replies), and `kiosk ask` printing and speaking
-them — the app speaks the same ones (tests/test_app_flow.py)."""
+them — the app speaks the same ones (tests/test_app_flow_replies.py)."""
 from __future__ import annotations
 
 import json
