@@ -41,7 +41,8 @@ def worker(root: Path, n: int) -> None:
 
     rng = random.Random(7)
     qs = [q.question for q in load_questions(QUESTIONS)]
-    # distinct questions so the normalisation cache does not hide the work (as match_latency.py)
+    # distinct questions so the normalisation cache does not hide the work: match_latency.py's
+    # lines, repeated rather than imported, since the other checkout's copy may predate any helper
     qs = [f"{q} {rng.randint(0, 10**6)}" if i % 2 else q for i, q in enumerate(qs * 3)]
     kb = KnowledgeBase(synthetic(load_source(root / "assets" / "content"), n, rng))
     for q in qs[:50]:

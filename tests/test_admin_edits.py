@@ -13,13 +13,12 @@ from test_admin_support import (
     CODE,
     EDITOR,
     db_of,
+    import_sheet,
     procedure_form,
     signed_in,
 )
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
-from test_admin_support import import_sheet as _import
-
 from kiosk.admin import draft as drafts
 from kiosk.admin import sheets
 from knowledge.store import current_version
@@ -84,12 +83,12 @@ def test_reimporting_an_older_export_does_not_revert_newer_edits(client, data_di
     form = procedure_form(client, CODE)
     form["fee"] = "Miễn phí — sửa sau khi xuất bảng tính"
     assert client.post(f"/procedures/{CODE}", data=form).status_code == 303
-    r = _import(client, token, "cu.csv", old_export)
+    r = import_sheet(client, token, "cu.csv", old_export)
     assert r.status_code == 400 and "đã có người sửa thủ tục này sau khi bảng tính được tải về" in r.text
     assert CODE in r.text
     assert drafts.load(db_of(data_dir)).procedure(CODE)["fee"] == "Miễn phí — sửa sau khi xuất bảng tính"
     # a fresh export imports cleanly
-    r = _import(client, token, "moi.csv", client.get("/sheet/procedures.csv").content)
+    r = import_sheet(client, token, "moi.csv", client.get("/sheet/procedures.csv").content)
     assert r.status_code == 303 and r.headers["location"].endswith("ok=nochange")
 
 
@@ -105,7 +104,7 @@ def test_an_applied_preview_is_checked_again_and_belongs_to_its_uploader(app, da
         row[col["fee"]] = "Miễn phí (từ bảng tính)"
         out = io.StringIO()
         csv.writer(out).writerows(rows)
-        r = _import(a, token_a, "sua.csv", out.getvalue().encode("utf-8"))
+        r = import_sheet(a, token_a, "sua.csv", out.getvalue().encode("utf-8"))
         assert r.status_code == 200 and f"Sửa {CODE}" in r.text
         pending = re.search(r'name="token" value="([0-9a-f]{32})"', r.text).group(1)
         # someone else cannot apply it

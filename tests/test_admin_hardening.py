@@ -21,14 +21,13 @@ from test_admin_support import (
     CONTENT,
     EDITOR,
     db_of,
+    import_sheet,
     procedure_form,
     settings_for,
     signed_in,
 )
 
 # Slow lane: the staff web app end to end: a database copy per test and Argon2 sign-ins.
-from test_admin_support import import_sheet as _import
-
 from kiosk.admin import create_app, sheets
 from kiosk.admin import draft as drafts
 from knowledge.errors import ContentInvalid
@@ -103,7 +102,7 @@ def test_a_shared_strings_bomb_is_refused_from_the_zip_directory(client, data_di
         sheets.read_xlsx(bomb)
     assert _cpu_seconds() - t < 0.5 and "sharedStrings" in e.value.problems[0]
     monkeypatch.undo()
-    r = _import(client, token, "bom.xlsx", bomb)  # the same through the page (the import's child process)
+    r = import_sheet(client, token, "bom.xlsx", bomb)  # the same through the page (the import's child process)
     assert _cpu_seconds() - t < 10
     assert r.status_code == 400 and "quá lớn" in r.text and "sharedStrings" in r.text, r.text[-2000:]
     assert "Traceback" not in r.text and _draft_count(data_dir) == 0
@@ -134,7 +133,7 @@ def test_a_sheet_claiming_16384_columns_is_read_only_as_far_as_the_limits(client
     assert claimed != sheet
     bomb = _with_part(raw, "xl/worksheets/sheet1.xml", [claimed.encode()])
     t = _cpu_seconds()
-    r = _import(client, token, "rong.xlsx", bomb)
+    r = import_sheet(client, token, "rong.xlsx", bomb)
     assert _cpu_seconds() - t < 15
     assert r.status_code == 303 and r.headers["location"].endswith("ok=nochange")
 
@@ -161,14 +160,14 @@ def test_a_csv_cell_over_131072_characters_is_a_clear_400(client, data_dir):
     """Was an HTTP 500 (csv's own field limit)."""
     token = signed_in(client)
     text = f"Mã thủ tục [code],Lệ phí [fee]\r\n{CODE},{'x' * 200_000}\r\n".encode()
-    r = _import(client, token, "dai.csv", text)
+    r = import_sheet(client, token, "dai.csv", text)
     assert r.status_code == 400 and "ô quá dài" in r.text and _draft_count(data_dir) == 0
 
 
 def test_a_100_kb_fee_is_refused_by_the_field_limit_on_every_path(client, data_dir):
     token = signed_in(client)
     text = f"Mã thủ tục [code],Lệ phí [fee]\r\n{CODE},{'x' * 30_000}\r\n".encode()
-    r = _import(client, token, "phi.csv", text)
+    r = import_sheet(client, token, "phi.csv", text)
     assert r.status_code == 400 and "Lệ phí quá dài: 30.000 ký tự, tối đa 2.000" in r.text
     form = procedure_form(client, CODE)
     form["fee"] = "Miễn phí " + "x" * 100_000
@@ -192,7 +191,7 @@ def test_two_empty_header_columns_are_not_a_duplicate(client, data_dir):
     w = csv.writer(out)
     for r in rows:
         w.writerow(r + ["", ""])
-    r = _import(client, token, "trong.csv", out.getvalue().encode("utf-8-sig"))
+    r = import_sheet(client, token, "trong.csv", out.getvalue().encode("utf-8-sig"))
     assert r.status_code == 303 and r.headers["location"].endswith("ok=nochange"), r.text[-1500:]
 
 
