@@ -78,6 +78,8 @@ _PRONOUN_AFTER = frozenset("cho giúp của với ơi ạ dạ vâng".split())
 _NUMBER_WORDS = {"một": "1", "hai": "2", "ba": "3", "bốn": "4", "tư": "4", "năm": "5", "sáu": "6",
                  "bảy": "7", "tám": "8", "chín": "9", "mười": "10"}
 _UNITS = {"tuổi", "tháng", "bản", "ngày", "năm", "lần"}
+# the units digit after "mười"/"mươi" in its spoken forms ("mười lăm", "hai mươi mốt")
+_UNIT_DIGITS = {"lăm": "5", "mốt": "1", "tư": "4"}
 
 
 def nfc(text: str) -> str:
@@ -274,11 +276,37 @@ def _central_chi(tokens: list[str]) -> list[str]:
     return ["gì" if t == "chi" and i > 0 and tokens[i - 1] in _CHI_AFTER else t for i, t in enumerate(tokens)]
 
 
+def _number_spellings(tokens: list[str], i: int) -> list[tuple[str, int]]:
+    """The numbers ``tokens[i:]`` may spell ("tám", "mười tám", "sáu mươi", "sáu mươi lăm"),
+    longest first, each with how many tokens it takes: "mười năm" is fifteen before a unit
+    ("mười năm tuổi") and ten years otherwise."""
+    t = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if t == "mười":
+        unit = _NUMBER_WORDS.get(nxt) or _UNIT_DIGITS.get(nxt)
+        return ([("1" + unit, 2)] if unit and nxt != "mười" else []) + [("10", 1)]
+    if t not in _NUMBER_WORDS:
+        return []
+    if nxt != "mươi":
+        return [(_NUMBER_WORDS[t], 1)]
+    after = tokens[i + 2] if i + 2 < len(tokens) else ""
+    unit = _NUMBER_WORDS.get(after) or _UNIT_DIGITS.get(after)
+    return ([(_NUMBER_WORDS[t] + unit, 3)] if unit and after != "mười" else []) + [(_NUMBER_WORDS[t] + "0", 2)]
+
+
 def _numbers(tokens: list[str]) -> list[str]:
-    return [
-        _NUMBER_WORDS[t] if t in _NUMBER_WORDS and i + 1 < len(tokens) and tokens[i + 1] in _UNITS else t
-        for i, t in enumerate(tokens)
-    ]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for digits, n in _number_spellings(tokens, i):
+            if i + n < len(tokens) and tokens[i + n] in _UNITS:
+                out.append(digits)
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
 
 
 def _abbreviation(token: str) -> str:

@@ -26,7 +26,7 @@ ABBREVIATIONS: dict[str, str] = {
     "hkd": "hộ kinh doanh", "dkkd": "đăng ký kinh doanh", "đkkd": "đăng ký kinh doanh",
     "gpkd": "giấy phép kinh doanh", "tthc": "thủ tục hành chính", "hs": "hồ sơ",
     "j": "gì", "ji": "gì", "z": "vậy", "v": "vậy", "zậy": "vậy", "ntn": "như thế nào", "bn": "bao nhiêu",
-    "trc": "trước", "vs": "với", "ng": "người", "mik": "mình", "mk": "mình", "e": "em",
+    "trc": "trước", "r": "rồi", "vs": "với", "ng": "người", "mik": "mình", "mk": "mình", "e": "em",
     "ck": "chồng", "vk": "vợ", "bme": "bố mẹ", "bm": "bố mẹ", "cx": "cũng", "ds": "danh sách",
     "nc": "nước", "nn": "nước ngoài", "xn": "xác nhận", "tths": "tình trạng hôn nhân",
     "ttsn": "tình trạng hôn nhân", "tthn": "tình trạng hôn nhân", "sy": "sao y", "xd": "xây dựng",
@@ -139,6 +139,18 @@ CONCEPTS: dict[str, str] = {
     "thử gen": "xét nghiệm adn", "xét nghiệm gen": "xét nghiệm adn", "thử adn": "xét nghiệm adn",
     "thu gen": "xét nghiệm adn", "xet nghiem gen": "xét nghiệm adn",
     "chỗ thiêu": "chỗ hỏa táng", "lò thiêu": "lò hỏa táng", "thiêu xác": "hỏa táng", "đi thiêu": "đi hỏa táng",
+    # Putting one's name down for the army: the first military-service registration
+    # ("thằng cháu 18 tuổi phải đi ghi tên bộ đội hông").
+    "ghi tên bộ đội": "đăng ký nghĩa vụ quân sự", "ghi tên đi bộ đội": "đăng ký nghĩa vụ quân sự",
+    "ghi tên nghĩa vụ": "đăng ký nghĩa vụ", "ghi tên đi nghĩa vụ": "đăng ký nghĩa vụ",
+    "đăng ký bộ đội": "đăng ký nghĩa vụ quân sự", "đăng ký đi bộ đội": "đăng ký nghĩa vụ quân sự",
+    "ghi ten bo doi": "đăng ký nghĩa vụ quân sự", "ghi ten di bo doi": "đăng ký nghĩa vụ quân sự",
+    "ghi ten nghia vu": "đăng ký nghĩa vụ", "dang ky bo doi": "đăng ký nghĩa vụ quân sự",
+    "dang ky di bo doi": "đăng ký nghĩa vụ quân sự",
+    # More time on a permit or a stay is an extension ("xin kéo dài thêm", "xin thêm thời gian").
+    "xin kéo dài": "xin gia hạn", "kéo dài thêm": "gia hạn", "kéo dài thời hạn": "gia hạn",
+    "xin thêm thời gian": "xin gia hạn", "xin keo dai": "xin gia hạn", "keo dai them": "gia hạn",
+    "keo dai thoi han": "gia hạn", "xin them thoi gian": "xin gia hạn",
     # Going away for months is an absence to declare (tạm vắng).
     "đi làm xa": "tạm vắng đi làm xa", "di lam xa": "tạm vắng đi làm xa",
 }

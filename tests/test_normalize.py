@@ -73,6 +73,12 @@ def test_fold_handles_d_bar():
         # chat initials for family ("vk ck em", "nhà bme ck cũ")
         ("vk ck em muốn nhập hộ khẩu cho mẹ", "vợ chồng em muốn nhập hộ khẩu cho mẹ"),
         ("ở nhà bme ck", "ở nhà bố mẹ chồng"),
+        ("xe bi trom 8 thang r muon xoa ten", "xe bị trộm 8 tháng rồi muốn xóa tên"),  # "r" is "rồi"
+        # putting one's name down for the army; more time on a permit (training set 11, 12)
+        ("cháu tui phải đi ghi tên bộ đội hông", "cháu tui phải đăng ký nghĩa vụ quân sự không"),
+        ("giấy phép xây dựng sắp hết hạn, xin kéo dài thêm", "giấy phép xây dựng sắp hết hạn, xin gia hạn thêm"),
+        ("giấy phép xây dựng hết hạn, kéo dài thêm được không", "giấy phép xây dựng hết hạn, gia hạn được không"),
+        ("xin thêm thời gian cho giấy phép xây dựng", "xin gia hạn cho giấy phép xây dựng"),
     ],
 )
 def test_equivalent_phrasings_share_the_folded_key(a, b):
@@ -131,6 +137,23 @@ def test_a_question_of_only_fillers_keeps_its_words():
     ],
 )
 def test_everyday_words_map_to_the_formal_concept(text, expected):
+    assert normalize_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mười tám tuổi", "18 tuổi"),  # was "mười 8 tuổi", matching neither
+        ("mẹ tôi tám mươi lăm tuổi", "mẹ tôi 85 tuổi"),
+        ("sáu mươi tuổi", "60 tuổi"),
+        ("hai mươi mốt ngày", "21 ngày"),
+        ("bố năm mươi tư tuổi", "bố 54 tuổi"),
+        ("mười lăm ngày", "15 ngày"),
+        ("mười năm", "10 năm"),  # ten years, not "mười" + five
+        ("ba người con", "ba người con"),  # no unit after it: "ba" may be father
+    ],
+)
+def test_numbers_spelt_in_words_before_a_unit_are_digits(text, expected):
     assert normalize_text(text) == expected
 
 
