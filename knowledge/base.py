@@ -189,6 +189,10 @@ class KnowledgeBase:
         # 6 in 17 at p >= 0.94, against 10 in 150 from a first hearing. So it only asks back.
         if biased and decision is Decision.ANSWER:
             decision = Decision.CLARIFY
+        # A question the kiosk does not answer outright is shown the first candidates as the
+        # re-ranking orders them (knowledge.rerank); an answer is the one the decision judged.
+        if decision is not Decision.ANSWER and ranking.reranked:
+            matches = list(ranking.reranked)
         choices: list[Match] = []
         # A family that holds redirects ("hộ chiếu", "bằng lái") is not asked about when the
         # decision is sure of a redirect: its answer already says where to go (leaving one
@@ -212,15 +216,16 @@ class KnowledgeBase:
             choices = matches[:self.params.offered]
         answer = self.answer_for(matches[0].code) if decision is Decision.ANSWER else None
         if decision is Decision.CLARIFY:
-            more = self.more_choices(ranking.scores, choices, family)
+            more = self.more_choices(ranking.scores, choices, family, ranked=matches)
         elif decision is Decision.ANSWER:  # what "Không phải việc này?" on the answer offers
-            more = self.more_choices(ranking.scores, matches[:1])
+            more = self.more_choices(ranking.scores, matches[:1], ranked=matches)
         else:
             more = []
         return AskResult(text, decision, matches, answer, transcript, choices, p_answer, p_offer,
                          family.id if family else None, more_choices=more)
 
-    def more_choices(self, scores: dict[str, float], shown: list[Match], family: Family | None = None) -> list[Match]:
+    def more_choices(self, scores: dict[str, float], shown: list[Match], family: Family | None = None, *,
+                     ranked: list[Match] | None = None) -> list[Match]:
         """What a citizen who tapped "Không phải" may still mean: a clarify screen's second
         page, or the alternatives to an answer (``shown`` = its procedure). A family's other
         members (a family can have seven); otherwise the ranking's next procedures, only
@@ -233,11 +238,14 @@ class KnowledgeBase:
             rest_of_family = [m for m in self.families.choices(family, scores, len(family.members)) if m.code not in seen]
             if rest_of_family:
                 return rest_of_family[:self.params.offered]
+        # ``ranked`` (the matches as shown, maybe re-ranked) first, then by score.
+        first = [m for m in ranked or () if m.code not in seen and m.score > 0][:self.params.offered]
+        seen |= {m.code for m in first}
         titles = self.matcher.titles
         # nsmallest, not a sort: at 2,000 procedures a long question scores most of them.
-        rest = heapq.nsmallest(self.params.offered, (c for c in scores if c not in seen and c in self._by_code),
+        rest = heapq.nsmallest(self.params.offered - len(first), (c for c in scores if c not in seen and c in self._by_code),
                                key=lambda c: (-round(scores[c], 1), c in self.matcher.catalogue_only, len(titles[c])))
-        return [Match(c, titles[c], round(scores[c], 1), self.matcher.labels.get(c, "")) for c in rest]
+        return first + [Match(c, titles[c], round(scores[c], 1), self.matcher.labels.get(c, "")) for c in rest]
 
     def vocabulary(self) -> list[str]:
         """Domain phrases to bias speech recognition, most general first: short titles of

@@ -118,6 +118,8 @@ class Ranking:
     scores: dict[str, float]  # every procedure with a score > 0
     evidence: Evidence
     folded: str = ""  # the normalised, unaccented question
+    # the matches as the re-ranking (knowledge.rerank) orders them; () when it keeps the score's order
+    reranked: tuple[Match, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

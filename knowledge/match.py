@@ -26,9 +26,11 @@ from rapidfuzz import fuzz, process
 
 from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
+from knowledge.naive_bayes import NaiveBayesIndex, naive_bayes_tables, topic_ratios
 from knowledge.normalize import keys
 from knowledge.off_topic import OffTopicIndex, load_off_topic
 from knowledge.params import DEFAULT, MatchParams
+from knowledge.rerank import EVIDENCE, Reranker, load_reranker
 from knowledge.terms import blend as _blend
 from knowledge.terms import distinct as _distinct
 from knowledge.terms import terms as _terms
@@ -90,13 +92,16 @@ class Matcher:
     evidence the decision reads)."""
 
     def __init__(self, procedures: list[Procedure] | tuple[Procedure, ...], *, prior: dict | None = None,
-                 params: MatchParams = DEFAULT, off_topic: tuple[str, ...] | None = None):
+                 params: MatchParams = DEFAULT, off_topic: tuple[str, ...] | None = None,
+                 reranker: Reranker | bool = True):
         """``prior``: how often each procedure is asked about and the weight of that in the
         score (default: knowledge/asked_prior.json; ``{}`` = none); ``params``: the
         ranking's numbers (default: the tuned ones); ``off_topic``: questions about no
         procedure (default: knowledge/off_topic.txt) — how close a question comes to them
-        is evidence for the decision, never a match."""
+        is evidence for the decision, never a match; ``reranker``: the model that re-orders
+        the first candidates (True: knowledge/rerank_model.json; False: the score's order)."""
         prior = load_prior() if prior is None else prior
+        self.reranker = load_reranker() if reranker is True else (reranker or None)
         self._off_topic = OffTopicIndex(load_off_topic() if off_topic is None else off_topic, params)
         self.params = params
         self.titles: dict[str, str] = {}
@@ -193,42 +198,15 @@ class Matcher:
         self.curated_bags: dict[str, frozenset[str]] = {c: frozenset(t) for c, t in curated.items()}
         self._bag_idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in bag_df.items()}
         self._bag_idf_max = math.log((n + 1) / 0.5)
-        # Term counts per procedure over all its texts (a citizen's example counts each
-        # time a term appears): a multinomial naive Bayes between the first candidates.
-        tf: dict[int, Counter[str]] = {}
-        prm_nb_curated = params.nb_curated
-        for e, fo, cur in zip(entries, folded, is_curated):
-            counts = Counter(_terms(fo))
-            if cur:
-                counts = Counter({t: k * prm_nb_curated for t, k in counts.items()})
-            tf.setdefault(code_index[e.code], Counter()).update(counts)
-        # log-probabilities computed once (an ask reads ~60 terms for each of 8 candidates)
-        alpha, vocab = params.nb_alpha, len(bag_df)
-        self._nb_logp: dict[int, dict[str, float]] = {}
-        self._nb_unseen: dict[int, float] = {}
-        # the class prior: how many texts (examples above all) a procedure has, i.e. how often
-        # citizens ask about it — a short generic question ("đăng ký kết hôn") is about the
-        # procedure people ask about, not the narrow sibling whose few texts are all those words
-        n_texts = Counter(code_index[e.code] for e in entries)
-        self._nb_logprior = {ci: math.log(k) for ci, k in n_texts.items()}
-        for ci, c in tf.items():
-            denom = sum(c.values()) + alpha * vocab
-            self._nb_logp[ci] = {t: math.log((k + alpha) / denom) for t, k in c.items()}
-            self._nb_unseen[ci] = math.log(alpha / denom)
-        # Two language models, procedures' texts pooled and questions about no procedure
-        # pooled: whether a question's words read like the first or the second is evidence
-        # for the decision ("mèo đi lạc" shares no rare word with anything, but its words are
-        # chit-chat's).
-        proc_lm: Counter[str] = Counter()
-        for c in tf.values():
-            proc_lm.update(c)
-        ot_lm: Counter[str] = Counter(t for q in self._off_topic.questions for t in _terms(q))
-        lm_vocab = len(set(proc_lm) | set(ot_lm))
-        dp = sum(proc_lm.values()) + alpha * lm_vocab
-        do = sum(ot_lm.values()) + alpha * lm_vocab
-        # per term: log P(term | procedures' texts) − log P(term | questions about no procedure)
-        self._topic_lr = {t: math.log((proc_lm.get(t, 0) + alpha) / dp) - math.log((ot_lm.get(t, 0) + alpha) / do)
-                          for t in set(proc_lm) | set(ot_lm)} if ot_lm else {}
+        # A multinomial naive Bayes between the first candidates (knowledge.naive_bayes).
+        nb = naive_bayes_tables(((code_index[e.code], fo, cur) for e, fo, cur in zip(entries, folded, is_curated)),
+                                vocab=len(bag_df), alpha=params.nb_alpha, curated_weight=params.nb_curated)
+        self._nb_logp, self._nb_unseen, self._nb_logprior = nb.logp, nb.unseen, nb.logprior
+        # Whether a question's words read like the procedures' texts or like questions about
+        # no procedure is evidence for the decision ("mèo đi lạc" shares no rare word with
+        # anything, but its words are chit-chat's).
+        self._topic_lr = topic_ratios(nb.term_counts, [_terms(q) for q in self._off_topic.questions], params.nb_alpha)
+        self._nb_index: NaiveBayesIndex | None = None  # built when first needed (knowledge.rerank)
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():
             for t in terms:
@@ -453,15 +431,50 @@ class Matcher:
         with no evidence at all may still fill the list with a score of 0."""
         return self.rank(text, limit).matches
 
+    def _candidate_evidence(self, sc: "_Scored", idx: np.ndarray) -> np.ndarray:
+        """What the ranking knows about each of the procedures ``idx`` (best first): one row
+        per procedure, columns ``knowledge.rerank.EVIDENCE``."""
+        if not len(idx):
+            return np.zeros((0, len(EVIDENCE)))
+        if self._nb_index is None:
+            self._nb_index = NaiveBayesIndex(self._nb_logp, self._nb_unseen, self._nb_logprior, len(self._code_ids))
+        nb = self._nb_index.mean_loglik([t for t in _terms(sc.folded) if t in self._bag_idf])
+        cand_nb = nb[idx]
+        detail = np.array([sc.detail.get(int(ci), (0.0, 0.0, 0.0, False)) for ci in idx], dtype=np.float64).reshape(-1, 4)
+        total = sc.total[idx].astype(np.float64)
+        return np.column_stack([
+            total, total[0] - total, np.arange(len(idx)), detail, sc.bag[idx], cand_nb, nb.max() - cand_nb,
+            np.log1p((nb[None, :] > cand_nb[:, None]).sum(axis=1)),  # procedures the naive Bayes puts before it
+            self._prior[idx], self._redirect[idx], self._brief[idx], sc.exact[idx],
+        ]).astype(np.float64)
+
+    def candidates(self, text: str, top: int) -> tuple[list[str], np.ndarray]:
+        """The first ``top`` procedures with a score, in the score's order, and their evidence
+        (``_candidate_evidence``): what ``bench/fit_rerank.py`` fits the re-ranking on."""
+        sc = self._score(text)
+        order = self._order(sc.total, top) if len(sc.total) else np.zeros(0, dtype=np.int64)
+        order = order[sc.total[order] > 0]
+        return [str(self._code_ids[i]) for i in order], self._candidate_evidence(sc, order)
+
     def rank(self, text: str, limit: int = 5) -> "Ranking":
         """``search`` plus what the decision needs: every procedure's score and the
         evidence behind the best ones. ``DecisionModel.decide(ranking)`` (knowledge.decide)
-        turns it into answer / clarify / none; ``KnowledgeBase.ask`` does both."""
+        turns it into answer / clarify / none; ``KnowledgeBase.ask`` does both. The matches
+        and the evidence are the score's; ``Ranking.reranked`` holds the first candidates as
+        ``self.reranker`` orders them, for the choices of a question the kiosk asks back."""
         sc = self._score(text)
         if not len(sc.total):
             return Ranking([], {}, Evidence.empty())
-        order = self._order(sc.total, max(limit, 4))
+        top_k = self.reranker.top if self.reranker is not None else 0
+        order = self._order(sc.total, max(limit, 4, top_k))
         matches = [self._match(int(i), sc.total) for i in order]
+        reranked: tuple[Match, ...] = ()
+        if self.reranker is not None:
+            head = order[:top_k][sc.total[order[:top_k]] > 0]
+            if len(head) > 1:
+                moved = self.reranker.order(self._candidate_evidence(sc, head))
+                if (moved != np.arange(len(head))).any():
+                    reranked = tuple([matches[j] for j in moved] + matches[len(head):])[:limit]
         top = [float(sc.total[i]) for i in order] + [0.0] * 4
         d1 = sc.detail.get(int(order[0]), (0.0, 0.0, 0.0, False))
         ev = Evidence(
@@ -474,4 +487,4 @@ class Matcher:
             **self._concept_cover(sc.terms, [str(self._code_ids[i]) for i in order[:3]]),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
-        return Ranking(matches[:limit], scores, ev, sc.folded)
+        return Ranking(matches[:limit], scores, ev, sc.folded, reranked)

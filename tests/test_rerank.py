@@ -1,0 +1,93 @@
+"""The re-ranking of the first candidates (knowledge/rerank.py, bench/fit_rerank.py)."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS, RERANK_SETS
+from knowledge.match import Matcher
+from knowledge.model import Decision
+from knowledge.naive_bayes import NaiveBayesIndex
+from knowledge.rerank import EVIDENCE, FEATURES, RERANK_PATH, features, fit_listwise, load_reranker
+from knowledge.source import load_source
+from knowledge.terms import terms
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return KnowledgeBase(load_source(REPO / "assets" / "content"))
+
+
+def test_the_shipped_model_reads_this_codes_evidence_and_was_fitted_on_no_held_out_set():
+    model = load_reranker()
+    assert model is not None and model.features == FEATURES and model.top >= 4
+    assert set(model.note["sets"]) == set(RERANK_SETS)
+    assert not set(RERANK_SETS) & (set(EXAMPLE_SETS) | set(HELD_OUT_SETS))
+
+
+@pytest.mark.parametrize("text", ["{not json", json.dumps({"features": ["score"], "mean": [0], "scale": [1],
+                                                          "weights": [1], "top": 12}), None])
+def test_a_damaged_or_missing_model_keeps_the_scores_order(tmp_path: Path, caplog, text):
+    path = tmp_path / "rerank_model.json"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="knowledge.rerank"):
+        assert load_reranker(path) is None
+    assert "matcher's order" in caplog.text
+
+
+def test_a_question_asked_back_is_offered_the_reranked_candidates(shipped):
+    # Guardianship ranks fifth or lower by the score: the story's "chết" pulls the death
+    # registration and inheritance first. The re-ranking brings it onto the clarify screen.
+    question = "Anh chị tôi chết, tôi nuôi hai đứa cháu, muốn được ký giấy cho tụi nó"
+    by_score = shipped.matcher.rank(question)
+    assert "1.004837" not in [m.code for m in by_score.matches[:4]]
+    r = shipped.ask(question)
+    assert r.decision is Decision.CLARIFY and "1.004837" in [c.code for c in r.choices]
+    assert [m.code for m in r.matches] == [m.code for m in by_score.reranked]
+
+
+def test_an_answer_is_the_scores_first_candidate(shipped):
+    r = shipped.ask("làm giấy đăng ký kết hôn")
+    assert r.decision is Decision.ANSWER
+    assert [m.code for m in r.matches] == [m.code for m in shipped.matcher.rank("làm giấy đăng ký kết hôn").matches]
+
+
+def test_without_a_model_the_ranking_offers_no_other_order(shipped):
+    plain = Matcher(shipped.content.procedures, reranker=False)
+    assert plain.reranker is None and plain.rank("Anh chị tôi chết, tôi nuôi hai đứa cháu").reranked == ()
+
+
+def test_the_naive_bayes_postings_add_up_to_each_procedures_own_sum(shipped):
+    m = shipped.matcher
+    index = NaiveBayesIndex(m._nb_logp, m._nb_unseen, m._nb_logprior, len(m._code_ids))
+    words = [t for t in terms("lam giay khai sinh cho con o dau") if t in m._bag_idf]
+    fast = index.mean_loglik(words)
+    for ci in (0, 7, len(m._code_ids) - 1):
+        logp, unseen = m._nb_logp[ci], m._nb_unseen[ci]
+        slow = (m._nb_logprior[ci] + sum(logp.get(t, unseen) for t in words)) / len(words)
+        assert fast[ci] == pytest.approx(slow)
+
+
+def test_the_fit_learns_which_evidence_marks_the_right_candidate():
+    # Synthetic questions where the right candidate is the one the naive Bayes likes best,
+    # whatever its score: the fitted model must put it first.
+    rng = np.random.default_rng(3)
+    nb = EVIDENCE.index("nb")
+    rows = []
+    for _ in range(60):
+        evidence = rng.normal(size=(6, len(EVIDENCE)))
+        right = np.zeros(6, dtype=bool)
+        right[int(np.argmax(evidence[:, nb]))] = True
+        rows.append((evidence, right, 1.0))
+    w, mean, scale = fit_listwise(rows)
+    test = rng.normal(size=(6, len(EVIDENCE)))
+    assert int(np.argmax(((features(test) - mean) / scale) @ w)) == int(np.argmax(test[:, nb]))
+    assert RERANK_PATH.name == "rerank_model.json"
