@@ -49,6 +49,7 @@ class _Scored:
     unknown: float  # IDF-weighted share of the query's syllables the index has never seen
     exact: np.ndarray  # per procedure: one of its texts has exactly the question's words
     terms: tuple[str, ...] = ()  # the question's bag terms the index knows, each once
+    nb: np.ndarray | None = None  # per procedure: the naive Bayes' mean log-likelihood (None: no known term)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,8 @@ class Matcher:
         # no procedure is evidence for the decision ("mèo đi lạc" shares no rare word with
         # anything, but its words are chit-chat's).
         self._topic_lr = topic_ratios(nb.term_counts, [_terms(q) for q in self._off_topic.questions], params.nb_alpha)
-        self._nb_index: NaiveBayesIndex | None = None  # built when first needed (knowledge.rerank)
+        # … kept as postings: one question's log-likelihoods for every procedure at once
+        self._nb_index = NaiveBayesIndex(self._nb_logp, self._nb_unseen, self._nb_logprior, len(self._code_ids))
         bag_postings: dict[str, list[int]] = {}
         for ci, terms in bags.items():
             for t in terms:
@@ -295,11 +297,13 @@ class Matcher:
         if n <= 2 * k:
             cand = np.arange(n)
         else:
-            overlap = np.zeros(n, dtype=np.float32)
-            for t in _distinct(ph.split()):
-                ix = self._postings.get(t)
-                if ix is not None:
-                    overlap[ix] += self._idf[t]
+            # IDF shared with each text, one pass over all the syllables' postings (an add per
+            # syllable took twice as long: 0.15 against 0.08 ms at 2,000 procedures)
+            shared = [(self._postings[t], self._idf[t]) for t in _distinct(ph.split()) if t in self._postings]
+            overlap = np.zeros(n, dtype=np.float32) if not shared else np.bincount(
+                np.concatenate([ix for ix, _ in shared]),
+                weights=np.repeat(np.array([w for _, w in shared]), [len(ix) for ix, _ in shared]),
+                minlength=n).astype(np.float32)
             # Shared rare syllables alone tie thousands of texts for a short question ("khai
             # sinh"); among equals, the texts most of whose words it holds go first (a
             # tie-break only: the smallest IDF is far above 1e-3).
@@ -376,13 +380,16 @@ class Matcher:
         # score stays within 0–100 and a perfect match is never overtaken.
         total = total + self._prior * (total > 0) * (100.0 - total) / 100.0
         exact = best >= EXACT
-        if prm.nb_weight > 0:
-            total = self._sibling_term(f, total, exact=exact)
-        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms)
+        nb_terms = [t for t in _terms(f) if t in self._bag_idf]  # each time it occurs
+        nb = self._nb_index.mean_loglik(nb_terms) if nb_terms else None
+        if prm.nb_weight > 0 and nb is not None:
+            total = self._sibling_term(nb, total, exact=exact)
+        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms, nb)
 
-    def _sibling_term(self, folded: str, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
-        """``exact``: procedures one of whose texts (title, alias) has exactly the question's
-        words. The texts' word statistics tell siblings apart when no text settles it; a text
+    def _sibling_term(self, nb: np.ndarray, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
+        """``nb``: the naive Bayes' mean log-likelihood of the question per procedure
+        (``_Scored.nb``). ``exact``: procedures one of whose texts (title, alias) has exactly
+        the question's words. The texts' word statistics tell siblings apart when no text settles it; a text
         written for a procedure with exactly the citizen's words settles it, and is not lowered
         (before that rule, "Đăng ký khai sinh", asked as the title reads, ranked the rarer
         "Khai sinh cho người đã có giấy tờ" first: its texts are shorter, so each word weighs
@@ -393,14 +400,7 @@ class Matcher:
         top = top[total[top] > 0]
         if len(top) < 2:
             return total
-        terms = [t for t in _terms(folded) if t in self._bag_idf]
-        if not terms:
-            return total
-        ll = np.zeros(len(top))
-        for j, ci in enumerate(top):
-            logp, unseen = self._nb_logp.get(int(ci), {}), self._nb_unseen.get(int(ci), 0.0)
-            ll[j] = (self._nb_logprior.get(int(ci), 0.0) + sum(logp.get(t, unseen) for t in terms)) / len(terms)
-        z = ll / prm.nb_temperature
+        z = nb[top] / prm.nb_temperature
         post = np.exp(z - z.max())
         post /= post.sum()
         # Only lowers: a candidate the question's words fit less than the likeliest one loses
@@ -436,9 +436,7 @@ class Matcher:
         per procedure, columns ``knowledge.rerank.EVIDENCE``."""
         if not len(idx):
             return np.zeros((0, len(EVIDENCE)))
-        if self._nb_index is None:
-            self._nb_index = NaiveBayesIndex(self._nb_logp, self._nb_unseen, self._nb_logprior, len(self._code_ids))
-        nb = self._nb_index.mean_loglik([t for t in _terms(sc.folded) if t in self._bag_idf])
+        nb = sc.nb if sc.nb is not None else np.zeros(len(sc.total))
         cand_nb = nb[idx]
         detail = np.array([sc.detail.get(int(ci), (0.0, 0.0, 0.0, False)) for ci in idx], dtype=np.float64).reshape(-1, 4)
         total = sc.total[idx].astype(np.float64)
@@ -467,14 +465,15 @@ class Matcher:
             return Ranking([], {}, Evidence.empty())
         top_k = self.reranker.top if self.reranker is not None else 0
         order = self._order(sc.total, max(limit, 4, top_k))
-        matches = [self._match(int(i), sc.total) for i in order]
+        matches = [self._match(int(i), sc.total) for i in order[:limit]]
         reranked: tuple[Match, ...] = ()
         if self.reranker is not None:
             head = order[:top_k][sc.total[order[:top_k]] > 0]
             if len(head) > 1:
                 moved = self.reranker.order(self._candidate_evidence(sc, head))
                 if (moved != np.arange(len(head))).any():
-                    reranked = tuple([matches[j] for j in moved] + matches[len(head):])[:limit]
+                    shown = np.concatenate([head[moved], order[len(head):]])[:limit]
+                    reranked = tuple(self._match(int(i), sc.total) for i in shown)
         top = [float(sc.total[i]) for i in order] + [0.0] * 4
         d1 = sc.detail.get(int(order[0]), (0.0, 0.0, 0.0, False))
         ev = Evidence(
@@ -487,4 +486,4 @@ class Matcher:
             **self._concept_cover(sc.terms, [str(self._code_ids[i]) for i in order[:3]]),
         )
         scores = {str(self._code_ids[i]): float(sc.total[i]) for i in np.flatnonzero(sc.total > 0)}
-        return Ranking(matches[:limit], scores, ev, sc.folded, reranked)
+        return Ranking(matches, scores, ev, sc.folded, reranked)

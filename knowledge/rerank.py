@@ -64,12 +64,19 @@ class Reranker:
     weights: tuple[float, ...]
     top: int  # how many of the matcher's first candidates it re-orders
     note: dict = field(default_factory=dict, compare=False)  # how and on what it was fitted
+    _w: np.ndarray = field(init=False, repr=False, compare=False)
+    _offset: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the model as one vector and one offset over the raw features, computed once
+        w = np.array(self.weights) / np.array(self.scale)
+        object.__setattr__(self, "_w", w)
+        object.__setattr__(self, "_offset", float(np.array(self.mean) @ w))
 
     def order(self, evidence: np.ndarray) -> np.ndarray:
         """A permutation of the rows of ``evidence`` (columns ``EVIDENCE``), likeliest first;
         equal scores keep the matcher's order."""
-        x = (features(evidence) - np.array(self.mean)) / np.array(self.scale)
-        return np.argsort(-(x @ np.array(self.weights)), kind="stable")
+        return np.argsort(-(features(evidence) @ self._w - self._offset), kind="stable")
 
     def to_json(self) -> dict:
         return {"features": list(self.features), "mean": list(self.mean), "scale": list(self.scale),
