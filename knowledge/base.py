@@ -189,9 +189,12 @@ class KnowledgeBase:
         # 6 in 17 at p >= 0.94, against 10 in 150 from a first hearing. So it only asks back.
         if biased and decision is Decision.ANSWER:
             decision = Decision.CLARIFY
-        # A question the kiosk does not answer outright is shown the first candidates as the
-        # re-ranking orders them (knowledge.rerank); an answer is the one the decision judged.
-        if decision is not Decision.ANSWER and ranking.reranked:
+        # A typed question the kiosk does not answer outright is shown the first candidates as
+        # the re-ranking orders them (knowledge.rerank); an answer is the one the decision
+        # judged. The re-ranking was fitted on typed questions; on heard ones it did not help
+        # (spoken development and earlier blind sets, offered: first hearing alone −3.7 to
+        # +1.4 points, the merged hearings re-ranked −1.9 to −5.0; docs/matching.md).
+        if decision is not Decision.ANSWER and ranking.reranked and transcript is None:
             matches = list(ranking.reranked)
         choices: list[Match] = []
         # A family that holds redirects ("hộ chiếu", "bằng lái") is not asked about when the
