@@ -232,7 +232,8 @@ class KnowledgeBase:
         """What a citizen who tapped "Không phải" may still mean: a clarify screen's second
         page, or the alternatives to an answer (``shown`` = its procedure). A family's other
         members (a family can have seven); otherwise the ranking's next procedures, only
-        those with some evidence (``scores`` holds no zero), in the ranking's order. A second
+        those with some evidence (``scores`` holds no zero), in the ranking's order: ``ranked``,
+        the matches as shown (re-ranked for a typed question asked back), then by score. A second
         page of four lifts the right procedure within reach from 76.7 to 81.3 % of the spoken
         development questions (docs/matching.md, twenty-seventh session)."""
         seen = {m.code for m in shown}
@@ -241,7 +242,6 @@ class KnowledgeBase:
             rest_of_family = [m for m in self.families.choices(family, scores, len(family.members)) if m.code not in seen]
             if rest_of_family:
                 return rest_of_family[:self.params.offered]
-        # ``ranked`` (the matches as shown, maybe re-ranked) first, then by score.
         first = [m for m in ranked or () if m.code not in seen and m.score > 0][:self.params.offered]
         seen |= {m.code for m in first}
         titles = self.matcher.titles

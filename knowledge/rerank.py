@@ -1,22 +1,24 @@
 """Re-order the first candidates with a model learned from labelled questions.
 
 The matcher's score is a hand-built blend (fuzzy similarity × coverage, evidence bag,
-how often a procedure is asked, the sibling term). It ranks a long story's procedure fifth
-or ninth as often as it misses it, and the clarify screen shows four. A listwise logistic
+how often a procedure is asked, the sibling term). For 3–9 % of the development sets'
+in-scope questions it ranks the right procedure fifth to twelfth, and a clarify screen shows
+four. A listwise logistic
 model (a softmax over each question's first ``top`` candidates) reads the evidence the
 matcher already has for each candidate, plus a naive Bayes over the whole index (the
 sibling term reads it among the first eight only), and puts the likeliest first.
 
 It is fitted by ``bench/fit_rerank.py`` on development questions that are neither in the
 content as examples nor held out, and stored in ``rerank_model.json``. Leaving each of
-those sets out in turn, the right procedure was among the first four for 92.8 → 94.8 % of
-4,066 in-scope questions, and a redirect first for 82.3 → 83.2 % of 1,386 questions about
+those sets out in turn, the right procedure was among the first four for 93.1 → 95.1 % of
+2,966 in-scope questions, and a redirect first for 82.3 → 83.5 % of 1,386 questions about
 another office (docs/matching.md, thirty-third session).
 
 The decision (knowledge.decide) still reads the matcher's own ranking, which its model was
-fitted on, and an answer is the score's first candidate. A question the kiosk asks back
-(or cannot place) is shown the candidates in the re-ranking's order (``Ranking.reranked``):
-the clarify screen's four choices are then more often the right ones.
+fitted on, and an answer is the score's first candidate. A typed question the kiosk asks
+back (or cannot place) is shown the candidates in the re-ranking's order
+(``Ranking.reranked``): the clarify screen's four choices are then more often the right
+ones. A heard question keeps the score's order: on transcripts the model did not help.
 """
 from __future__ import annotations
 
