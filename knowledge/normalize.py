@@ -298,14 +298,11 @@ def _numbers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for digits, n in _number_spellings(tokens, i):
-            if i + n < len(tokens) and tokens[i + n] in _UNITS:
-                out.append(digits)
-                i += n
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
+        # the longest spelling a unit follows, else the token as it is
+        digits, n = next(((d, k) for d, k in _number_spellings(tokens, i)
+                          if i + k < len(tokens) and tokens[i + k] in _UNITS), (tokens[i], 1))
+        out.append(digits)
+        i += n
     return out
 
 
