@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 RERANK_PATH = Path(__file__).with_name("rerank_model.json")
 
-# What the matcher knows about each candidate (Matcher.candidate_evidence): its score, the
+# What the matcher knows about each candidate (Matcher._candidate_evidence): its score, the
 # gap to the first, its place, its best text's score and coverage both ways, found only by
 # sound, its evidence bag, the whole-index naive Bayes (mean log-likelihood per term, the
 # gap to the likeliest, the log of its place), how often it is asked, redirect,
@@ -120,7 +120,9 @@ def fit_listwise(rows: list[tuple[np.ndarray, np.ndarray, float]], *, l2: float 
     """(weights, mean, scale) of a softmax over each question's candidates. ``rows``: per
     question, its candidates' evidence (columns ``EVIDENCE``), which of them are right (at
     least one), and the question's weight. Full-batch gradient descent on standardised
-    features, L2-penalised; the loss is convex, so the result does not depend on a seed."""
+    features, L2-penalised; the loss is convex, so the result does not depend on a seed. The
+    penalty and the steps are the prototype's, not tuned: bench/fit_rerank.py's left-out
+    figures are the check on them."""
     xs = [features(e) for e, _, _ in rows]
     stacked = np.vstack(xs)
     mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
