@@ -1,6 +1,6 @@
 """Fit the re-ranking of the first candidates (knowledge/rerank.py) on labelled questions.
 
-    .venv/bin/python bench/fit_rerank.py [--write]
+    .venv/bin/python bench/fit_rerank.py [--top 12] [--sets SET,…] [--write]
 
 Rows: every in-scope question (the right procedures) and every question about another
 office's business (the right redirect entries) of ``knowledge.examples.RERANK_SETS`` —
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.examples import EXAMPLE_SETS, HELD_OUT_SETS, RERANK_SETS  # noqa: E402
 from knowledge.match import Matcher  # noqa: E402
-from knowledge.rerank import FEATURES, RERANK_PATH, Reranker, features, fit_listwise  # noqa: E402
+from knowledge.rerank import FEATURES, RERANK_PATH, Reranker, fit_listwise  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -65,29 +65,33 @@ def fit(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return fit_listwise(usable)
 
 
-def reordered(evidence: np.ndarray, model: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+def as_reranker(model: tuple[np.ndarray, np.ndarray, np.ndarray], top: int, note: dict | None = None) -> Reranker:
     w, mean, scale = model
-    return np.argsort(-(((features(evidence) - mean) / scale) @ w), kind="stable") if len(evidence) else np.zeros(0, int)
+    return Reranker(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, w)), top, note or {})
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--top", type=int, default=12, help="candidates re-ordered (default: %(default)s)")
+    ap.add_argument("--sets", default=",".join(RERANK_SETS), help="question sets under tests/data (default: %(default)s)")
     ap.add_argument("--write", action="store_true", help=f"store the model in {RERANK_PATH.relative_to(ROOT)}")
     args = ap.parse_args()
-    if clash := set(RERANK_SETS) & (set(EXAMPLE_SETS) | set(HELD_OUT_SETS)):
-        sys.exit(f"RERANK_SETS may not hold example or held-out sets: {sorted(clash)}")
+    sets = tuple(args.sets.split(","))
+    if clash := set(sets) & (set(EXAMPLE_SETS) | set(HELD_OUT_SETS)):
+        sys.exit(f"không được khớp trên bộ câu hỏi mẫu hay bộ giữ kín / example or held-out sets may not be fitted on: {sorted(clash)}")
+    if args.write and set(sets) != set(RERANK_SETS):
+        sys.exit("--write chỉ với RERANK_SETS / --write fits on knowledge.examples.RERANK_SETS only")
     matcher = Matcher(load_source(ROOT / "assets" / "content").procedures, reranker=False)
-    rows = rows_of(matcher, RERANK_SETS, args.top)
-    print(f"{len(rows)} questions from {', '.join(RERANK_SETS)}; first {args.top} candidates")
+    rows = rows_of(matcher, sets, args.top)
+    print(f"{len(rows)} questions from {', '.join(sets)}; first {args.top} candidates")
     totals: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     table = []
-    for held in RERANK_SETS:
-        model = fit([r for r in rows if r[0] != held])
+    for held in sets:
+        model = as_reranker(fit([r for r in rows if r[0] != held]), args.top)
         for kind in ("in_scope", "redirect"):
             c: collections.Counter = collections.Counter()
             for _, _, evidence, right in (r for r in rows if r[0] == held and r[1] == kind):
-                after = right[reordered(evidence, model)]
+                after = right[model.order(evidence)] if len(right) else right
                 c["n"] += 1
                 c["first"] += bool(right[:1].any())
                 c["first_after"] += bool(after[:1].any())
@@ -102,14 +106,13 @@ def main() -> None:
         print(f"{held:10s} {kind:9s} {c['n']:5d}  {pct(c, 'first'):5.1f} → {pct(c, 'first_after'):5.1f}"
               f"          {pct(c, 'four'):5.1f} → {pct(c, 'four_after'):5.1f}")
     if args.write:
-        w, mean, scale = fit(rows)
         note = {
-            "fitted": datetime.date.today().isoformat(), "by": "bench/fit_rerank.py", "sets": list(RERANK_SETS),
+            "fitted": datetime.date.today().isoformat(), "by": "bench/fit_rerank.py", "sets": list(sets),
             "questions": len(rows), "redirect_weight": REDIRECT_WEIGHT, "machine": f"{platform.machine()}, Python {platform.python_version()}",
             "left_out": {f"{held}/{kind}": {"n": c["n"], "first": [pct(c, "first"), pct(c, "first_after")],
                                             "first_four": [pct(c, "four"), pct(c, "four_after")]} for held, kind, c in table},
         }
-        Reranker(FEATURES, tuple(map(float, mean)), tuple(map(float, scale)), tuple(map(float, w)), args.top, note).save()
+        as_reranker(fit(rows), args.top, note).save()
         print(f"written {RERANK_PATH.relative_to(ROOT)}")
 
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -99,3 +102,22 @@ def test_the_fit_learns_which_evidence_marks_the_right_candidate():
     test = rng.normal(size=(6, len(EVIDENCE)))
     assert int(np.argmax(((features(test) - mean) / scale) @ w)) == int(np.argmax(test[:, nb]))
     assert RERANK_PATH.name == "rerank_model.json"
+
+
+FIT = REPO / "bench" / "fit_rerank.py"
+
+
+@pytest.mark.slow
+def test_the_fit_script_reports_each_set_left_out():
+    out = subprocess.run([sys.executable, str(FIT), "--sets", "train9,train12", "--top", "8"],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    rows = re.findall(r"^(\w+)\s+(in_scope|redirect)\s+(\d+)\s+([\d.]+) →\s+([\d.]+)\s+([\d.]+) →\s+([\d.]+)$", out, re.M)
+    assert {(r[0], r[1]) for r in rows} >= {("train9", "in_scope"), ("train12", "in_scope"), ("all", "in_scope")}
+    assert all(0 <= float(v) <= 100 for r in rows for v in r[3:])
+    assert "written" not in out  # without --write the shipped model is left alone
+
+
+def test_the_fit_script_refuses_a_held_out_or_example_set():
+    for name in ("blind13", "questions"):
+        r = subprocess.run([sys.executable, str(FIT), "--sets", f"train9,{name}"], capture_output=True, text=True, timeout=60)
+        assert r.returncode != 0 and name in r.stderr
