@@ -194,7 +194,7 @@ class KnowledgeBase:
         # judged. The re-ranking was fitted on typed questions; on heard ones it did not help
         # (spoken development and earlier blind sets, offered: first hearing alone −3.7 to
         # +1.4 points, the merged hearings re-ranked −1.9 to −5.0; docs/matching.md).
-        if decision is not Decision.ANSWER and ranking.reranked and transcript is None:
+        if decision is not Decision.ANSWER and ranking.reranked and transcript is None and hearing is None:
             matches = list(ranking.reranked)
         choices: list[Match] = []
         # A family that holds redirects ("hộ chiếu", "bằng lái") is not asked about when the
