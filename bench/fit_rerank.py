@@ -78,9 +78,9 @@ def main() -> None:
     args = ap.parse_args()
     sets = tuple(args.sets.split(","))
     if clash := set(sets) & (set(EXAMPLE_SETS) | set(HELD_OUT_SETS)):
-        sys.exit(f"không được khớp trên bộ câu hỏi mẫu hay bộ giữ kín / example or held-out sets may not be fitted on: {sorted(clash)}")
+        sys.exit(f"không được học trên bộ câu hỏi đã làm ví dụ hay bộ giữ kín / example or held-out sets may not be fitted on: {sorted(clash)}")
     if args.write and set(sets) != set(RERANK_SETS):
-        sys.exit("--write chỉ với RERANK_SETS / --write fits on knowledge.examples.RERANK_SETS only")
+        sys.exit("--write chỉ dùng với đúng các bộ RERANK_SETS / --write fits on knowledge.examples.RERANK_SETS only")
     matcher = Matcher(load_source(ROOT / "assets" / "content").procedures, reranker=False)
     rows = rows_of(matcher, sets, args.top)
     print(f"{len(rows)} questions from {', '.join(sets)}; first {args.top} candidates")
