@@ -77,19 +77,28 @@ class NaiveBayesIndex:
                  logprior: dict[int, float], n: int):
         self._unseen = np.array([unseen.get(ci, 0.0) for ci in range(n)])
         self._prior = np.array([logprior.get(ci, 0.0) for ci in range(n)])
-        postings: dict[str, tuple[list[int], list[float]]] = {}
-        for ci, terms in logp.items():
-            for t, lp in terms.items():
-                codes, lift = postings.setdefault(t, ([], []))
-                codes.append(ci)
-                lift.append(lp - self._unseen[ci])
-        self._postings = {t: (np.array(c, dtype=np.int32), np.array(v)) for t, (c, v) in postings.items()}
+        # one array of (procedure, lift) sorted by term, and per term its slice: built with
+        # numpy, not a pair of lists per term (0.2 s of a 1.9 s index build at the shipped size)
+        codes: list[int] = []
+        terms: list[str] = []
+        logps: list[float] = []
+        for ci, by_term in logp.items():
+            codes.extend([ci] * len(by_term))
+            terms.extend(by_term)
+            logps.extend(by_term.values())
+        ids: dict[str, int] = {}
+        term_ids = np.fromiter((ids.setdefault(t, len(ids)) for t in terms), dtype=np.int64, count=len(terms))
+        order = np.argsort(term_ids, kind="stable")
+        self._codes = np.array(codes, dtype=np.int32)[order]
+        self._lift = (np.array(logps) - self._unseen[np.array(codes, dtype=np.int64)])[order]
+        bounds = np.searchsorted(term_ids[order], np.arange(len(ids) + 1))
+        self._postings = {t: (int(bounds[i]), int(bounds[i + 1])) for t, i in ids.items()}
 
     def mean_loglik(self, terms: list[str]) -> np.ndarray:
         """Per procedure: (log prior + Σ log P(term | procedure)) / number of known terms."""
         known = [self._postings[t] for t in terms if t in self._postings]
         ll = len(known) * self._unseen + self._prior
         if known:  # one pass over all the postings (a fancy-index add per term cost twice as much)
-            ll += np.bincount(np.concatenate([c for c, _ in known]), weights=np.concatenate([v for _, v in known]),
-                              minlength=len(ll))
+            ll += np.bincount(np.concatenate([self._codes[a:b] for a, b in known]),
+                              weights=np.concatenate([self._lift[a:b] for a, b in known]), minlength=len(ll))
         return ll / max(len(known), 1)
