@@ -59,6 +59,8 @@ DIALECT: dict[str, str] = {
     "quy mô": "quy mô", "mô": "đâu", "o mo": "ở đâu", "di mo": "đi đâu", "lam rang": "làm sao", "rua": "vậy", "răng": "sao", "rứa": "vậy", "ri": "vầy",
     "mệ": "bà", "mạ": "mẹ", "tía": "cha", "dzậy": "vậy", "zậy": "vậy", "dzị": "vậy",
     "dzợ": "vợ", "zợ": "vợ",
+    # Southern: the hospital ("nhà thương"), sick ("bịnh": "thẻ khám bịnh"), Japan ("Nhựt").
+    "nhà thương": "bệnh viện", "bịnh": "bệnh", "nhựt": "nhật",
     "bầy tui": "chúng tôi", "tụi tui": "chúng tôi", "tụi em": "chúng em", "chúng tui": "chúng tôi",
     # Unaccented "can" is read as "cần" (a filler) — but "can cuoc" is how căn cước is typed.
     "can cuoc": "căn cước", "can ho": "căn hộ", "can nha": "căn nhà",
@@ -78,13 +80,19 @@ CONCEPTS: dict[str, str] = {
     # "tạm nghỉ" / "đóng cửa tạm thời" is not.
     "đóng hẳn": "chấm dứt", "nghỉ hẳn": "chấm dứt", "dẹp hẳn": "chấm dứt", "ngưng hẳn": "chấm dứt",
     "dừng hẳn": "chấm dứt", "đóng cửa hẳn": "chấm dứt", "dẹp tiệm": "chấm dứt kinh doanh",
-    "dẹp quán": "chấm dứt kinh doanh",
+    "dẹp quán": "chấm dứt kinh doanh", "đóng tiệm": "chấm dứt kinh doanh", "đóng quán": "chấm dứt kinh doanh",
+    "dong tiem": "chấm dứt kinh doanh", "dong quan": "chấm dứt kinh doanh",
+    "dong han": "chấm dứt", "nghi han": "chấm dứt", "dong cua han": "chấm dứt",  # typed without diacritics
     # "người có công" is the everyday short form of the legal term.
     "công với cách mạng": "công",
     "kèm": "kết hợp", "kèm theo": "kèm theo",
     # Funeral words people use for "mai táng" (burial).
     "ma chay": "mai táng", "chôn cất": "mai táng", "đám tang": "mai táng", "tang lễ": "mai táng",
-    "lo hậu sự": "mai táng", "an táng": "mai táng",
+    "lo hậu sự": "mai táng", "an táng": "mai táng", "làm ma": "mai táng",
+    # Help with money, as the South says it ("nhà nước có phụ tiền chôn cất hông").
+    "phụ tiền": "hỗ trợ tiền", "giúp tiền": "hỗ trợ tiền",
+    # School fees in everyday words ("xin bớt tiền học", "tiền trường mắc quá").
+    "tiền học": "học phí", "tiền trường": "học phí", "tien hoc": "học phí",
     # Moving in and moving out, as the residence and military-service titles say them
     # ("chuyển về" is left alone: "chuyển về quê" is moving away).
     "chuyển vào": "chuyển đến", "chuyển tới": "chuyển đến", "dọn vào": "chuyển đến", "dọn tới": "chuyển đến",
@@ -147,6 +155,7 @@ CONCEPTS: dict[str, str] = {
     "ghi ten bo doi": "đăng ký nghĩa vụ quân sự", "ghi ten di bo doi": "đăng ký nghĩa vụ quân sự",
     "ghi ten nghia vu": "đăng ký nghĩa vụ", "dang ky bo doi": "đăng ký nghĩa vụ quân sự",
     "dang ky di bo doi": "đăng ký nghĩa vụ quân sự",
+    "ghi tên đi lính": "đăng ký nghĩa vụ quân sự", "ghi ten di linh": "đăng ký nghĩa vụ quân sự",
     # More time on a permit or a stay is an extension ("xin kéo dài thêm", "xin thêm thời gian").
     "xin kéo dài": "xin gia hạn", "kéo dài thêm": "gia hạn", "kéo dài thời hạn": "gia hạn",
     "xin thêm thời gian": "xin gia hạn", "xin keo dai": "xin gia hạn", "keo dai them": "gia hạn",
