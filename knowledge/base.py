@@ -189,6 +189,16 @@ class KnowledgeBase:
         # 6 in 17 at p >= 0.94, against 10 in 150 from a first hearing. So it only asks back.
         if biased and decision is Decision.ANSWER:
             decision = Decision.CLARIFY
+        # Nor is a heard question sent away on its transcript alone: "Việc này không làm tại
+        # phường" to a citizen whose ward matter was misheard costs the visit; asking back
+        # ("Có phải ông/bà hỏi về …?", the redirect first) costs a tap. Training set 13 heard
+        # (espeak-ng → Whisper base, not in the content, 2026-12-06): of 16 heard questions
+        # answered with a redirect, 8 were out of the ward's remit and sent to the right office,
+        # 6 were about a ward procedure and 2 went to the wrong office (docs/matching.md,
+        # thirty-fourth session).
+        if (decision is Decision.ANSWER and transcript is not None and matches and matches[0].code in self._redirects
+                and not ranking.evidence.exact):
+            decision = Decision.CLARIFY
         # A typed question the kiosk does not answer outright is shown the first candidates as
         # the re-ranking orders them (knowledge.rerank); an answer is the one the decision
         # judged. The re-ranking was fitted on typed questions; on heard ones it did not help
