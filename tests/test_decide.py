@@ -161,6 +161,21 @@ def test_what_the_ward_does_not_do_is_answered_with_where_to_go(kb):
     assert "Tòa án nhân dân khu vực" in j["answer"]["text"]
 
 
+def test_a_heard_question_is_asked_back_before_it_is_sent_elsewhere(kb):
+    # Typed, these words are answered with where to go; heard, a misheard ward
+    # matter would be sent away, so the redirect is the first choice, one tap from it.
+    assert kb.ask("tôi muốn làm thủ tục ly hôn").answer.code == "redirect.ly-hon"  # typed
+    heard = kb.ask("tôi muốn làm thủ tục ly hôn", transcript="tôi muốn làm thủ tục ly hôn", hearing=Hearing(-0.3, 0.02))
+    assert heard.decision is Decision.CLARIFY and heard.answer is None
+    assert heard.choices[0].code == "redirect.ly-hon"
+    # … unless the hearing is word for word one of the redirect's texts
+    exact = kb.ask("ly hôn", transcript="ly hôn", hearing=Hearing(-0.3, 0.02))
+    assert exact.decision is Decision.ANSWER and exact.answer.code == "redirect.ly-hon"
+    # a procedure heard clearly is still answered
+    procedure = kb.ask("cho em hỏi đăng ký kết hôn cần gì", transcript="cho em hỏi đăng ký kết hôn cần gì")
+    assert procedure.decision is Decision.ANSWER and procedure.answer.kind == "procedure"
+
+
 def test_ordinary_answers_are_of_kind_procedure(kb):
     r = kb.ask("cho em hỏi đăng ký kết hôn cần gì")
     assert r.decision is Decision.ANSWER and r.answer.kind == "procedure"
