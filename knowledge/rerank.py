@@ -10,9 +10,9 @@ sibling term reads it among the first eight only), and puts the likeliest first.
 
 It is fitted by ``bench/fit_rerank.py`` on development questions that are neither in the
 content as examples nor held out, and stored in ``rerank_model.json``. Leaving each of
-those sets out in turn, the right procedure was among the first four for 93.1 → 95.1 % of
-2,966 in-scope questions, and a redirect first for 82.3 → 83.5 % of 1,386 questions about
-another office (docs/matching.md, thirty-third session).
+those sets out in turn, the right procedure was among the first four for 92.9 → 95.0 % of
+3,238 in-scope questions, and a redirect first for 82.2 → 82.4 % of 1,426 questions about
+another office (docs/matching.md, thirty-third and thirty-fourth sessions).
 
 The decision (knowledge.decide) still reads the matcher's own ranking, which its model was
 fitted on, and an answer is the score's first candidate. A typed question the kiosk asks
