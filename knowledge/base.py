@@ -196,22 +196,23 @@ class KnowledgeBase:
         # answered with a redirect, 8 were out of the ward's remit and sent to the right office,
         # 6 were about a ward procedure and 2 went to the wrong office (docs/matching.md,
         # thirty-fourth session).
-        if (decision is Decision.ANSWER and transcript is not None and matches and matches[0].code in self._redirects
-                and not ranking.evidence.exact):
+        heard = transcript is not None or hearing is not None
+        redirect_first = bool(matches) and matches[0].code in self._redirects
+        if decision is Decision.ANSWER and heard and redirect_first and not ranking.evidence.exact:
             decision = Decision.CLARIFY
         # A typed question the kiosk does not answer outright is shown the first candidates as
         # the re-ranking orders them (knowledge.rerank); an answer is the one the decision
         # judged. The re-ranking was fitted on typed questions; on heard ones it did not help
         # (spoken development and earlier blind sets, offered: first hearing alone −3.7 to
         # +1.4 points, the merged hearings re-ranked −1.9 to −5.0; docs/matching.md).
-        if decision is not Decision.ANSWER and ranking.reranked and transcript is None and hearing is None:
+        if decision is not Decision.ANSWER and ranking.reranked and not heard:
             matches = list(ranking.reranked)
         choices: list[Match] = []
         # A family that holds redirects ("hộ chiếu", "bằng lái") is not asked about when the
         # decision is sure of a redirect: its answer already says where to go (leaving one
         # labelled set out, the other two as examples: out-of-ward questions sent on
         # 70 → 83 % of the first blind set, broad questions clarified unchanged).
-        sure_redirect = decision is Decision.ANSWER and bool(matches) and matches[0].code in self._redirects
+        sure_redirect = decision is Decision.ANSWER and redirect_first
         # The ranking agrees with a family when one of its first two is a member: "hộ khẩu
         # tạm trú gì đó tôi không hiểu" ranks the declaration for people who cannot register
         # first and was answered with it; its family is asked about, that first one kept
