@@ -19,7 +19,10 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -50,6 +53,30 @@ class _Scored:
     exact: np.ndarray  # per procedure: one of its texts has exactly the question's words
     terms: tuple[str, ...] = ()  # the question's bag terms the index knows, each once
     nb: np.ndarray | None = None  # per procedure: the naive Bayes' mean log-likelihood (None: no known term)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A question's phonetic syllables as ``_coverage`` reads them for every text it scores."""
+    terms: tuple[str, ...]  # each once, in the order said
+    weights: tuple[float, ...]  # their IDF
+    total: float
+    # per clause: what picks its syllables out of a list aligned with ``terms``, their IDF, its total
+    clauses: tuple[tuple[Callable[[list[bool]], tuple[bool, ...]], tuple[float, ...], float], ...]
+
+    @staticmethod
+    def of(query_idf: dict[str, float], total: float, clauses: tuple[tuple[str, ...], ...]) -> "_Query":
+        index = {t: i for i, t in enumerate(query_idf)}
+        return _Query(tuple(query_idf), tuple(query_idf.values()), total, tuple(
+            (_picker([index[t] for t in c]), tuple(query_idf[t] for t in c), sum(query_idf[t] for t in c))
+            for c in clauses))
+
+
+def _picker(idx: list[int]) -> Callable[[list[bool]], tuple[bool, ...]]:
+    """``lambda xs: tuple(xs[i] for i in idx)``, at C speed."""
+    if len(idx) > 1:
+        return itemgetter(*idx)
+    return lambda xs: tuple(xs[i] for i in idx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +183,7 @@ class Matcher:
                        * np.log1p(np.array([counts.get(str(c), 0.0) for c in self._code_ids], dtype=np.float32)))
         self._title_len = np.array([len(self.titles[str(c)]) for c in self._code_ids])
         self._brief = np.array([str(c) in brief for c in self._code_ids], dtype=np.int8)
+        self._unscored_order = np.lexsort((self._title_len, self._brief))
         self._redirect = np.array([str(c) in redirects for c in self._code_ids], dtype=bool)
         self.catalogue_only = frozenset(brief - redirects)  # codes known by a catalogue row only
         self._entry_tokens = [frozenset(ph.split()) for ph in phon]
@@ -259,29 +287,30 @@ class Matcher:
     def _bag_scores(self, terms: tuple[str, ...]) -> np.ndarray:
         """0–100: IDF-weighted share of the query's known terms (``_bag_terms``) found in each
         procedure's bag."""
-        out = np.zeros(len(self._code_ids), dtype=np.float32)
+        n = len(self._code_ids)
         total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
-            return out
-        for t in terms:
-            out[self._bag_postings[t]] += self._bag_idf[t]
-        return out * (100.0 / total)
+            return np.zeros(n, dtype=np.float32)
+        # one pass over the postings: an add per term cost ~0.25 ms for a long story
+        post = [self._bag_postings[t] for t in terms]
+        out = np.bincount(np.concatenate(post), minlength=n,
+                          weights=np.repeat([self._bag_idf[t] for t in terms], [len(ix) for ix in post]))
+        return (out * (100.0 / total)).astype(np.float32)
 
-    def _coverage(self, query_idf: dict[str, float], q_total: float, entry: int,
-                  clauses: tuple[tuple[str, ...], ...] = ()) -> tuple[float, float]:
+    def _coverage(self, query: "_Query", entry: int) -> tuple[float, float]:
         """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
         short question contained in a title, both count; shared rare words count most.
         A long story told in clauses ("vợ tôi mới sinh đôi, …, giờ làm giấy khai sinh thì
         cần gì") is covered as well as its best-covered clause: the story around the
         request is not evidence against it."""
         have = self._entry_tokens[entry]
-        shared = sum(w for t, w in query_idf.items() if t in have)
+        found = [t in have for t in query.terms]
+        shared = sum(compress(query.weights, found))
         e_total = self._entry_idf_total[entry]
-        q_cov = shared / q_total if q_total > 0 else 1.0
-        for clause in clauses:
-            c_total = sum(query_idf[t] for t in clause)
+        q_cov = shared / query.total if query.total > 0 else 1.0
+        for pick, c_weights, c_total in query.clauses:
             if c_total > 0:
-                q_cov = max(q_cov, sum(query_idf[t] for t in clause if t in have) / c_total)
+                q_cov = max(q_cov, sum(compress(c_weights, pick(found))) / c_total)
         e_cov = shared / e_total if e_total > 0 else 1.0
         return q_cov, e_cov
 
@@ -356,14 +385,14 @@ class Matcher:
             top = np.union1d(top, np.array(more, dtype=np.int64))
         query_idf = {t: self._idf.get(t, self._idf_unknown) for t in _distinct(ph.split())}
         q_total = sum(query_idf.values())
-        clauses = _clauses(text, query_idf, prm.clause_min)
+        query = _Query.of(query_idf, q_total, _clauses(text, query_idf, prm.clause_min))
         final = np.zeros_like(raw)
         # Per procedure, the evidence behind its best text: (score, query coverage,
         # text coverage, found only by sound-alike merging) — the decision's features.
         detail: dict[int, tuple[float, float, float, bool]] = {}
         for j in top:
             e = int(cand[j])
-            q_cov, e_cov = self._coverage(query_idf, q_total, e, clauses)
+            q_cov, e_cov = self._coverage(query, e)
             final[j] = raw[j] * (prm.coverage_floor + (1 - prm.coverage_floor) * (
                 prm.query_coverage_share * q_cov + (1 - prm.query_coverage_share) * e_cov))
             ci = int(self._entry_code_idx[e])
@@ -419,7 +448,17 @@ class Matcher:
         # Equal evidence: a written-up procedure before a catalogue-only one (it gives
         # the full answer), then the shorter, more general title ("Đăng ký khai sinh"
         # before "Đăng ký khai sinh có yếu tố nước ngoài").
-        return np.lexsort((self._title_len, self._brief, -np.round(total, 1)))[:limit]
+        key = -np.round(total, 1)
+        if (key > 0).any():
+            return np.lexsort((self._title_len, self._brief, key))[:limit]
+        # The procedures without a score keep a fixed order: only the scored ones (a few dozen
+        # at most) are sorted. The same order as sorting all; ~0.1 ms less at 2,000.
+        ahead = np.flatnonzero(key < 0)
+        ahead = ahead[np.lexsort((self._title_len[ahead], self._brief[ahead], key[ahead]))]
+        if len(ahead) >= limit:
+            return ahead[:limit]
+        fill = self._unscored_order[:limit + len(ahead)]
+        return np.concatenate([ahead, fill[key[fill] == 0]])[:limit]
 
     def _match(self, i: int, total: np.ndarray) -> Match:
         code = str(self._code_ids[i])

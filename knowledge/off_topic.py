@@ -38,6 +38,7 @@ class OffTopicIndex:
                 postings.setdefault(w, []).append(i)
         self._postings = {w: np.array(ix, dtype=np.int32) for w, ix in postings.items()}
         self._ntok = np.array([len(set(t.split())) for t in self.questions], dtype=np.int32)
+        self._chars = np.array([sum(map(len, set(t.split()))) for t in self.questions], dtype=np.int32)
         self._idf = {w: math.log((len(self.questions) + 1) / (len(ix) + 0.5)) for w, ix in postings.items()}
 
     def score(self, folded: str) -> float:
@@ -50,22 +51,70 @@ class OffTopicIndex:
         # most syllables, as for procedures: ~1 ms saved per ask with 785 off-topic questions)
         cheap = process.cdist([" ".join(sorted(folded.split()))], self._sorted, scorer=fuzz.ratio,
                               dtype=np.float32)[0]
+        toks = distinct(folded.split())
+        known = [t for t in toks if t in self._postings]
+        n = len(cheap)
+        # one pass over the postings (an add per syllable cost ~0.4 ms for a long story)
+        ix = np.concatenate([self._postings[t] for t in known] or [np.zeros(0, dtype=np.int32)])
+        lengths = [len(self._postings[t]) for t in known]
+        overlap = np.bincount(ix, weights=np.repeat([self._idf[t] for t in known], lengths), minlength=n)
+        shared = np.bincount(ix, minlength=n)
+        shared_chars = np.bincount(ix, weights=np.repeat([len(t) for t in known], lengths), minlength=n)
         k = 2 * self.params.candidates
         if len(cheap) > 2 * k:
-            overlap = np.zeros(len(cheap), dtype=np.float32)
-            shared = np.zeros(len(cheap), dtype=np.int32)
-            for t in distinct(folded.split()):
-                ix = self._postings.get(t)
-                if ix is not None:
-                    overlap[ix] += self._idf[t]
-                    shared[ix] += 1
             # a short off-topic question all of whose words the question holds ("mấy giờ")
             # is a token-set match of 100 whatever the rest
             inside = np.flatnonzero(shared == self._ntok)
             cand = np.union1d(np.union1d(np.argpartition(-cheap, k)[:k], np.argpartition(-overlap, k)[:k]), inside)
         else:
             cand = np.arange(len(cheap))
-        texts = [self.questions[i] for i in cand]
-        return float(np.max(blend(
-            process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], cheap[cand],
-            self.params.set_share)))
+        # Only the best counts: the token-set similarity is computed for the candidates whose
+        # bound from word lengths (``token_set_bound``) can still beat the best found so far.
+        # The same maximum as over every candidate (tests/test_off_topic.py). Over the labelled
+        # sets' 3,956 questions longer than 120 letters: 1.46 → 1.11 ms per score, about a
+        # third of the candidates spared (a /tmp script, 2026-12-07).
+        share = self.params.set_share
+        bound = share * token_set_bound(len(toks), sum(map(len, toks)), self._ntok[cand], self._chars[cand],
+                                        shared[cand], shared_chars[cand]) + (1 - share) * cheap[cand]
+        order = np.argsort(-bound, kind="stable")
+        best = self._best(folded, cand[order[:self._FIRST]], cheap)
+        rest = order[self._FIRST:]
+        rest = rest[bound[rest] >= best - self._SLACK]
+        return max(best, self._best(folded, cand[rest], cheap)) if len(rest) else best
+
+    # how many candidates (by bound) are scored before the bound prunes the others (speed
+    # only: 6, 12 and 24 took the same time); the bound's float arithmetic is not
+    # rapidfuzz's, hence the slack
+    _FIRST = 12
+    _SLACK = 1e-3
+
+    def _best(self, folded: str, idx: np.ndarray, cheap: np.ndarray) -> float:
+        texts = [self.questions[i] for i in idx]
+        return float(np.max(blend(process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
+                                  cheap[idx], self.params.set_share)))
+
+
+def token_set_bound(n_a: int, chars_a: int, n_b: np.ndarray, chars_b: np.ndarray, n_shared: np.ndarray,
+                    shared_chars: np.ndarray) -> np.ndarray:
+    """An upper bound of rapidfuzz's ``fuzz.token_set_ratio`` (0–100) from word counts and
+    lengths alone: a question of ``n_a`` distinct words of ``chars_a`` letters against texts of
+    ``n_b`` distinct words (``chars_b`` letters), sharing ``n_shared`` words (``shared_chars``
+    letters). token_set_ratio is the best of three ratios (rapidfuzz.fuzz_py): the
+    intersection against it plus either side's other words, exact from lengths, and the two
+    sides' other words against each other, whose indel distance is at least the difference
+    of their lengths."""
+    n_b = n_b.astype(np.float64)
+    chars_b = chars_b.astype(np.float64)
+    k = n_shared.astype(np.float64)
+    sect = np.where(k > 0, shared_chars + k - 1, 0.0)  # the sorted intersection joined by spaces
+    only_a, only_b = n_a - k, n_b - k
+    ab = np.where(only_a > 0, chars_a - shared_chars + only_a - 1, 0.0)
+    ba = np.where(only_b > 0, chars_b - shared_chars + only_b - 1, 0.0)
+    sep = (sect > 0).astype(np.float64)
+    sect_ab, sect_ba = sect + sep + ab, sect + sep + ba
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = np.where(sect_ab + sect_ba > 0, 100.0 * (1 - np.abs(ab - ba) / (sect_ab + sect_ba)), 100.0)
+        side_a = np.where(sect > 0, 100.0 * (1 - (sep + ab) / (sect + sect_ab)), 0.0)
+        side_b = np.where(sect > 0, 100.0 * (1 - (sep + ba) / (sect + sect_ba)), 0.0)
+    out = np.maximum(diff, np.maximum(side_a, side_b))
+    return np.where((k > 0) & ((only_a == 0) | (only_b == 0)), 100.0, out)
