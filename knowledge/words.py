@@ -131,6 +131,9 @@ CONCEPTS: dict[str, str] = {
     # Vietnamese as a second language and the elderly). "giấy" alone is a filler, so
     # without these rows only "sinh ra" or "chết" reached the matcher.
     "giấy sinh": "giấy khai sinh", "giay sinh": "giấy khai sinh",
+    # the North's "giấy đẻ" (training set 14); not unaccented: "giay de" is also "giày dép"
+    # and "giấy để …" (a paper for …)
+    "giấy đẻ": "giấy khai sinh",
     "giấy chết": "giấy khai tử", "giay chet": "giấy khai tử",
     "giấy vợ chồng": "giấy kết hôn", "giay vo chong": "giấy kết hôn",
     "giấy cưới": "giấy kết hôn", "giay cuoi": "giấy kết hôn",

@@ -331,6 +331,7 @@ def test_thi_thuc_is_a_visa_unless_it_is_said_of_a_paper(text, certify):
         ("không ai ghi cái giấy sinh ra cho bà", "khai sinh"),  # papers named by what they record
         ("cán bộ ghi cái giấy chết cho cha tôi", "khai tử"),
         ("hai ông bà muốn làm cái giấy vợ chồng", "kết hôn"),
+        ("con gái mới đẻ, muốn làm giấy đẻ ghi dân tộc Hoa", "khai sinh"),
         ("muốn làm dzợ chồng cho đàng hoàng", "kết hôn"),
         ("hai người điếc muốn đăng ký cưới", "kết hôn"),
         ("hai người già góa vợ góa chồng muốn cưới nhau", "kết hôn"),
