@@ -20,9 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress
-from operator import itemgetter
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -36,6 +34,7 @@ from knowledge.params import DEFAULT, MatchParams
 from knowledge.rerank import EVIDENCE, Reranker, load_reranker
 from knowledge.terms import blend as _blend
 from knowledge.terms import distinct as _distinct
+from knowledge.terms import posting_sums
 from knowledge.terms import terms as _terms
 
 # The ranking's weights are in knowledge.params.MatchParams (each with how it was set); the
@@ -61,22 +60,14 @@ class _Query:
     terms: tuple[str, ...]  # each once, in the order said
     weights: tuple[float, ...]  # their IDF
     total: float
-    # per clause: what picks its syllables out of a list aligned with ``terms``, their IDF, its total
-    clauses: tuple[tuple[Callable[[list[bool]], tuple[bool, ...]], tuple[float, ...], float], ...]
+    clauses: tuple[tuple[tuple[int, ...], tuple[float, ...], float], ...]  # per clause: indices into terms, their IDF, its total
 
     @staticmethod
     def of(query_idf: dict[str, float], total: float, clauses: tuple[tuple[str, ...], ...]) -> "_Query":
         index = {t: i for i, t in enumerate(query_idf)}
         return _Query(tuple(query_idf), tuple(query_idf.values()), total, tuple(
-            (_picker([index[t] for t in c]), tuple(query_idf[t] for t in c), sum(query_idf[t] for t in c))
+            (tuple(index[t] for t in c), tuple(query_idf[t] for t in c), sum(query_idf[t] for t in c))
             for c in clauses))
-
-
-def _picker(idx: list[int]) -> Callable[[list[bool]], tuple[bool, ...]]:
-    """``lambda xs: tuple(xs[i] for i in idx)``, at C speed."""
-    if len(idx) > 1:
-        return itemgetter(*idx)
-    return lambda xs: tuple(xs[i] for i in idx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,10 +282,7 @@ class Matcher:
         total = sum(self._bag_idf[t] for t in terms)
         if total <= 0:
             return np.zeros(n, dtype=np.float32)
-        # one pass over the postings: an add per term cost ~0.25 ms for a long story
-        post = [self._bag_postings[t] for t in terms]
-        out = np.bincount(np.concatenate(post), minlength=n,
-                          weights=np.repeat([self._bag_idf[t] for t in terms], [len(ix) for ix in post]))
+        out = posting_sums([self._bag_postings[t] for t in terms], n, [self._bag_idf[t] for t in terms])[0]
         return (out * (100.0 / total)).astype(np.float32)
 
     def _coverage(self, query: "_Query", entry: int) -> tuple[float, float]:
@@ -308,9 +296,9 @@ class Matcher:
         shared = sum(compress(query.weights, found))
         e_total = self._entry_idf_total[entry]
         q_cov = shared / query.total if query.total > 0 else 1.0
-        for pick, c_weights, c_total in query.clauses:
+        for idx, c_weights, c_total in query.clauses:
             if c_total > 0:
-                q_cov = max(q_cov, sum(compress(c_weights, pick(found))) / c_total)
+                q_cov = max(q_cov, sum(compress(c_weights, map(found.__getitem__, idx))) / c_total)
         e_cov = shared / e_total if e_total > 0 else 1.0
         return q_cov, e_cov
 
@@ -326,13 +314,10 @@ class Matcher:
         if n <= 2 * k:
             cand = np.arange(n)
         else:
-            # IDF shared with each text, one pass over all the syllables' postings (an add per
-            # syllable took twice as long: 0.15 against 0.08 ms at 2,000 procedures)
-            shared = [(self._postings[t], self._idf[t]) for t in _distinct(ph.split()) if t in self._postings]
-            overlap = np.zeros(n, dtype=np.float32) if not shared else np.bincount(
-                np.concatenate([ix for ix, _ in shared]),
-                weights=np.repeat(np.array([w for _, w in shared]), [len(ix) for ix, _ in shared]),
-                minlength=n).astype(np.float32)
+            # IDF shared with each text
+            known = [t for t in _distinct(ph.split()) if t in self._postings]
+            overlap = posting_sums([self._postings[t] for t in known], n, [self._idf[t] for t in known])[0]
+            overlap = overlap.astype(np.float32)
             # Shared rare syllables alone tie thousands of texts for a short question ("khai
             # sinh"); among equals, the texts most of whose words it holds go first (a
             # tie-break only: the smallest IDF is far above 1e-3).

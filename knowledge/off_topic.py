@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 
 from knowledge.normalize import keys
 from knowledge.params import MatchParams
-from knowledge.terms import blend, distinct
+from knowledge.terms import blend, distinct, posting_sums
 
 OFF_TOPIC_PATH = Path(__file__).with_name("off_topic.txt")
 
@@ -53,13 +53,9 @@ class OffTopicIndex:
                               dtype=np.float32)[0]
         toks = distinct(folded.split())
         known = [t for t in toks if t in self._postings]
-        n = len(cheap)
-        # one pass over the postings (an add per syllable cost ~0.4 ms for a long story)
-        ix = np.concatenate([self._postings[t] for t in known] or [np.zeros(0, dtype=np.int32)])
-        lengths = [len(self._postings[t]) for t in known]
-        overlap = np.bincount(ix, weights=np.repeat([self._idf[t] for t in known], lengths), minlength=n)
-        shared = np.bincount(ix, minlength=n)
-        shared_chars = np.bincount(ix, weights=np.repeat([len(t) for t in known], lengths), minlength=n)
+        overlap, shared, shared_chars = posting_sums([self._postings[t] for t in known], len(cheap),
+                                                     [self._idf[t] for t in known], [1.0] * len(known),
+                                                     [len(t) for t in known])
         k = 2 * self.params.candidates
         if len(cheap) > 2 * k:
             # a short off-topic question all of whose words the question holds ("mấy giờ")
