@@ -76,7 +76,15 @@ class OffTopicIndex:
         best = self._best(folded, cand[order[:self._FIRST]], cheap)
         rest = order[self._FIRST:]
         rest = rest[bound[rest] >= best - self._SLACK]
-        return max(best, self._best(folded, cand[rest], cheap)) if len(rest) else best
+        if not len(rest):
+            return best
+        # A candidate beats the best only with a token-set similarity above what its cheap
+        # score leaves to make up; rapidfuzz skips most of the work for a pair it can tell is
+        # below a cutoff (returned as 0, which cannot beat the best either). ~0.4 ms less for
+        # a long question.
+        idx = cand[rest]
+        cutoff = float(np.min(best - (1 - share) * cheap[idx])) / share - self._SLACK
+        return max(best, self._best(folded, idx, cheap, max(cutoff, 0.0)))
 
     # how many candidates (by bound) are scored before the bound prunes the others (speed
     # only: 6, 12 and 24 took the same time); the bound's float arithmetic is not
@@ -84,9 +92,10 @@ class OffTopicIndex:
     _FIRST = 12
     _SLACK = 1e-3
 
-    def _best(self, folded: str, idx: np.ndarray, cheap: np.ndarray) -> float:
+    def _best(self, folded: str, idx: np.ndarray, cheap: np.ndarray, cutoff: float = 0.0) -> float:
         texts = [self.questions[i] for i in idx]
-        return float(np.max(blend(process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
+        return float(np.max(blend(process.cdist([folded], texts, scorer=fuzz.token_set_ratio, dtype=np.float32,
+                                                score_cutoff=cutoff)[0],
                                   cheap[idx], self.params.set_share)))
 
 

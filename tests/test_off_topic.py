@@ -1,5 +1,6 @@
-"""The off-topic closeness (knowledge.off_topic): its shortcut, the bound that spares many of
-the token-set similarities, must give the same maximum as computing every one of them."""
+"""The off-topic closeness (knowledge.off_topic): its shortcuts, the bound that spares many of
+the token-set similarities and the cutoff that lets rapidfuzz stop early on the rest, must give
+the same maximum as computing every one of them."""
 from __future__ import annotations
 
 import random
