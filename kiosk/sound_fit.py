@@ -8,7 +8,7 @@ title, title, aliases) replaced by that text is scored by the decoder (teacher f
 sentence fits the audio than the transcript itself. The clarify screen then offers the
 candidates in the order of text score + ``FIT_WEIGHT`` × fit.
 
-Measured with bench/spoken_align.py (espeak-ng → Whisper base, 2 cores; docs/matching.md,
+Measured with bench/spoken_align.py (espeak-ng → Whisper base, 2 cores; docs/matching-history.md,
 thirteenth session): on the earlier blind sets, each left out of the examples, the first
 choice right 0.4 to 6 points more often and the right one among four 0.5 to 1.3 points more;
 on the held-out seventh set, first unchanged and among four +1.5 points. It costs ~0.4 s
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 FIT_CANDIDATES = 6  # bench/spoken_align.py: 6 candidates x 1 text did as well as 8 x 2 at a third of the time
 # Chosen on the fourth blind set left out (w in 0..160: 5 best first-choice rate), read on the
-# second and third (docs/matching.md, thirteenth session). Fit is in nats per token, scores 0-100.
+# second and third (docs/matching-history.md, thirteenth session). Fit is in nats per token, scores 0-100.
 FIT_WEIGHT = 5.0
 
 

@@ -194,7 +194,7 @@ class KnowledgeBase:
         # ("Có phải ông/bà hỏi về …?", the redirect first) costs a tap. Training set 13 heard
         # (espeak-ng → Whisper base, not in the content, 2026-12-06): of 16 heard questions
         # answered with a redirect, 8 were out of the ward's remit and sent to the right office,
-        # 6 were about a ward procedure and 2 went to the wrong office (docs/matching.md,
+        # 6 were about a ward procedure and 2 went to the wrong office (docs/matching-history.md,
         # thirty-fourth session).
         heard = transcript is not None or hearing is not None
         redirect_first = bool(matches) and matches[0].code in self._redirects
@@ -216,7 +216,7 @@ class KnowledgeBase:
         # The ranking agrees with a family when one of its first two is a member: "hộ khẩu
         # tạm trú gì đó tôi không hiểu" ranks the declaration for people who cannot register
         # first and was answered with it; its family is asked about, that first one kept
-        # among the choices. Leaving sets out (docs/matching.md, twenty-second session): the
+        # among the choices. Leaving sets out (docs/matching-history.md, twenty-second session): the
         # first blind set's broad questions asked back 78.6 → 83.3 %, wrong 0.8 → 0.4 %; about
         # 1 % of questions elsewhere asked back instead of answered, the right one first.
         family = (self.families.broad(ranking.folded, tuple(m.code for m in matches[:2]))
@@ -246,7 +246,7 @@ class KnowledgeBase:
         those with some evidence (``scores`` holds no zero), in the ranking's order: ``ranked``,
         the matches as shown (re-ranked for a typed question asked back), then by score. A second
         page of four lifts the right procedure within reach from 76.7 to 81.3 % of the spoken
-        development questions (docs/matching.md, twenty-seventh session)."""
+        development questions (docs/matching-history.md, twenty-seventh session)."""
         seen = {m.code for m in shown}
         if family is not None:
             # The question named the family: its other members, not whatever else shares a word.

@@ -47,7 +47,7 @@ class FamilyIndex:
         # catalogue entry counts with its curated texts only: its story-like examples
         # (catalogue.csv "examples") made "sửa" common, and "giấy phép xây dựng để sửa
         # nhà" was asked back within the family; leaving sets out, counting every
-        # catalogue text instead cost broad questions asked back (docs/matching.md,
+        # catalogue text instead cost broad questions asked back (docs/matching-history.md,
         # eighteenth session).
         prm = matcher.params
         df: dict[str, int] = {}

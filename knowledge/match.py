@@ -254,7 +254,7 @@ class Matcher:
         (0–1, of the largest IDF), and the share found in the first three's texts together.
         With training set 7's questions as rows, the offer model refitted on them refuses
         35.9 % of off-topic set 3 (never fitted on) instead of 18.5 %, for 0.6 → 1.4 % of
-        training set 10's in-scope questions refused (docs/matching.md, 2026-12-06)."""
+        training set 10's in-scope questions refused (docs/matching-history.md, 2026-12-06)."""
         if not terms or not first:
             return {}
         idf = self._bag_idf

@@ -12,7 +12,7 @@ It is fitted by ``bench/fit_rerank.py`` on development questions that are neithe
 content as examples nor held out, and stored in ``rerank_model.json``. Leaving each of
 those sets out in turn, the right procedure was among the first four for 92.0 → 94.1 % of
 3,510 in-scope questions, and a redirect first for 81.3 → 81.6 % of 1,466 questions about
-another office (docs/matching.md, thirty-third to thirty-fifth sessions).
+another office (docs/matching-history.md, thirty-third to thirty-fifth sessions).
 
 The decision (knowledge.decide) still reads the matcher's own ranking, which its model was
 fitted on, and an answer is the score's first candidate. A typed question the kiosk asks

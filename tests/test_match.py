@@ -143,7 +143,7 @@ def test_browse_by_category(kb):
 @pytest.mark.slow
 def test_held_out_question_set_meets_the_accuracy_floor():
     """Regression guard on tests/data/blind5, the questions no example, alias or fit ever
-    came from (figures: bench/match_accuracy.py --set blind5, docs/matching.md)."""
+    came from (figures: bench/match_accuracy.py --set blind5, docs/matching-history.md)."""
     from knowledge.evaluate import evaluate, load_questions
     from knowledge.examples import HELD_OUT_SET
 
@@ -310,7 +310,7 @@ def test_a_lost_paper_question_that_says_which_case_is_not_asked_back_as_a_famil
     r = shipped.ask(question)
     assert r.family is None and code in {c.code for c in r.choices or r.matches[:1]}, r
     # first by the score; the re-ranking, which cannot read "sổ gốc … còn", may put the
-    # sibling first on the clarify screen (docs/matching.md, thirty-third session)
+    # sibling first on the clarify screen (docs/matching-history.md, thirty-third session)
     assert shipped.matcher.rank(question).matches[0].code == code
 
 
