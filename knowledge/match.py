@@ -52,6 +52,7 @@ class _Scored:
     exact: np.ndarray  # per procedure: one of its texts has exactly the question's words
     terms: tuple[str, ...] = ()  # the question's bag terms the index knows, each once
     nb: np.ndarray | None = None  # per procedure: the naive Bayes' mean log-likelihood (None: no known term)
+    toned: tuple[tuple[str, str], ...] = ()  # (accented, folded) syllables of a question typed with marks; () otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,20 @@ class _Entry:
 
 
 _CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
+# A text or question counts as written with diacritics when at least half its syllables carry
+# one: what it does not mark says nothing about its tones. (The development sets' questions
+# gave the same tone evidence gain with 0.3, 0.5 or 0.7 here, a /tmp prototype, 2026-12-07.)
+TONED_SHARE = 0.5
+
+
+def _toned(written: str, accented: str, folded: str) -> tuple[tuple[str, str], ...]:
+    """The (accented, folded) syllable pairs of a text's keys when the text as written carries
+    diacritics (not its expansions: "doi cccd het han" becomes "… căn cước công dân …"), else ()."""
+    words = [w for w in written.split() if any(ch.isalpha() for ch in w)]
+    acc, fol = accented.split(), folded.split()
+    if not words or not acc or len(acc) != len(fol) or sum(not w.isascii() for w in words) < TONED_SHARE * len(words):
+        return ()
+    return tuple(zip(acc, fol))
 
 
 def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[tuple[str, ...], ...]:
@@ -134,6 +149,7 @@ class Matcher:
         folded: list[str] = []
         phon: list[str] = []
         seen: set[tuple[str, str]] = set()
+        forms: dict[str, dict[str, set[str]]] = {}  # code → folded syllable → how its texts mark it
         for p in procedures:
             if p.retired:
                 continue
@@ -149,7 +165,9 @@ class Matcher:
                      + [(x, params.example_weight) for x in p.examples])
             n_curated = len(texts) - len(p.examples)
             for k, (text, weight) in enumerate(texts):
-                _, f, ph = keys(text)
+                accented, f, ph = keys(text)
+                for a, b in _toned(text, accented, f):
+                    forms.setdefault(p.code, {}).setdefault(b, set()).add(a)
                 if f and k < n_curated:
                     curated.setdefault(p.code, set()).update(_terms(f))
                 if not f or (p.code, f) in seen:
@@ -233,6 +251,10 @@ class Matcher:
             for t in terms:
                 bag_postings.setdefault(t, []).append(ci)
         self._bag_postings = {t: np.array(ix, dtype=np.int32) for t, ix in bag_postings.items()}
+        # How each procedure's texts written with diacritics mark each syllable ("sổ đỏ", "vé
+        # số"): a question typed with marks shares "so do" with both once they are folded.
+        self._forms: list[dict[str, frozenset[str]]] = [
+            {b: frozenset(a) for b, a in forms.get(str(c), {}).items()} for c in self._code_ids]
 
     def off_topic_score(self, folded: str) -> float:
         """0–100: how close the question (its folded key, ``normalize.keys(text)[1]``) comes to
@@ -336,7 +358,7 @@ class Matcher:
     def _score(self, text: str) -> "_Scored":
         prm = self.params
         best = np.zeros(len(self._code_ids), dtype=np.float32)
-        _, f, ph = keys(text)
+        n, f, ph = keys(text)
         if not f or not self._entries:
             return _Scored(best, best, f, ph, {}, 0.0, best > 0)
         bag_terms = self._bag_terms(f)
@@ -398,7 +420,7 @@ class Matcher:
         nb = self._nb_index.mean_loglik(nb_terms) if nb_terms else None
         if prm.nb_weight > 0 and nb is not None:
             total = self._sibling_term(nb, total, exact=exact)
-        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms, nb)
+        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms, nb, _toned(text, n, f))
 
     def _sibling_term(self, nb: np.ndarray, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
         """``nb``: the naive Bayes' mean log-likelihood of the question per procedure
@@ -468,7 +490,31 @@ class Matcher:
             total, total[0] - total, np.arange(len(idx)), detail, sc.bag[idx], cand_nb, nb.max() - cand_nb,
             np.log1p((nb[None, :] > cand_nb[:, None]).sum(axis=1)),  # procedures the naive Bayes puts before it
             self._prior[idx], self._redirect[idx], self._brief[idx], sc.exact[idx],
+            self._tone_misses(sc.toned, idx),
         ]).astype(np.float64)
+
+    def _tone_misses(self, toned: tuple[tuple[str, str], ...], idx: np.ndarray) -> list[float]:
+        """Per procedure of ``idx``, 0–1: of the syllables a question typed with diacritics
+        shares with its texts once both are folded (IDF-weighted), the share its texts never
+        write with the question's marks — "về sổ đỏ" shares "ve so do" with "vé số" (a lottery
+        ticket) but marks none of it that way. 0 for a question typed without marks, or a
+        procedure whose texts carry none."""
+        if not toned:
+            return [0.0] * len(idx)
+        idf = self._bag_idf
+        weighted = [(a, b, idf.get(b, 0.0)) for a, b in toned]
+        out = []
+        for ci in idx:
+            forms = self._forms[ci]
+            shared = missed = 0.0
+            for a, b, w in weighted:
+                marks = forms.get(b)
+                if marks is not None:
+                    shared += w
+                    if a not in marks:
+                        missed += w
+            out.append(missed / shared if shared > 0 else 0.0)
+        return out
 
     def candidates(self, text: str, top: int) -> tuple[list[str], np.ndarray]:
         """The first ``top`` procedures with a score, in the score's order, and their evidence

@@ -10,9 +10,9 @@ sibling term reads it among the first eight only), and puts the likeliest first.
 
 It is fitted by ``bench/fit_rerank.py`` on development questions that are neither in the
 content as examples nor held out, and stored in ``rerank_model.json``. Leaving each of
-those sets out in turn, the right procedure was among the first four for 92.0 → 94.1 % of
-3,510 in-scope questions, and a redirect first for 81.3 → 81.6 % of 1,466 questions about
-another office (docs/matching-history.md, thirty-third to thirty-fifth sessions).
+those sets out in turn, the right procedure was among the first four for 92.0 → 94.4 % of
+3,510 in-scope questions, and a redirect first for 81.3 → 82.7 % of 1,466 questions about
+another office (docs/matching-history.md, thirty-third to thirty-sixth sessions).
 
 The decision (knowledge.decide) still reads the matcher's own ranking, which its model was
 fitted on, and an answer is the score's first candidate. A typed question the kiosk asks
@@ -38,9 +38,10 @@ RERANK_PATH = Path(__file__).with_name("rerank_model.json")
 # gap to the first, its place, its best text's score and coverage both ways, found only by
 # sound, its evidence bag, the whole-index naive Bayes (mean log-likelihood per term, the
 # gap to the likeliest, the log of its place), how often it is asked, redirect,
-# catalogue-only, a text with exactly the question's words.
+# catalogue-only, a text with exactly the question's words, and for a question typed with
+# diacritics how much of what it shares with the candidate its texts never mark that way.
 EVIDENCE = ("score", "gap", "rank", "text_score", "query_coverage", "text_coverage", "phonetic_only", "bag",
-            "nb", "nb_gap", "nb_rank", "prior", "redirect", "brief", "exact")
+            "nb", "nb_gap", "nb_rank", "prior", "redirect", "brief", "exact", "tone_miss")
 # … and what the model reads: the evidence, and products where one piece of evidence means
 # more beside another (a redirect's score against a procedure's, coverage of a high score).
 FEATURES = EVIDENCE + ("score_x_query_coverage", "score_x_text_coverage", "nb_gap_squared", "redirect_x_score",
