@@ -128,21 +128,19 @@ def test_the_fit_script_refuses_a_held_out_or_example_set():
 
 
 def test_tone_miss_reads_a_question_typed_with_diacritics_only(shipped):
-    """Folded, "về sổ đỏ" (about the land certificate) and "vé số" (a lottery ticket) are the
-    same syllables; typed with marks, the lottery entry's texts mark none of them that way."""
+    """Folded, "sổ xố" and "xổ số" (the lottery) are the same syllables, as are "về sổ đỏ" and
+    "vé số"; typed with marks, what a candidate's texts never write that way counts against it."""
     col = EVIDENCE.index("tone_miss")
 
     def miss(question: str) -> dict[str, float]:
         codes, evidence = shipped.matcher.candidates(question, 12)
         return dict(zip(codes, evidence[:, col]))
 
-    toned = miss("hỏi về sổ đỏ")
-    assert toned["redirect.xo-so"] > 0.9
-    # the land certificate's own procedures mark "sổ" as the citizen did
-    land = [c for c in toned if c.startswith("1.01") and "sổ" in shipped.matcher.labels.get(c, "")]
-    assert land and all(toned[c] < 0.5 for c in land)
+    right = miss("lãnh thưởng xổ số")
+    assert right["redirect.xo-so"] == 0.0 and max(right.values()) > 0.5
+    assert miss("lãnh thưởng sổ xố")["redirect.xo-so"] > 0.5  # the marks of neither word
     # typed without marks there is nothing to read, and an abbreviation's expansion ("cccd" →
     # "căn cước công dân") does not make an unmarked question a marked one
-    assert set(miss("hoi ve so do").values()) == {0.0}
+    assert set(miss("lanh thuong xo so").values()) == {0.0}
     assert set(miss("doi cccd het han o dau").values()) == {0.0}
-    assert all(0.0 <= v <= 1.0 for v in toned.values())
+    assert all(0.0 <= v <= 1.0 for v in right.values())
