@@ -13,7 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from knowledge.words import ABBREVIATIONS, CONCEPTS, DIALECT, FILLER_PHRASES, FILLER_WORDS, PRONOUNS
+from knowledge.words import ABBREVIATIONS, CONCEPTS, DIALECT, FILLER_PHRASES, FILLER_WORDS, NOT_CHAT_AFTER, PRONOUNS
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -306,9 +306,12 @@ def _numbers(tokens: list[str]) -> list[str]:
     return out
 
 
-def _abbreviation(token: str) -> str:
+def _abbreviation(token: str, before: str = "") -> str:
     """Expand a chat spelling. The folded form is tried only for a token typed without
-    tone marks ("đk" → "dk"): "hỏng" (broken) is not "hong" (= "không"), "kì" is not "ki"."""
+    tone marks ("đk" → "dk"): "hỏng" (broken) is not "hong" (= "không"), "kì" is not "ki".
+    ``before``: the token before it, which may make it a word (``NOT_CHAT_AFTER``)."""
+    if before in NOT_CHAT_AFTER.get(token, ()):
+        return token
     repl = ABBREVIATIONS.get(token)
     if repl is None and fold(token) == token.replace("đ", "d"):
         repl = ABBREVIATIONS.get(fold(token))
@@ -406,7 +409,7 @@ def _mobile(tokens: list[str]) -> list[str]:
 def normalize_text(text: str, drop_fillers: bool = True) -> str:
     """The accented matching key of ``text`` (see module doc)."""
     tokens = tokenize(text)
-    tokens = [_abbreviation(t) if len(t) <= 8 else t for t in tokens]
+    tokens = [_abbreviation(t, tokens[i - 1] if i else "") if len(t) <= 8 else t for i, t in enumerate(tokens)]
     tokens = " ".join(tokens).split()
     tokens = _central_chi(tokens)
     tokens = _phrase_map(tokens, DIALECT, _DIALECT_LONGEST)

@@ -43,6 +43,12 @@ ABBREVIATIONS: dict[str, str] = {
     "dkkh": "đăng ký kết hôn", "đkkh": "đăng ký kết hôn", "dkks": "đăng ký khai sinh", "đkks": "đăng ký khai sinh",
 }
 
+# A chat spelling that is a word after these tokens (as typed, before any expansion): "so
+# hong" typed without diacritics is "sổ hồng", the land certificate, not "sổ không" — read
+# as the yes/no "không", the question lost the certificate ("lam so hong can gi" was keyed
+# "lam so"; 22 development questions hold it).
+NOT_CHAT_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so"})}
+
 # Regional words (mostly southern) mapped to the word used in titles and aliases.
 DIALECT: dict[str, str] = {
     "sanh": "sinh", "mần": "làm", "dìa": "về", "hôn thú": "kết hôn", "giấy hôn thú": "giấy kết hôn",
@@ -52,6 +58,9 @@ DIALECT: dict[str, str] = {
     # word for certifying one.
     "công chứng": "chứng thực", "thị thực giấy tờ": "chứng thực giấy tờ", "thị thực giấy": "chứng thực giấy",
     "thị thực bản sao": "chứng thực bản sao", "thị thực chữ ký": "chứng thực chữ ký", "sổ hồng": "sổ đỏ",
+    # typed plain; "về" before it (about) is dropped, as in CONCEPTS' "về sổ đỏ": folded, "ve so"
+    # is "vé số", a lottery ticket, and "vé số hồng" is nothing
+    "so hong": "sổ đỏ", "ve so hong": "sổ đỏ",
     "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
     # Central: "ở mô" (where), "làm răng" (how), "rứa" (so), "mệ/mạ", "tía" (South: father).
@@ -140,6 +149,12 @@ CONCEPTS: dict[str, str] = {
     # index is unchanged (dropping every "về" after asking shifted it: docs/matching-history.md,
     # thirty-sixth session).
     "về sổ đỏ": "sổ đỏ", "về sổ hồng": "sổ đỏ",
+    # Typed plain, "ve so do" is "về sổ đỏ" at a ward office ("cho hoi ve so do" was answered
+    # with the lottery prize redirect at p 0.99) — unless a word that takes a ticket comes
+    # before: "vé số đó" (that ticket). These longer phrases keep it.
+    "ve so do": "sổ đỏ", **{f"{w} ve so do": f"{a} vé số đó" for w, a in (
+        ("cai", "cái"), ("to", "tờ"), ("tam", "tấm"), ("trung", "trúng"), ("mua", "mua"), ("lanh", "lãnh"),
+        ("linh", "lĩnh"), ("do", "dò"), ("ban", "bán"))},
     "giấy chết": "giấy khai tử", "giay chet": "giấy khai tử",
     "giấy vợ chồng": "giấy kết hôn", "giay vo chong": "giấy kết hôn",
     "giấy cưới": "giấy kết hôn", "giay cuoi": "giấy kết hôn",

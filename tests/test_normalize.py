@@ -175,6 +175,9 @@ def test_numbers_spelt_in_words_before_a_unit_are_digits(text, expected):
         ("đóng hẳn hộ kinh doanh", "chấm dứt hộ kinh doanh"),
         ("dẹp tiệm luôn", "chấm dứt kinh doanh luôn"),
         ("làm lại sổ hồng", "làm lại sổ đỏ"),
+        # typed plain, "hong" after "so" is the certificate, not the chat "không"
+        ("lam lai so hong", "làm lại sổ đỏ"),
+        ("sang ten so hong cho con", "sang tên sổ đỏ cho con"),
     ],
 )
 def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
