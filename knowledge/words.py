@@ -46,8 +46,9 @@ ABBREVIATIONS: dict[str, str] = {
 # A chat spelling that is a word after these tokens (as typed, before any expansion): "so
 # hong" typed without diacritics is "sổ hồng", the land certificate, not "sổ không" — read
 # as the yes/no "không", the question lost the certificate ("lam so hong can gi" was keyed
-# "lam so"; 22 development questions hold it).
-NOT_CHAT_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so"})}
+# "lam so"; 22 development questions hold it); "bi hong", "hu hong" is "bị hỏng", "hư hỏng"
+# (broken: a card or paper to re-issue), not "bị không".
+NOT_CHAT_AFTER: dict[str, frozenset[str]] = {"hong": frozenset({"so", "bi", "hu"})}
 
 # Regional words (mostly southern) mapped to the word used in titles and aliases.
 DIALECT: dict[str, str] = {

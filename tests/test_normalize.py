@@ -178,6 +178,8 @@ def test_numbers_spelt_in_words_before_a_unit_are_digits(text, expected):
         # typed plain, "hong" after "so" is the certificate, not the chat "không"
         ("lam lai so hong", "làm lại sổ đỏ"),
         ("sang ten so hong cho con", "sang tên sổ đỏ cho con"),
+        ("the bhyt bi hong lam lai", "thẻ bhyt bị hỏng làm lại"),
+        ("can cuoc bi hong", "căn cước bị hỏng"),
     ],
 )
 def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
