@@ -13,7 +13,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from knowledge.words import ABBREVIATIONS, CONCEPTS, DIALECT, FILLER_PHRASES, FILLER_WORDS, NOT_CHAT_AFTER, PRONOUNS
+from knowledge.words import (ABBREVIATIONS, CONCEPTS, DIALECT, FILLER_PHRASES, FILLER_WORDS, FOLD_AMBIGUOUS,
+                             NOT_CHAT_AFTER, PRONOUNS)
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -342,8 +343,19 @@ def _not_married_phrases() -> dict[str, str]:
     return out
 
 
+def _typed_plain(table: dict[str, str]) -> dict[str, str]:
+    """``table`` and, for each phrase of two or more syllables written with marks, the same
+    phrase typed plain ("giay chung tu", "cong chung", "viet kieu"), unless that spelling is
+    another phrase as well (words.FOLD_AMBIGUOUS, bench/fold_ambiguity.py). A single syllable
+    is never read plain ("mô" is also "mở", "mồ", "mộ"). A phrase written in the table wins."""
+    plain = {fold(k): v for k, v in table.items()
+             if fold(k) != k and len(k.split()) >= 2 and k not in FOLD_AMBIGUOUS}
+    return {**plain, **table}
+
+
+_DIALECT = _typed_plain(DIALECT)
 # the table as written, plus those papers (a phrase written in the table wins)
-_CONCEPTS = {**_not_married_phrases(), **CONCEPTS}
+_CONCEPTS = {**_not_married_phrases(), **_typed_plain(CONCEPTS)}
 
 
 def _phrase_lengths(table: dict[str, str]) -> dict[str, int]:
@@ -356,7 +368,7 @@ def _phrase_lengths(table: dict[str, str]) -> dict[str, int]:
     return out
 
 
-_DIALECT_LONGEST, _CONCEPTS_LONGEST = _phrase_lengths(DIALECT), _phrase_lengths(_CONCEPTS)
+_DIALECT_LONGEST, _CONCEPTS_LONGEST = _phrase_lengths(_DIALECT), _phrase_lengths(_CONCEPTS)
 _NOT_MARRIED_SPLIT = tuple(sorted({tuple(p.split()) for s in _NOT_MARRIED for p in (s, fold(s))}, key=len, reverse=True))
 _PAPER_HEADS = frozenset("giấy giay xác chứng xac chung".split())
 # How far after "giấy" the state may come: "giấy nói bả hiện giờ không có chồng" (5).
@@ -412,7 +424,7 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = [_abbreviation(t, tokens[i - 1] if i else "") if len(t) <= 8 else t for i, t in enumerate(tokens)]
     tokens = " ".join(tokens).split()
     tokens = _central_chi(tokens)
-    tokens = _phrase_map(tokens, DIALECT, _DIALECT_LONGEST)
+    tokens = _phrase_map(tokens, _DIALECT, _DIALECT_LONGEST)
     tokens = _phrase_map(tokens, _CONCEPTS, _CONCEPTS_LONGEST)
     tokens = _not_married_said(tokens)
     tokens = _mobile(tokens)
