@@ -84,6 +84,12 @@ DIALECT: dict[str, str] = {
 CONCEPTS: dict[str, str] = {
     "việt kiều": "người việt nam định cư ở nước ngoài", "ngoại quốc": "nước ngoài",
     "người nước ngoài": "người nước ngoài", "tây": "nước ngoài",
+    # Typed plain, "chong my" after "chồng" is also "chống Mỹ", the American war (veterans'
+    # benefits), which the country rule read as a foreign husband: in a war's words it stays.
+    **{f"{w} chong my": f"{a} chống mỹ" for w, a in (
+        ("khang chien", "kháng chiến"), ("thoi", "thời"), ("tran", "trận"), ("bo doi", "bộ đội"), ("linh", "lính"),
+        ("chien tranh", "chiến tranh"))},
+    "chong my cuu nuoc": "chống mỹ cứu nước",
     "buôn bán": "kinh doanh", "bán buôn": "kinh doanh", "bán hàng": "kinh doanh", "mở tiệm": "kinh doanh",
     "mở quán": "kinh doanh", "mở cửa hàng": "kinh doanh", "mua bán nhỏ": "kinh doanh",
     "giấy chủ quyền": "sổ đỏ", "chủ quyền nhà": "sổ đỏ", "bằng khoán": "sổ đỏ",

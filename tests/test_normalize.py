@@ -194,6 +194,7 @@ def test_colloquial_and_long_forms_share_the_key_of_the_title_words(a, b):
         ("viet kieu ve dang ky ket hon", "Việt kiều về đăng ký kết hôn"),
         ("chon cat ong noi", "chôn cất ông nội"),
         ("hang xom lan dat", "hàng xóm lấn đất"),
+        ("bo doi chong my phuc vien", "bộ đội chống Mỹ phục viên"),  # not a foreign husband
     ],
 )
 def test_a_phrase_typed_plain_reads_as_typed_with_marks(plain, marked):
