@@ -13,8 +13,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from knowledge.words import (ABBREVIATIONS, CONCEPTS, DIALECT, FILLER_PHRASES, FILLER_WORDS, FOLD_AMBIGUOUS,
-                             NOT_CHAT_AFTER, PRONOUNS)
+from knowledge.words import (
+    ABBREVIATIONS,
+    CONCEPTS,
+    DIALECT,
+    FILLER_PHRASES,
+    FILLER_WORDS,
+    FOLD_AMBIGUOUS,
+    NOT_CHAT_AFTER,
+    PRONOUNS,
+)
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
