@@ -303,13 +303,32 @@ def _number_spellings(tokens: list[str], i: int) -> list[tuple[str, int]]:
     return ([(_NUMBER_WORDS[t] + unit, 3)] if unit and after != "mười" else []) + [(_NUMBER_WORDS[t] + "0", 2)]
 
 
+# Typed plain, the number words and units that fold to nothing else before a unit ("tro cap
+# mot lan" is the one-time allowance, as "trợ cấp một lần" → "1 lần"; plain "mot" was dropped
+# as the filler "một"). Not "sau" (also "after"), "bay" ("máy bay ngày mai"), "tu", "lam".
+_PLAIN_NUMBER_WORDS = {"mot": "một", "bon": "bốn", "nam": "năm", "tam": "tám", "chin": "chín"}
+_PLAIN_UNITS = {fold(u): u for u in _UNITS}
+
+
+def _as_marked(tokens: list[str]) -> list[str]:
+    """The tokens with plain number words and units written with marks, to find numbers in."""
+    out: list[str] = []
+    for t in tokens:
+        if t == "muoi":  # ten at the start of a number, "-ty" after a digit word ("hai muoi")
+            out.append("mươi" if out and out[-1] in _NUMBER_WORDS else "mười")
+        else:
+            out.append(_PLAIN_NUMBER_WORDS.get(t) or _PLAIN_UNITS.get(t) or t)
+    return out
+
+
 def _numbers(tokens: list[str]) -> list[str]:
+    marked = _as_marked(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
         # the longest spelling a unit follows, else the token as it is
-        digits, n = next(((d, k) for d, k in _number_spellings(tokens, i)
-                          if i + k < len(tokens) and tokens[i + k] in _UNITS), (tokens[i], 1))
+        digits, n = next(((d, k) for d, k in _number_spellings(marked, i)
+                          if i + k < len(marked) and marked[i + k] in _UNITS), (tokens[i], 1))
         out.append(digits)
         i += n
     return out

@@ -160,6 +160,11 @@ def test_everyday_words_map_to_the_formal_concept(text, expected):
         ("mười lăm ngày", "15 ngày"),
         ("mười năm", "10 năm"),  # ten years, not "mười" + five
         ("ba người con", "ba người con"),  # no unit after it: "ba" may be father
+        # typed plain: "mot" was dropped as the filler "một", losing the one-time allowance
+        ("tro cap mot lan", "tro cap 1 lan"),
+        ("con muoi tam tuoi", "con 18 tuoi"),
+        ("hai muoi mot ngay", "21 ngay"),
+        ("may bay ngay mai", "may bay ngay mai"),  # "bay" is also "fly"
     ],
 )
 def test_numbers_spelt_in_words_before_a_unit_are_digits(text, expected):
