@@ -261,7 +261,7 @@ def main() -> None:
         ma = kept or fit_signed(x[tr & for_answer], y_a[tr & for_answer], OFFER_ONLY)
         mo = fit_signed(x[tr], y_scope[tr])
         pa[te] = [ma(v) for v in x[te]]
-        po[te] = np.maximum([mo(v) for v in x[te]], pa[te])
+        po[te] = [mo(v) for v in x[te]]  # as knowledge.decide reads it: not raised to p_answer
 
     orig = np.array([r.original for r in rows])
     spoken_m = np.array([r.hearing is not None for r in rows])
@@ -292,7 +292,7 @@ def main() -> None:
     # (an out-of-scope question is "refused" by "none" or by a redirect; those whose
     # best match is a redirect are rightly answered and left out of the refusal count)
     ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
-    offer_p = next((t for t in ogrid if np.sum(oos & (po < t)) / max(np.sum(oos), 1) >= OOS_REFUSED), answer_p)
+    offer_p = next((t for t in ogrid if np.sum(oos & (pa < answer_p) & (po < t)) / max(np.sum(oos), 1) >= OOS_REFUSED), answer_p)
     held_out: dict = {}
     if not args.no_calibrate:
         floor, offer_floor, held_out = calibrated_bars(content, Path(args.content), args.train.split(","),
@@ -313,14 +313,14 @@ def main() -> None:
         ogrid = np.round(np.arange(0.01, answer_p, 0.01), 2)
     # Never stricter than typing: the spoken target exists to refuse less (a garbled real
     # question looks like chit-chat), not more.
-    offer_p_spoken = min(offer_p, next((t for t in ogrid if np.sum(oos_spoken & (po < t)) / max(np.sum(oos_spoken), 1)
+    offer_p_spoken = min(offer_p, next((t for t in ogrid if np.sum(oos_spoken & (pa < answer_p) & (po < t)) / max(np.sum(oos_spoken), 1)
                                         >= OOS_REFUSED_SPOKEN), offer_p))
 
     bar = np.where(spoken_m, offer_p_spoken, offer_p)
     print("offer bar trade-off (typed, out-of-fold): bar → in-scope none %, out-of-scope refused %")
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
         none_in = np.sum(typed_in & (pa < answer_p) & (po < t)) / max(np.sum(typed_in), 1)
-        refused = np.sum(oos & (po < t)) / max(np.sum(oos), 1)
+        refused = np.sum(oos & (pa < answer_p) & (po < t)) / max(np.sum(oos), 1)
         print(f"  {t:.2f} → {100 * none_in:5.1f} %, {100 * refused:5.1f} %")
 
     def report(mask, name):

@@ -5,7 +5,8 @@ models read the same evidence (scores, margins, coverage, unknown words, length,
 for a spoken question the recogniser's confidence):
 
 - ``p_answer``: how likely the first procedure is the one the citizen means;
-- ``p_offer``: how likely it is among the first ``OFFERED`` (what a clarify screen shows).
+- ``p_offer``: how likely the question is about anything the kiosk knows (a procedure or
+  a redirect), so that the first ``OFFERED`` (what a clarify screen shows) are worth showing.
 
 Answer when ``p_answer`` is high enough; otherwise offer the choices when ``p_offer``
 is; "none" only when nothing is plausible. A refusal costs the citizen the visit and a
@@ -153,10 +154,16 @@ class DecisionModel:
         return (np.array([f[k] for k in self.features]) - np.array(self.mean)) / np.array(self.scale)
 
     def probabilities(self, ev: Evidence, hearing: Hearing | None = None) -> tuple[float, float]:
-        """(p_answer, p_offer); p_offer is never below p_answer."""
+        """(p_answer, p_offer), each from its own model. p_offer may be below p_answer: the
+        answer model does not read the topic evidence, the offer model does. Until the
+        thirty-seventh session p_offer was raised to p_answer, and "hôm nay trời đẹp quá"
+        (offer model ~0.00, answer model 0.65 for the water-supply redirect) was asked back
+        with water, the health station, a bank and death registration. Development sets
+        (kiosk outcomes, 6,249 questions): 126 questions were asked back only by that rule —
+        118 out of scope (now refused), 3 in scope with the right procedure among the
+        choices (now refused too)."""
         x = self._x(ev, hearing)
-        p_answer = self.answer(x)
-        return p_answer, max(self.offer(x), p_answer)
+        return self.answer(x), self.offer(x)
 
     def decide(self, ranking: Ranking, hearing: Hearing | None = None) -> tuple[Decision, float, float]:
         """(decision, p_answer, p_offer) for a ranking (``Matcher.rank``): answer when the
