@@ -303,9 +303,10 @@ def _number_spellings(tokens: list[str], i: int) -> list[tuple[str, int]]:
     return ([(_NUMBER_WORDS[t] + unit, 3)] if unit and after != "mười" else []) + [(_NUMBER_WORDS[t] + "0", 2)]
 
 
-# Typed plain, the number words and units that fold to nothing else before a unit ("tro cap
+# Typed plain, the number words that are seldom another word right before a unit ("tro cap
 # mot lan" is the one-time allowance, as "trợ cấp một lần" → "1 lần"; plain "mot" was dropped
-# as the filler "một"). Not "sau" (also "after"), "bay" ("máy bay ngày mai"), "tu", "lam".
+# as the filler "một"). Not "sau" ("sau 1 tháng", after), "bay" ("máy bay ngày mai"), "tu",
+# "lam".
 _PLAIN_NUMBER_WORDS = {"mot": "một", "bon": "bốn", "nam": "năm", "tam": "tám", "chin": "chín"}
 _PLAIN_UNITS = {fold(u): u for u in _UNITS}
 

@@ -59,9 +59,10 @@ DIALECT: dict[str, str] = {
     # word for certifying one.
     "công chứng": "chứng thực", "thị thực giấy tờ": "chứng thực giấy tờ", "thị thực giấy": "chứng thực giấy",
     "thị thực bản sao": "chứng thực bản sao", "thị thực chữ ký": "chứng thực chữ ký", "sổ hồng": "sổ đỏ",
-    # typed plain; "về" before it (about) is dropped, as in CONCEPTS' "về sổ đỏ": folded, "ve so"
-    # is "vé số", a lottery ticket, and "vé số hồng" is nothing
-    "so hong": "sổ đỏ", "ve so hong": "sổ đỏ",
+    # typed plain ("so hong" is read plain like every phrase, knowledge.normalize._typed_plain),
+    # "về" before it (about) is dropped, as in CONCEPTS' "về sổ đỏ": folded, "ve so" is "vé
+    # số", a lottery ticket, and "vé số hồng" is nothing
+    "ve so hong": "sổ đỏ",
     "sao y bản chánh": "sao y bản chính", "bản chánh": "bản chính", "chánh": "chính",
     "tạm trú tạm vắng": "tạm trú tạm vắng", "nhà nước": "nhà nước",
     # Central: "ở mô" (where), "làm răng" (how), "rứa" (so), "mệ/mạ", "tía" (South: father).
@@ -84,8 +85,9 @@ DIALECT: dict[str, str] = {
 CONCEPTS: dict[str, str] = {
     "việt kiều": "người việt nam định cư ở nước ngoài", "ngoại quốc": "nước ngoài",
     "người nước ngoài": "người nước ngoài", "tây": "nước ngoài",
-    # Typed plain, "chong my" after "chồng" is also "chống Mỹ", the American war (veterans'
-    # benefits), which the country rule read as a foreign husband: in a war's words it stays.
+    # Typed plain, "chong my" is "chồng Mỹ" (an American husband) or "chống Mỹ" (the American
+    # war: veterans' benefits); the country rule read every one as a husband. In a war's
+    # words it stays the war.
     **{f"{w} chong my": f"{a} chống mỹ" for w, a in (
         ("khang chien", "kháng chiến"), ("thoi", "thời"), ("tran", "trận"), ("bo doi", "bộ đội"), ("linh", "lính"),
         ("chien tranh", "chiến tranh"))},
@@ -229,6 +231,7 @@ PRONOUNS: frozenset[str] = frozenset("tôi tui tớ em cháu bác mình chị an
 # the plain form above a tenth of the phrase's own ("cho ở" for "chỗ ở", "tự ký" for "tự kỷ",
 # "giấy để" for "giấy đẻ", "đơn đến" for "dọn đến").
 FOLD_AMBIGUOUS: frozenset[str] = frozenset({
-    "bán buôn", "bán hàng", "chỗ ở", "dọn khỏi", "dọn vào", "dọn đi", "dọn đến", "dừng hẳn", "giấy đẻ", "làm ma", "ngưng hẳn", "nơi ở", "thẻ chíp", "tự kỷ", "vắng nhà", "về sổ hồng",
+    "bán buôn", "bán hàng", "chỗ ở", "dọn khỏi", "dọn vào", "dọn đi", "dọn đến", "dừng hẳn",
+    "giấy đẻ", "làm ma", "ngưng hẳn", "nơi ở", "thẻ chíp", "tự kỷ", "vắng nhà", "về sổ hồng",
 })
 
