@@ -19,7 +19,10 @@ from knowledge.normalize import fold
 _HEADS: dict[NoneReason, tuple[str, ...]] = {
     NoneReason.THANKS: ("cam on", "cam ta", "cam ong", "thank you", "thanks", "thank", "tks", "thanhks", "camon"),
     NoneReason.GOODBYE: ("tam biet", "goodbye", "bye bye", "bai bai", "bye", "di ve"),
-    NoneReason.GREETING: ("xin chao", "chao", "alo", "a lo", "hello", "helo", "hi"),
+    # … and the greetings that are questions in form: "ăn cơm chưa", "khỏe không" (asked back
+    # with four procedures before: "ăn cơm" shares a word with the school-meal support)
+    NoneReason.GREETING: ("xin chao", "chao", "alo", "a lo", "hello", "helo", "hi", "an com chua", "an chua",
+                          "co khoe khong", "khoe khong", "khoe ko", "khoe k"),
 }
 # Words that may surround them: addressees, politeness and fillers, "nhiều lắm", "nhé".
 # (Folded: "lam" is also "làm" and "co" also "có", which is why a single word outside

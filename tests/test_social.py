@@ -26,6 +26,8 @@ def kb() -> KnowledgeBase:
     ("thank you", NoneReason.THANKS),
     ("Xin chào", NoneReason.GREETING),
     ("alo alo", NoneReason.GREETING),
+    ("Ăn cơm chưa em?", NoneReason.GREETING),
+    ("bác có khỏe không", NoneReason.GREETING),
     ("tạm biệt nhé", NoneReason.GOODBYE),
     ("hả", NoneReason.UNCLEAR),
     ("à ờ ờ", NoneReason.UNCLEAR),
@@ -40,6 +42,8 @@ def test_small_talk_is_recognised(text, reason):
     "chào em, chị muốn đăng ký tạm trú",
     "làm giấy khai sinh",
     "em có người yêu chưa",
+    "giấy khám sức khỏe không",
+    "ăn cơm chưa rồi cho hỏi làm khai sinh",
     "",
     "cam on " * 20,
 ])
