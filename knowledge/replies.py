@@ -101,6 +101,19 @@ OFFICE_LABEL = "Thông tin trụ sở"
 """… instead of "Không tìm thấy" when the office answered it (``OFFICE_REASONS``)."""
 OFFICE_REASONS = frozenset({NoneReason.OFFICE_HOURS, NoneReason.LOBBY})
 """A "none" the office's own details answer: its hours, a lobby topic."""
+SMALL_TALK_LABEL = "Xã giao"
+"""… instead of "Không tìm thấy" for a thank-you, a greeting or a goodbye: nothing was sought."""
+SMALL_TALK_REASONS = frozenset({NoneReason.THANKS, NoneReason.GREETING, NoneReason.GOODBYE})
+
+
+def kind_label(reply: "Reply", reason: NoneReason | None) -> str:
+    """The bracketed first line of `kiosk ask` (text mode) for a reply and the "none" reason
+    behind it, if any."""
+    if reason in OFFICE_REASONS:
+        return OFFICE_LABEL
+    if reason in SMALL_TALK_REASONS:
+        return SMALL_TALK_LABEL
+    return KIND_LABEL[reply.kind]
 
 
 @dataclass(frozen=True, slots=True)

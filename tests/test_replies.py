@@ -111,6 +111,8 @@ def test_kiosk_ask_prints_the_same_words(tmp_path, content_dir, kb):
     assert r.stdout.startswith("[Chỉ nơi giải quyết]\nViệc này không làm tại phường. Ông/bà đến Tòa án")
     out = json.loads(_kiosk("ask", "--no-log", "--json", "ly hôn", data_dir=tmp_path, content_dir=content_dir).stdout)
     assert out["answer"]["kind"] == "redirect" and "Việc này không làm tại phường." in out["answer"]["text"]
+    r = _kiosk("ask", "--no-log", "xin chào", data_dir=tmp_path, content_dir=content_dir)
+    assert r.stdout.startswith("[Xã giao]\nXin chào ông/bà."), r.stdout  # not "[Không tìm thấy]": nothing was sought
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args, config: Config) -> int:
     from kiosk.cli import CliError
     from kiosk.services import load_knowledge
-    from knowledge.replies import KIND_LABEL, OFFICE_LABEL, OFFICE_REASONS, reply_for
+    from knowledge.replies import kind_label, reply_for
 
     if bool(args.text) == bool(args.audio):
         raise CliError("cần đúng một trong hai: câu hỏi bằng chữ hoặc --audio FILE.wav / give TEXT or --audio")
@@ -63,7 +63,7 @@ def run(args, config: Config) -> int:
     else:
         if transcript is not None:
             print(f"Nghe được: {transcript or '(không nghe rõ)'}")
-        print(f"[{OFFICE_LABEL if result.reason in OFFICE_REASONS else KIND_LABEL[reply.kind]}]")
+        print(f"[{kind_label(reply, result.reason)}]")
         print(reply.text)
         if result.more_choices:  # what "Không phải" would offer next
             print("Nếu không phải: " + "; ".join(f"{m.label or m.title} [{m.code}]" for m in result.more_choices))
