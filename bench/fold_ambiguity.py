@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import csv
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.examples import HELD_OUT_SETS  # noqa: E402
 from knowledge.normalize import fold, tokenize  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
@@ -40,10 +40,8 @@ def accented_texts() -> list[list[str]]:
     for p in load_source(ROOT / "assets" / "content").procedures:
         texts += [p.title, p.short_title or "", *p.aliases, *p.keywords, *p.examples]
     for f in sorted((ROOT / "tests" / "data").glob("*/questions.csv")):
-        if f.parent.name in HELD_OUT_SETS:
-            continue
-        with f.open(encoding="utf-8", newline="") as fh:
-            texts += [row[0] for row in csv.reader(fh) if row]
+        if f.parent.name not in HELD_OUT_SETS:
+            texts += [q.question for q in load_questions(f.parent)]
     tokenized = (tokenize(t) for t in texts if t)
     return [t for t in tokenized if any(not w.isascii() for w in t)]
 
