@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from knowledge.plain_readings import END, START, PlainReadings
 from knowledge.words import (
     ABBREVIATIONS,
     CONCEPTS,
@@ -139,6 +140,7 @@ def _phrase_map(tokens: list[str], table: dict[str, str], longest: dict[str, int
 # Unaccented typing: a plain token is a filler if its folded form is one — except where
 # folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
 # chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng").
+_READINGS = PlainReadings.load()
 _FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang", "chung", "te", "he", "ne", "hen"}
 # first folded syllable → the phrases (accented, folded) starting with it, longest first
 _FILLER_PHRASES_FOLDED: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {}
@@ -160,11 +162,22 @@ def _is_filler(token: str) -> bool:
     return token in FILLER_WORDS or (token == fold(token) and token in _FILLER_FOLDED)
 
 
+def _is_plain_filler(tokens: list[str], i: int) -> bool:
+    """In a question typed without any diacritics: the word's neighbours decide between
+    its filler and its content reading (knowledge.plain_readings)."""
+    before = tokens[i - 1] if i else START
+    after = tokens[i + 1] if i + 1 < len(tokens) else END
+    odds = _READINGS.log_odds(tokens[i], before, after)
+    return _is_filler(tokens[i]) if odds is None else odds > 0
+
+
 def _is_pronoun(tokens: list[str], i: int) -> bool:
     return tokens[i] in PRONOUNS and (i == 0 or tokens[i - 1] in _PRONOUN_AFTER)
 
 
-def _drop_fillers(tokens: list[str]) -> list[str]:
+def without_filler_phrases(tokens: list[str]) -> list[str]:
+    """``tokens`` without the filler phrases ("cho em hỏi", "cần những gì"…), each matched
+    as written or typed plain."""
     folded = [fold(t) for t in tokens]
     out: list[str] = []
     i = 0
@@ -176,7 +189,15 @@ def _drop_fillers(tokens: list[str]) -> list[str]:
         else:
             out.append(tokens[i])
             i += 1
-    kept = [t for i, t in enumerate(out) if not _is_filler(t) and not _is_pronoun(out, i)]
+    return out
+
+
+def _drop_fillers(tokens: list[str], unaccented: bool) -> list[str]:
+    out = without_filler_phrases(tokens)
+    if unaccented:
+        kept = [t for i, t in enumerate(out) if not _is_plain_filler(out, i) and not _is_pronoun(out, i)]
+    else:
+        kept = [t for i, t in enumerate(out) if not _is_filler(t) and not _is_pronoun(out, i)]
     kept = _drop_question_particle(kept)
     return kept or out  # a question made only of "filler" keeps its words
 
@@ -449,6 +470,7 @@ def _mobile(tokens: list[str]) -> list[str]:
 def normalize_text(text: str, drop_fillers: bool = True) -> str:
     """The accented matching key of ``text`` (see module doc)."""
     tokens = tokenize(text)
+    unaccented = all(t == fold(t) for t in tokens)
     tokens = [_abbreviation(t, tokens[i - 1] if i else "") if len(t) <= 8 else t for i, t in enumerate(tokens)]
     tokens = " ".join(tokens).split()
     tokens = _central_chi(tokens)
@@ -461,7 +483,7 @@ def normalize_text(text: str, drop_fillers: bool = True) -> str:
     tokens = _takes_time(tokens)
     tokens = _died(tokens)
     if drop_fillers:
-        tokens = _drop_fillers(tokens)
+        tokens = _drop_fillers(tokens, unaccented)
     return " ".join(tokens)
 
 

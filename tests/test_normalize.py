@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.normalize import fold, keys, normalize_text, phonetic
+from knowledge.plain_readings import PlainReadings
 
 VIETNAMESE = st.text(
     alphabet=st.sampled_from(list("aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ ĐÂ?,.!0123456789")),
@@ -122,6 +123,39 @@ def test_a_filler_phrase_is_matched_as_written_or_without_diacritics(text, dropp
     words = normalize_text(text).split()
     assert not dropped or dropped not in words
     assert not kept or kept in words
+
+
+@pytest.mark.parametrize(
+    "text, dropped, kept",
+    [("lam ho so xin tro cap", "ho so", "tro cap"),  # hồ sơ: a file, said of every procedure
+     ("xin phep xay nha moi", "", "xay nha"),  # nhà: a house, not the particle "nha"
+     ("cho o nho nha nguoi quen", "", "o nho"),  # ở nhờ: staying, not the filler "ờ"
+     ("lap di chuc", "", "di chuc"), ("vay von ngan hang chinh sach", "", "vay von"),
+     ("thi bang lai xe may", "", "thi bang"),  # thi: an exam, not "thì"
+     ("toi co can mang giay khai sinh khong", "co can", "khai sinh"),
+     ("ban sao giay khai sinh cai nay", "cai nay", "ban sao")],
+)
+def test_a_plain_word_is_read_as_its_neighbours_say(text, dropped, kept):
+    # typed without any diacritics, "co", "o", "nha", "so", "thi"… are each a filler and a
+    # word that matters: knowledge.plain_readings decides from the words around them
+    words = normalize_text(text).split()
+    assert not any(w in words for w in dropped.split())
+    assert kept in " ".join(words)
+
+
+def test_the_plain_readings_are_counted_from_accented_texts():
+    readings = PlainReadings.load()
+    # plain "nha" between "xay" and "moi" is "nhà" (kept); "co" between "toi" and "can" is "có"
+    assert readings.log_odds("nha", "xay", "moi") < 0
+    assert readings.log_odds("co", "toi", "can") > 0
+    assert readings.log_odds("khai", "lam", "sinh") is None  # never a filler: no table
+
+
+def test_without_the_plain_readings_table_each_spelling_keeps_one_reading(tmp_path):
+    broken = tmp_path / "plain_readings.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert PlainReadings.load(broken).log_odds("co", "toi", "can") is None
+    assert PlainReadings.load(tmp_path / "missing.json").words == {}
 
 
 @pytest.mark.parametrize("thanks", ["cảm ơn, cho hỏi", "cám ơn cô, cho hỏi", "cam on, cho hoi"])
