@@ -50,6 +50,13 @@ _FOLDED_CUES = frozenset("nguoi ben chong vo".split())
 _FOLDED_COUNTRIES = ("han quoc", "han", "nhat ban", "nhat", "trung quoc", "dai loan", "hoa ky", "my", "duc",
                      "canada", "campuchia", "thai lan", "singapore", "anh quoc", "hong kong", "malaysia",
                      "philippines", "indonesia", "nhut", "dai han")
+# … and three more, after the cues with which the accented texts of the content and the
+# labelled sets always write them as the country (counted 2026-12-07: "ben uc", "qua uc",
+# "nguoi phap", "sang lao"); "chong phap" is "chống Pháp", "ben phap" may be "bên pháp luật",
+# "nguoi lao" is "người lao động" and "nguoi tay" "người Tày", so those are not read.
+_FOLDED_COUNTRY_CUES = {"uc": frozenset("nguoi ben chong vo qua sang".split()),
+                        "phap": frozenset("nguoi sang".split()),
+                        "lao": frozenset("ben qua sang".split())}
 _COUNTRIES = tuple(sorted((c.split() for c in COUNTRIES), key=len, reverse=True))
 _COUNTRIES_FOLDED = tuple(sorted((c.split() for c in _FOLDED_COUNTRIES), key=len, reverse=True))
 
@@ -64,7 +71,7 @@ def _country_at(tokens: list[str], i: int, cue: str) -> int:
         for c in _COUNTRIES_FOLDED:
             if tokens[i:i + len(c)] == c:
                 return len(c)
-    return 0
+    return 1 if cue in _FOLDED_COUNTRY_CUES.get(tokens[i], ()) else 0
 
 
 def _countries(tokens: list[str]) -> list[str]:

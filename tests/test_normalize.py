@@ -175,6 +175,9 @@ def test_a_question_of_only_fillers_keeps_its_words():
         ("kết hôn với người Hàn Quốc", "kết hôn người nước ngoài"),
         ("chồng tôi là người Nhật", "chồng tôi người nước ngoài"),
         ("hợp pháp hóa lãnh sự", "hợp pháp hóa lãnh sự"),  # a country name only after a cue word
+        # typed plain, Úc, Pháp and Lào only after the words they always follow as countries
+        ("lay chong nguoi phap", "lay chong nguoi nước ngoài"), ("con o ben uc", "con o ben nước ngoài"),
+        ("bo doi chong phap", "bo doi chong phap"), ("nguoi lao dong", "nguoi lao dong"),
         ("tạm nghỉ buôn bán", "tạm nghỉ kinh doanh"),
         ("mất giấy chủ quyền nhà", "mất sổ đỏ nhà"),
     ],
