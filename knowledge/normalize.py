@@ -144,9 +144,10 @@ def _phrase_map(tokens: list[str], table: dict[str, str], longest: dict[str, int
     return out
 
 
-# Unaccented typing: a plain token is a filler if its folded form is one — except where
-# folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
-# chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng").
+# A plain token of a question typed partly with marks is a filler if its folded form is one —
+# except where folding makes it a content word (thế→the "thẻ", đi→di "di chúc", đó→do "sổ đỏ",
+# chị→chi "chi trả", bà→ba, cô→co, hồ→ho "hộ", tờ→to "tổ", vâng→vang "tạm vắng"). A question
+# typed wholly plain reads each such word by its neighbours instead (knowledge.plain_readings).
 _READINGS = PlainReadings.load()
 _FILLER_FOLDED = frozenset(fold(w) for w in FILLER_WORDS) - {"the", "di", "do", "chi", "ba", "co", "ho", "to", "thu", "tuc", "so", "ma", "la", "day", "nay", "nhung", "cai", "a", "vang", "chung", "te", "he", "ne", "hen"}
 # first folded syllable → the phrases (accented, folded) starting with it, longest first
