@@ -41,9 +41,11 @@ HELD_OUT_SET = "blind5"
 # 08:48, after blind10 had been measured at two sessions' ends) and blind12 (frozen 2026-12-06
 # 12:36, after blind11 had been measured at its freeze and two sessions' ends) and blind13
 # (frozen 2026-12-06 14:55, after blind12 had been measured at its freeze and one session's end)
-# and blind14 (frozen 2026-12-07 03:09, after blind13 had been measured at five sessions' ends).
+# and blind14 (frozen 2026-12-07 03:09, after blind13 had been measured at five sessions' ends)
+# and blind15 (frozen 2026-12-07 09:55, after blind14 had been measured at its freeze and three
+# sessions' ends).
 HELD_OUT_SETS = (HELD_OUT_SET, "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13",
-                 "blind14")
+                 "blind14", "blind15")
 # The earlier blind sets: each is left out in turn to choose between designs and to check
 # the decision's bars (bench/leave_one_out.py, fit_decision.py, fit_priors.py, fit_sibling.py).
 EARLIER_BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
