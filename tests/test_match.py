@@ -190,8 +190,8 @@ def test_out_of_remit_held_out_set_is_refused_or_sent_on(shipped):
     # covers sent to one anyway), the figure a lower bar for redirects raised to 11.3 %;
     # 6.3 % since the nineteenth session (19 of 300, one more than the old 6.0 % ceiling);
     # 6.0 % at the thirty-seventh session's end, 8.3 % (25) since plain words are read by their
-    # neighbours (thirty-eighth): needs typed plain keep their words and read like a redirect's
-    # ("xe oto bi keo" sent to the driving test). Answering only what the offer model also
+    # neighbours (thirty-eighth): needs typed plain keep their words and some read like a
+    # redirect's. Answering only what the offer model also
     # holds plausible brought it back to 6.0 % but refused 12 right redirects of the
     # development sets for 15 wrong ones ("lắp mạng wifi ở đâu"): not kept.
     assert s["oos_sent_wrong_pct"] <= 9.0, s
