@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from fold_ambiguity import accented_texts  # noqa: E402
 
 from knowledge.normalize import fold, normalize_text, without_filler_phrases  # noqa: E402
-from knowledge.plain_readings import END, READINGS_PATH, START  # noqa: E402
+from knowledge.plain_readings import END, READINGS_PATH, START, naive_bayes_log_odds  # noqa: E402
 from knowledge.words import FILLER_WORDS  # noqa: E402
 
 # A syllable seen at least MARKED_MIN times and written plain at most MARKED_PLAIN_SHARE of
@@ -92,13 +91,14 @@ def loo_log_odds(r: dict, b: str, a: str, filler: bool, alpha: float) -> float:
     k = 0 if filler else 1
     n = [r["filler"], r["content"]]
     n[k] -= 1
-    odds = math.log((n[0] + alpha) / (n[1] + alpha))
+    contexts = []
     for side, ctx in (("before", b), ("after", a)):
         c = list(r[side].get(ctx, [0, 0]))
         c[k] -= 1
-        vocab = len(r[side]) + (1 if sum(c) == 0 else 0)  # the context is unseen without it
-        odds += math.log((c[0] + alpha) / (n[0] + alpha * vocab)) - math.log((c[1] + alpha) / (n[1] + alpha * vocab))
-    return odds
+        # as knowledge.plain_readings smooths: the contexts seen without this reading, plus one
+        seen = len(r[side]) - (1 if sum(c) == 0 else 0)
+        contexts.append(((c[0], c[1]), seen + 1))
+    return naive_bayes_log_odds(n[0], n[1], contexts, alpha)
 
 
 def main() -> None:

@@ -32,6 +32,16 @@ class Reading:
     after: dict[str, tuple[float, float]]  # folded word after → (filler, content) counts
 
 
+def naive_bayes_log_odds(filler: float, content: float, contexts: list[tuple[tuple[float, float], int]],
+                         alpha: float) -> float:
+    """log P(filler) − log P(kept) from the spelling's two totals and, per side, the context's
+    (filler, content) counts with the number of contexts that side smooths over."""
+    odds = math.log((filler + alpha) / (content + alpha))
+    for (f, c), vocab in contexts:
+        odds += math.log((f + alpha) / (filler + alpha * vocab)) - math.log((c + alpha) / (content + alpha * vocab))
+    return odds
+
+
 class PlainReadings:
     def __init__(self, words: dict[str, Reading], alpha: float):
         self.words = words
@@ -57,10 +67,7 @@ class PlainReadings:
         r = self.words.get(word)
         if r is None or r.filler + r.content == 0:
             return None
-        a = self.alpha
-        odds = math.log((r.filler + a) / (r.content + a))
-        for seen, ctx in ((r.before, before), (r.after, after)):
-            f, c = seen.get(ctx, (0.0, 0.0))
-            vocab = len(seen) + 1
-            odds += math.log((f + a) / (r.filler + a * vocab)) - math.log((c + a) / (r.content + a * vocab))
-        return odds
+        # each side smooths over the contexts seen and one for any unseen
+        return naive_bayes_log_odds(r.filler, r.content, [(seen.get(ctx, (0.0, 0.0)), len(seen) + 1)
+                                                          for seen, ctx in ((r.before, before), (r.after, after))],
+                                    self.alpha)
