@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,37 @@ def m002_question_log(db: sqlite_utils.Database) -> None:
     db.table("question_log").create_index(["asked_at"])
 
 
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction taken at the start (SQLite BEGIN IMMEDIATE): read-modify-write is atomic
+    across connections and processes, and another writer makes it wait (busy_timeout) instead
+    of failing. A deferred transaction that has read and then writes after another process
+    committed fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT in WAL mode: the
+    busy timeout does not apply). Inside a transaction already, it joins that one."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def apply_migrations(db: sqlite_utils.Database, *sets: Migrations) -> None:
+    """Apply pending migrations in one write transaction (see write_transaction): sqlite-utils
+    applies each in a deferred one, which read the schema and then failed with "database is
+    locked" when the fleet sync committed in between (seen in tests/test_fleet_e2e.py with two
+    test workers loading the machine: the ward admin opened the kiosk's database while the
+    sync wrote to it)."""
+    with write_transaction(db):
+        for m in sets:
+            m.apply(db)
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open (creating if needed) and migrate the database; WAL so the kiosk reads while staff write."""
     path = Path(path)
@@ -90,7 +123,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         # Sorting a large query spills to a temporary file by default; question text must
         # never reach a file that outlives the process (docs/privacy.md).
         db.execute("PRAGMA temp_store=MEMORY")
-        migrations.apply(db)
+        apply_migrations(db, migrations)
     except sqlite3.OperationalError as exc:
         # A full disk (or a read-only medium) cannot take the WAL index; the content
         # can still be read, so the kiosk keeps answering and only the log is lost.

@@ -1,6 +1,8 @@
 """Content database: atomic import, versions, export→import round-trip, migrations."""
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -111,6 +113,29 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path, mini_content: Path):
     db = store.open_db(path)
     assert "question_log" in db.table_names()
     assert store.current_version(db) == v
+    assert [m.name for m in store.migrations.applied(db)] == ["m001_content", "m002_question_log"]
+
+
+def test_migrations_wait_for_another_process_writing(tmp_path: Path, mini_content: Path):
+    """The ward admin opens the kiosk's database while the fleet sync (another process) is
+    writing to it: the admin's migrations wait for that write instead of failing with
+    "database is locked" (a deferred transaction that has read the schema cannot write once
+    another connection has committed; seen in the fleet end-to-end test under load)."""
+    from kiosk.admin.schema import open_admin_db
+
+    path = tmp_path / "k.db"
+    store.import_source(store.open_db(path), mini_content)
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE meta SET value = value WHERE key = 'source'")
+    done = threading.Timer(0.5, writer.execute, ["COMMIT"])
+    done.start()
+    try:
+        db = open_admin_db(path)
+    finally:
+        done.join()
+        writer.close()
+    assert {"admin_users", "admin_draft", "admin_publishes"} <= set(db.table_names())
     assert [m.name for m in store.migrations.applied(db)] == ["m001_content", "m002_question_log"]
 
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from kiosk.admin.errors import AdminError
+from knowledge.store import write_transaction
 
 
 def fingerprint(value: Any) -> str:
@@ -40,21 +41,9 @@ class Busy(AdminError):
     """Another import or publish is running; the clerk is asked to wait."""
 
 
-@contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction taken at the start (SQLite BEGIN IMMEDIATE), so read-modify-write is atomic
-    across connections and processes; other writers wait (busy_timeout) instead of interleaving."""
-    conn = db.conn
-    if conn.in_transaction:  # already inside one (nested call): just join it
-        yield db
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+# A write transaction taken at the start: read-modify-write of the draft is atomic across
+# connections and processes, other writers wait instead of interleaving.
+immediate = write_transaction
 
 
 def last_change(db: sqlite_utils.Database, target: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from knowledge.store import open_db
+from knowledge.store import apply_migrations, open_db
 
 migrations = Migrations("kiosk-admin")
 
@@ -49,5 +49,5 @@ def m001_admin(db: sqlite_utils.Database) -> None:
 def open_admin_db(path: str | Path) -> sqlite_utils.Database:
     """Open the kiosk database, applying the content and the admin migrations."""
     db = open_db(path)
-    migrations.apply(db)
+    apply_migrations(db, migrations)
     return db

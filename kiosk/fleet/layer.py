@@ -26,14 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterator
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from knowledge.model import Procedure
+from knowledge.store import apply_migrations, write_transaction  # noqa: F401 (write_transaction: callers use layers.write_transaction)
 
 migrations = Migrations("kiosk-fleet")
 
@@ -56,24 +56,8 @@ def m001_fleet(db: sqlite_utils.Database) -> None:
     db.table("fleet_stats_sent").create({"day": str, "sent_at": str, "stored": str}, pk="day")
 
 
-@contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE: check-then-write without another process (the admin) committing in between.
-    (kiosk.admin.edits.immediate does the same; importing it would load the whole web admin.)"""
-    if db.conn.in_transaction:
-        yield db
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
-
-
 def ensure_schema(db: sqlite_utils.Database) -> sqlite_utils.Database:
-    migrations.apply(db)
+    apply_migrations(db, migrations)
     return db
 
 

@@ -122,7 +122,7 @@ def apply_bundle(db: sqlite_utils.Database, config: Config, manifest: bundle.Man
     prov = content_to_dict(province)
     note = f"tỉnh {manifest.province} phiên bản {manifest.version}" + (f": {manifest.note}" if manifest.note else "")
     for _ in range(3):
-        with db.atomic():
+        with layers.write_transaction(db):  # reads, then _first_layer may write: see knowledge.store.write_transaction
             _first_layer(db, config)
             mark = _layer_mark(db)
             office = content_to_dict(read_content(db))["office"]
