@@ -205,7 +205,10 @@ def test_wait_display_gives_up_with_a_message():
 def test_wait_display_returns_when_x_is_up(tmp_path):
     if shutil.which("xset") is None or shutil.which("Xvfb") is None:
         pytest.skip("xset/Xvfb missing")
-    display = ":94"
+    # a free display, above the range tests/test_app_window.py takes from (the suite runs in two workers)
+    n = next(n for n in range(200, 260)
+             if not Path(f"/tmp/.X{n}-lock").exists() and not Path(f"/tmp/.X11-unix/X{n}").exists())
+    display = f":{n}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "320x240x24", "-nolisten", "tcp"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
