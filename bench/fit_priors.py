@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from knowledge.asked_prior import PRIOR_PATH  # noqa: E402
 from knowledge.evaluate import load_questions  # noqa: E402
 from knowledge.examples import EARLIER_BLIND_SETS, EXAMPLE_SETS, example_folds, examples_of, labelled_pool  # noqa: E402
-from knowledge.match import PRIOR_PATH, Matcher  # noqa: E402
+from knowledge.match import Matcher  # noqa: E402
 from knowledge.source import load_source  # noqa: E402
 
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0)

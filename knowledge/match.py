@@ -14,23 +14,22 @@ with the ranking (answer, clarify, none) is decided in :mod:`knowledge.decide`.
 """
 from __future__ import annotations
 
-import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import compress
-from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge.asked_prior import load_prior
 from knowledge.decide import Evidence, Ranking
 from knowledge.model import Detail, Match, Procedure
 from knowledge.naive_bayes import NaiveBayesIndex, naive_bayes_tables, topic_ratios
 from knowledge.normalize import keys
 from knowledge.off_topic import OffTopicIndex, load_off_topic
 from knowledge.params import DEFAULT, MatchParams
+from knowledge.question_keys import Query, clauses, toned
 from knowledge.rerank import EVIDENCE, Reranker, load_reranker
 from knowledge.terms import blend as _blend
 from knowledge.terms import distinct as _distinct
@@ -56,69 +55,14 @@ class _Scored:
 
 
 @dataclass(frozen=True, slots=True)
-class _Query:
-    """A question's phonetic syllables as ``_coverage`` reads them for every text it scores."""
-    terms: tuple[str, ...]  # each once, in the order said
-    weights: tuple[float, ...]  # their IDF
-    total: float
-    clauses: tuple[tuple[tuple[int, ...], tuple[float, ...], float], ...]  # per clause: indices into terms, their IDF, its total
-
-    @staticmethod
-    def of(query_idf: dict[str, float], total: float, clauses: tuple[tuple[str, ...], ...]) -> "_Query":
-        index = {t: i for i, t in enumerate(query_idf)}
-        return _Query(tuple(query_idf), tuple(query_idf.values()), total, tuple(
-            (tuple(index[t] for t in c), tuple(query_idf[t] for t in c), sum(query_idf[t] for t in c))
-            for c in clauses))
-
-
-@dataclass(frozen=True, slots=True)
 class _Entry:
     code: str
     weight: float
 
 
-_CLAUSE_SPLIT = re.compile(r"[,.;:!?\n]+")
-# A text or question counts as written with diacritics when at least half its syllables carry
-# one: what it does not mark says nothing about its tones. (The development sets' questions
-# gave the same tone evidence gain with 0.3, 0.5 or 0.7 here, a /tmp prototype, 2026-12-07.)
-TONED_SHARE = 0.5
-
-
-def _toned(written: str, accented: str, folded: str) -> tuple[tuple[str, str], ...]:
-    """The (accented, folded) syllable pairs of a text's keys when the text as written carries
-    diacritics (not its expansions: "doi cccd het han" becomes "… căn cước công dân …"), else ()."""
-    words = [w for w in written.split() if any(ch.isalpha() for ch in w)]
-    acc, fol = accented.split(), folded.split()
-    if not words or not acc or len(acc) != len(fol) or sum(not w.isascii() for w in words) < TONED_SHARE * len(words):
-        return ()
-    return tuple(zip(acc, fol))
-
-
-def _clauses(text: str, query_idf: dict[str, float], clause_min: int) -> tuple[tuple[str, ...], ...]:
-    """The phonetic syllables of each clause of a question of several clauses (each once, in
-    the order said: see ``_distinct``)."""
-    parts = [p for p in _CLAUSE_SPLIT.split(text) if p.strip()]
-    if len(parts) < 2:
-        return ()
-    out = []
-    for p in parts:
-        toks = tuple(t for t in _distinct(keys(p)[2].split()) if t in query_idf)
-        if len(toks) >= clause_min:
-            out.append(toks)
-    return tuple(out)
-
-
-PRIOR_PATH = Path(__file__).with_name("asked_prior.json")
 # A text scores 100 only with exactly the question's words at full weight (a title, short
 # title or alias: examples weigh less); float32 sums land a hair below.
 EXACT = 99.95
-
-
-def load_prior(path: Path = PRIOR_PATH) -> dict:
-    """{"weight": w, "counts": {code: how often asked}} (bench/fit_priors.py); {} if none."""
-    if not path.is_file():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 class Matcher:
@@ -166,7 +110,7 @@ class Matcher:
             n_curated = len(texts) - len(p.examples)
             for k, (text, weight) in enumerate(texts):
                 accented, f, ph = keys(text)
-                for a, b in _toned(text, accented, f):
+                for a, b in toned(text, accented, f):
                     forms.setdefault(p.code, {}).setdefault(b, set()).add(a)
                 if f and k < n_curated:
                     curated.setdefault(p.code, set()).update(_terms(f))
@@ -307,7 +251,7 @@ class Matcher:
         out = posting_sums([self._bag_postings[t] for t in terms], n, [self._bag_idf[t] for t in terms])[0]
         return (out * (100.0 / total)).astype(np.float32)
 
-    def _coverage(self, query: "_Query", entry: int) -> tuple[float, float]:
+    def _coverage(self, query: Query, entry: int) -> tuple[float, float]:
         """IDF-weighted overlap, both ways: a long question containing a whole alias, or a
         short question contained in a title, both count; shared rare words count most.
         A long story told in clauses ("vợ tôi mới sinh đôi, …, giờ làm giấy khai sinh thì
@@ -392,7 +336,7 @@ class Matcher:
             top = np.union1d(top, np.array(more, dtype=np.int64))
         query_idf = {t: self._idf.get(t, self._idf_unknown) for t in _distinct(ph.split())}
         q_total = sum(query_idf.values())
-        query = _Query.of(query_idf, q_total, _clauses(text, query_idf, prm.clause_min))
+        query = Query.of(query_idf, q_total, clauses(text, query_idf, prm.clause_min))
         final = np.zeros_like(raw)
         # Per procedure, the evidence behind its best text: (score, query coverage,
         # text coverage, found only by sound-alike merging) — the decision's features.
@@ -420,7 +364,7 @@ class Matcher:
         nb = self._nb_index.mean_loglik(nb_terms) if nb_terms else None
         if prm.nb_weight > 0 and nb is not None:
             total = self._sibling_term(nb, total, exact=exact)
-        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms, nb, _toned(text, n, f))
+        return _Scored(total, bag, f, ph, detail, unknown, exact, bag_terms, nb, toned(text, n, f))
 
     def _sibling_term(self, nb: np.ndarray, total: np.ndarray, exact: np.ndarray | None = None) -> np.ndarray:
         """``nb``: the naive Bayes' mean log-likelihood of the question per procedure
