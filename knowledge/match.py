@@ -143,6 +143,7 @@ class Matcher:
         # Sorted-syllable strings, sorted once here: plain ratio on them is token-sort
         # similarity, which rapidfuzz's token_sort_ratio would re-sort on every ask.
         self._sorted_phon = np.array([" ".join(sorted(t.split())) for t in phon], dtype=object)
+        self._sorted_folded = np.array([" ".join(sorted(t.split())) for t in folded], dtype=object)
         postings: dict[str, list[int]] = {}
         for i, toks in enumerate(self._entry_tokens):
             for t in toks:
@@ -317,7 +318,8 @@ class Matcher:
         phon = [self._phonetic[i] for i in cand]
         s_f = _blend(
             process.cdist([f], folded, scorer=fuzz.token_set_ratio, dtype=np.float32)[0],
-            process.cdist([f], folded, scorer=fuzz.token_sort_ratio, dtype=np.float32)[0], prm.set_share,
+            process.cdist([" ".join(sorted(f.split()))], self._sorted_folded[cand].tolist(), scorer=fuzz.ratio,
+                          dtype=np.float32)[0], prm.set_share,
         )
         s_p = _blend(
             process.cdist([ph], phon, scorer=fuzz.token_set_ratio, dtype=np.float32)[0], sorted_ratio, prm.set_share
