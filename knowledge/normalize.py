@@ -143,10 +143,8 @@ def without_filler_phrases(tokens: list[str]) -> list[str]:
 
 def _drop_fillers(tokens: list[str], unaccented: bool) -> list[str]:
     out = without_filler_phrases(tokens)
-    if unaccented:
-        kept = [t for i, t in enumerate(out) if not _is_plain_filler(out, i) and not _is_pronoun(out, i)]
-    else:
-        kept = [t for i, t in enumerate(out) if not _is_filler(t) and not _is_pronoun(out, i)]
+    filler = _is_plain_filler if unaccented else (lambda ts, i: _is_filler(ts[i]))
+    kept = [t for i, t in enumerate(out) if not filler(out, i) and not _is_pronoun(out, i)]
     kept = _drop_question_particle(kept)
     return kept or out  # a question made only of "filler" keeps its words
 
